@@ -1,0 +1,32 @@
+# pufa — set-up, run, test, benchmark. Every target installs what is missing first.
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PUFA   := $(VENV)/bin/pufa
+STAMP  := $(VENV)/.installed
+EVAL   := $(or $(PUFA_CORPUS_DIR),../shared/regulations)/../eval/dev.jsonl
+
+.PHONY: setup run index test lint bench eval
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml scripts/setup.sh
+	bash scripts/setup.sh
+	touch $(STAMP)
+
+index: setup
+	$(PUFA) ingest
+	$(PUFA) db upgrade
+
+run: index
+	@if [ -n "$$TELEGRAM_BOT_TOKEN" ] || grep -qs '^TELEGRAM_BOT_TOKEN=.\+' .env; then $(PUFA) serve; else $(PUFA) chat; fi
+
+test: setup
+	$(VENV)/bin/ruff check .
+	$(PY) -m pytest -q
+
+eval: index
+	$(PUFA) eval $(EVAL)
+	$(PUFA) eval --answers $(EVAL)
+
+bench: setup
+	$(PY) bench/run_all.py

@@ -1,0 +1,140 @@
+"""`pufa chat`: the bot's conversation in a terminal, line by line; works with piped stdin too."""
+
+from __future__ import annotations
+
+import getpass
+import logging
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TextIO
+
+from bot.outreach.turns import TurnRecord
+from bot.render import render_hits_plain, render_plain, render_quoted_plain, text
+from knowledge.models import ArticleRef
+
+if TYPE_CHECKING:
+    from knowledge.assistant import Assistant
+
+    from bot.outreach.store import OutreachStore
+
+logger = logging.getLogger("bot.chat")
+
+COMMANDS = ("cite", "search", "laws", "source", "help", "quit")
+_ALIASES = {"exit": "quit", "q": "quit", "退出": "quit", "原文": "source", "帮助": "help"}
+_EXAMPLES = {"cite": "bot.cite_example", "search": "bot.search_example"}
+
+
+def parse_line(line: str) -> tuple[str | None, str]:
+    """``(command, argument)`` for ``/cite X`` or ``cite X`` (slash optional), else ``(None, line)``.
+
+    A line that starts with a slash but names no command gives ``("unknown", line)``.
+    """
+    head, _, rest = line.partition(" ")
+    word = head.lstrip("/").lower()
+    word = _ALIASES.get(word, word)
+    if word in COMMANDS:
+        return word, rest.strip()
+    if head.startswith("/"):
+        return "unknown", line
+    return None, line
+
+
+class TerminalChat:
+    """One terminal conversation: answers go to ``out``, every answer is logged as a turn."""
+
+    def __init__(
+        self, assistant: Assistant, store: OutreachStore, out: TextIO, user: str | None = None
+    ) -> None:
+        self.assistant = assistant
+        self.store = store
+        self.out = out
+        self.user = user or getpass.getuser()
+        self.last_refs: tuple[ArticleRef, ...] = ()
+
+    def say(self, body: str) -> None:
+        self.out.write(body.rstrip("\n") + "\n\n")
+        self.out.flush()
+
+    def handle(self, line: str) -> bool:
+        """Handle one input line; False when the user wants to quit."""
+        command, argument = parse_line(line)
+        if command == "quit":
+            return False
+        actions: dict[str | None, Callable[[str], None]] = {
+            None: self.ask,
+            "cite": self.cite,
+            "search": self.search,
+            "laws": lambda _: self.say(self.assistant.laws_text()),
+            "source": lambda _: self.source(),
+            "help": lambda _: self.say(text("chat.help")),
+            "unknown": lambda _: self.say(text("chat.unknown_command")),
+        }
+        if command in _EXAMPLES and not argument:
+            self.say(text("chat.empty_argument", example=text(_EXAMPLES[command])))
+            return True
+        try:
+            actions[command](argument)
+        except Exception as exc:  # noqa: BLE001 - one failing question must not end the session
+            logger.debug("terminal question failed", exc_info=True)
+            logger.error("question failed: %s", type(exc).__name__)
+            self.say(text("bot.error"))
+        return True
+
+    def ask(self, question: str) -> None:
+        started = time.perf_counter()
+        answer = self.assistant.ask(question)
+        latency_ms = (time.perf_counter() - started) * 1000
+        self.say(render_plain(answer))
+        self.last_refs = tuple(answer.citations)
+        record = TurnRecord.from_answer(
+            answer,
+            person_key=f"term:{self.user}",
+            display_name=self.user,
+            channel="terminal",
+            latency_ms=latency_ms,
+        )
+        self.store.record_turn(record)
+
+    def cite(self, reference: str) -> None:
+        result = self.assistant.cite(reference)
+        self.say(render_quoted_plain(result.quotes) if result.found else result.message)
+
+    def search(self, question: str) -> None:
+        self.say(render_hits_plain(question, self.assistant.search(question, 5)))
+
+    def source(self) -> None:
+        if not self.last_refs:
+            self.say(text("chat.source_none"))
+            return
+        self.say(render_quoted_plain([self.assistant.quote(ref) for ref in self.last_refs]))
+
+
+def run_chat(
+    assistant: Assistant,
+    store: OutreachStore,
+    stdin: TextIO,
+    stdout: TextIO,
+    user: str | None = None,
+    interactive: bool | None = None,
+) -> int:
+    """Read questions from ``stdin`` until EOF or /quit. The banner and prompt appear only on a TTY."""
+    interactive = stdin.isatty() if interactive is None else interactive
+    chat = TerminalChat(assistant, store, stdout, user)
+    if interactive:
+        chat.say(text("chat.banner"))
+    while True:
+        if interactive:
+            stdout.write(text("chat.prompt"))
+            stdout.flush()
+        try:
+            line = stdin.readline()
+        except KeyboardInterrupt:
+            break
+        if not line:
+            break
+        line = line.strip()
+        if line and not chat.handle(line):
+            break
+    if interactive:
+        chat.say(text("chat.bye"))
+    return 0

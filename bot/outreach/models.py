@@ -1,0 +1,163 @@
+"""The outreach log tables (SQLAlchemy 2.0 typed ORM). Times are stored as naive UTC."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Text,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+DOMAINS = ("lab_animals", "human_genetic_resources")
+ROLES = ("lab", "inspector", "admin")
+KINDS = ("online", "onsite")
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes in Python, naive UTC in the database (same on SQLite and PostgreSQL)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; use an aware UTC datetime")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class UnitRow(Base):
+    """A regulated unit (执法对象单位)."""
+
+    __tablename__ = "units"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), index=True)
+    credit_code: Mapped[str] = mapped_column(String(18), unique=True)
+    licence_no: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    domains: Mapped[list[UnitDomainRow]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+
+
+class UnitDomainRow(Base):
+    __tablename__ = "unit_domains"
+
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"), primary_key=True)
+    domain: Mapped[str] = mapped_column(String(40), primary_key=True)
+
+
+class PersonRow(Base):
+    """A user of pufa. ``person_key`` and ``display_name`` are cleared by /forget."""
+
+    __tablename__ = "people"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_key: Mapped[str | None] = mapped_column(String(100), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+    role: Mapped[str] = mapped_column(String(20), default="lab")
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="SET NULL"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    forgotten_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class SessionRow(Base):
+    """An outreach session: a user's conversation (online) or an inspector at a unit (onsite)."""
+
+    __tablename__ = "outreach_sessions"
+    __table_args__ = (
+        Index("ix_outreach_sessions_person_last", "person_id", "last_activity_at"),
+        Index("ix_outreach_sessions_open_onsite", "unit_id", "ended_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    channel: Mapped[str] = mapped_column(String(20), default="")
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="SET NULL"))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    last_activity_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    inspection_no: Mapped[str] = mapped_column(String(100), default="")
+    attendees: Mapped[int | None] = mapped_column(Integer)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class SessionInspectorRow(Base):
+    __tablename__ = "session_inspectors"
+
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("outreach_sessions.id", ondelete="CASCADE"), primary_key=True
+    )
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), primary_key=True)
+
+
+class SessionDomainRow(Base):
+    __tablename__ = "session_domains"
+
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("outreach_sessions.id", ondelete="CASCADE"), primary_key=True
+    )
+    domain: Mapped[str] = mapped_column(String(40), primary_key=True)
+
+
+class TurnRow(Base):
+    """One question and its answer. ``uid`` comes from the client so a replay cannot duplicate it."""
+
+    __tablename__ = "turns"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uid: Mapped[str] = mapped_column(String(32), unique=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("outreach_sessions.id", ondelete="CASCADE"), index=True
+    )
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"), index=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    asked_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    question: Mapped[str | None] = mapped_column(Text)
+    answer_mode: Mapped[str] = mapped_column(String(20))
+    declined: Mapped[bool] = mapped_column(Boolean)
+    latency_ms: Mapped[float] = mapped_column(Float)
+    feedback: Mapped[int | None] = mapped_column(SmallInteger)
+
+
+class TurnCitationRow(Base):
+    __tablename__ = "turn_citations"
+
+    turn_id: Mapped[int] = mapped_column(ForeignKey("turns.id", ondelete="CASCADE"), primary_key=True)
+    doc_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    article: Mapped[int] = mapped_column(Integer, primary_key=True)
+
+
+class TurnDomainRow(Base):
+    __tablename__ = "turn_domains"
+
+    turn_id: Mapped[int] = mapped_column(ForeignKey("turns.id", ondelete="CASCADE"), primary_key=True)
+    domain: Mapped[str] = mapped_column(String(40), primary_key=True)

@@ -1,0 +1,512 @@
+"""OutreachStore: the one object surfaces use to log turns, run on-site sessions and report."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, func, select, update
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.outreach import chart, export, stats
+from bot.outreach.db import ensure_migrated, make_engine
+from bot.outreach.errors import DatabaseUnavailable, NotMigratedError, OutreachError
+from bot.outreach.messages import text
+from bot.outreach.models import (
+    DOMAINS,
+    ROLES,
+    PersonRow,
+    SessionDomainRow,
+    SessionInspectorRow,
+    SessionRow,
+    TurnCitationRow,
+    TurnRow,
+    UnitDomainRow,
+    UnitRow,
+)
+from bot.outreach.records import HistoryItem, OnsiteSession, Unit
+from bot.outreach.spool import Spool
+from bot.outreach.turns import TurnRecord
+from bot.outreach.writer import insert_ignoring_conflicts, person_for_update, set_feedback, write_turn
+from bot.settings import Settings
+from bot.uscc import InvalidCreditCode, is_credit_code, normalize_credit_code
+from knowledge.models import ArticleRef
+
+__all__ = ["InvalidCreditCode", "NotMigratedError", "OutreachError", "OutreachStore"]
+
+log = logging.getLogger(__name__)
+
+# Failures that mean "the database is not answering right now": keep the entry and retry later.
+TRANSIENT = (
+    sa_exc.OperationalError,
+    sa_exc.InterfaceError,
+    sa_exc.ProgrammingError,
+    sa_exc.TimeoutError,
+    sa_exc.DisconnectionError,
+)
+MAX_ATTENDEES = 100_000
+
+
+def _reason(error: BaseException) -> str:
+    original = getattr(error, "orig", None) or error
+    first_line = (str(original).strip().splitlines() or [type(original).__name__])[0]
+    return first_line[:200]
+
+
+def _aware(turn: TurnRecord) -> TurnRecord:
+    if turn.asked_at.tzinfo is None:
+        return dataclasses.replace(turn, asked_at=turn.asked_at.replace(tzinfo=UTC))
+    return turn
+
+
+def _check_domains(domains: tuple[str, ...]) -> tuple[str, ...]:
+    for domain in domains:
+        if domain not in DOMAINS:
+            raise OutreachError(text("errors.unknown_domain", domain=domain))
+    return tuple(sorted(set(domains)))
+
+
+def _unit(row: UnitRow) -> Unit:
+    return Unit(
+        id=row.id,
+        name=row.name,
+        credit_code=row.credit_code,
+        domains=tuple(sorted(d.domain for d in row.domains)),
+        licence_no=row.licence_no or "",
+    )
+
+
+class OutreachStore:
+    """The outreach log on SQLite or PostgreSQL, with a local spool so no turn is ever lost."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        settings: Settings,
+        *,
+        retry_after_s: float = 5.0,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        self.engine = engine
+        self.settings = settings
+        self.spool = Spool(settings.data_dir)
+        self._gap = timedelta(minutes=settings.session_gap_minutes)
+        self._writes = sessionmaker(engine, expire_on_commit=False)
+        self._reads = sessionmaker(engine.execution_options(sqlite_begin="DEFERRED"), expire_on_commit=False)
+        self._retry_after_s = retry_after_s
+        self._down_until = 0.0
+        self._clock = clock or (lambda: datetime.now(UTC))
+
+    @classmethod
+    def open(
+        cls,
+        settings: Settings,
+        *,
+        lock_timeout_s: float = 5.0,
+        retry_after_s: float = 5.0,
+        clock: Callable[[], datetime] | None = None,
+    ) -> OutreachStore:
+        """Connect, check the schema is at head (NotMigratedError otherwise) and replay the spool.
+
+        A database that does not answer at all is not fatal: turns are spooled until it does.
+        """
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        engine = make_engine(settings.effective_database_url, lock_timeout_s)
+        try:
+            ensure_migrated(engine)
+        except NotMigratedError:
+            engine.dispose()
+            raise
+        except TRANSIENT as error:
+            log.warning("outreach database not answering at start-up, spooling: %s", _reason(error))
+        store = cls(engine, settings, retry_after_s=retry_after_s, clock=clock)
+        store.replay()
+        return store
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # --- transactions -------------------------------------------------------------------------
+
+    @contextmanager
+    def _write(self) -> Iterator[Session]:
+        with self._writes.begin() as db:
+            yield db
+
+    @contextmanager
+    def _guarded(self, maker: sessionmaker[Session]) -> Iterator[Session]:
+        """A transaction whose database failures surface as DatabaseUnavailable (Chinese message)."""
+        try:
+            with maker.begin() as db:
+                yield db
+        except TRANSIENT as error:
+            raise DatabaseUnavailable(_reason(error)) from error
+
+    def _now(self) -> datetime:
+        return self._clock()
+
+    # --- turns and the spool ------------------------------------------------------------------
+
+    def record_turn(self, turn: TurnRecord) -> None:
+        """Log one answer. Never raises: when the database fails the turn goes to the spool."""
+        turn = _aware(turn)
+        if time.monotonic() < self._down_until:
+            self._spool_entry({"type": "turn", "turn": turn.to_json()}, "database marked down")
+            return
+        try:
+            with self._write() as db:
+                write_turn(db, turn, self._gap)
+        except Exception as error:  # noqa: BLE001 - whatever happened, the turn must not be lost
+            if isinstance(error, TRANSIENT):
+                self._down_until = time.monotonic() + self._retry_after_s
+            else:
+                log.exception("unexpected error while logging turn %s", turn.uid)
+            self._spool_entry({"type": "turn", "turn": turn.to_json()}, _reason(error))
+            return
+        self._down_until = 0.0
+        if self.spool.pending():
+            self.replay()
+
+    def record_feedback(self, turn_uid: str, value: int) -> bool:
+        """Store 👍 (+1) or 👎 (-1) for a turn; False when no such turn was ever logged."""
+        if value not in (1, -1):
+            raise OutreachError(text("errors.feedback_invalid"))
+        entry = {"type": "feedback", "uid": turn_uid, "value": value}
+        try:
+            with self._write() as db:
+                found = set_feedback(db, turn_uid, value)
+        except Exception as error:  # noqa: BLE001 - keep the feedback for later, like a turn
+            self._spool_entry(entry, _reason(error))
+            return True
+        if found:
+            return True
+        if any(e.get("type") == "turn" and e["turn"]["uid"] == turn_uid for e in self.spool.entries()):
+            self._spool_entry(entry, "turn still spooled")
+            return True
+        return False
+
+    def _spool_entry(self, entry: dict[str, Any], reason: str) -> None:
+        try:
+            self.spool.append(entry)
+            log.warning("outreach log entry spooled (%s)", reason)
+        except OSError:
+            log.exception("could not spool outreach log entry; it is lost: %s", entry.get("type"))
+
+    def _apply(self, entry: dict[str, Any]) -> None:
+        """Apply one spooled entry; transient failures propagate, broken entries are set aside."""
+        try:
+            with self._write() as db:
+                if entry.get("type") == "turn":
+                    write_turn(db, _aware(TurnRecord.from_json(entry["turn"])), self._gap)
+                elif entry.get("type") == "feedback":
+                    set_feedback(db, str(entry["uid"]), int(entry["value"]))
+                else:
+                    raise ValueError(f"unknown spool entry type {entry.get('type')!r}")
+        except TRANSIENT:
+            raise
+        except Exception:  # noqa: BLE001 - a broken entry must not block the ones behind it
+            log.exception("spool entry rejected, kept in %s", self.spool.rejected_path)
+            self.spool.reject(entry)
+
+    def replay(self) -> int:
+        """Replay the spool into the database (each turn lands once); returns entries applied.
+
+        Safe to call at any time, e.g. periodically from the bot's job queue.
+        """
+        try:
+            applied = self.spool.replay(self._apply)
+        except TRANSIENT as error:
+            log.warning("spool replay postponed, database not answering: %s", _reason(error))
+            return 0
+        if applied:
+            log.info("replayed %d spooled outreach log entries", applied)
+        return applied
+
+    # --- people and units -----------------------------------------------------------------------
+
+    def role_of(self, person_key: str) -> str:
+        """``admin`` for ids in PUFA_ADMIN_IDS, else the stored role (``lab`` by default)."""
+        number = person_key.rpartition(":")[2]
+        if number.isdigit() and int(number) in self.settings.admin_ids:
+            return "admin"
+        try:
+            with self._reads.begin() as db:
+                role = db.scalar(select(PersonRow.role).where(PersonRow.person_key == person_key))
+        except TRANSIENT as error:
+            log.warning("role look-up failed, treating %s as lab user: %s", person_key, _reason(error))
+            return "lab"
+        return role or "lab"
+
+    def set_role(self, person_key: str, role: str, display_name: str = "") -> None:
+        """Make a person an inspector, lab user or admin (/grant, /revoke)."""
+        if role not in ROLES:
+            raise OutreachError(text("errors.unknown_role", role=role))
+        with self._guarded(self._writes) as db:
+            person_id, _ = person_for_update(db, person_key, display_name, self._now())
+            db.execute(update(PersonRow).where(PersonRow.id == person_id).values(role=role))
+
+    def add_unit(
+        self, unit_name: str, credit_code: str, domains: tuple[str, ...] = (), licence_no: str = ""
+    ) -> Unit:
+        """Register a unit (or add domains / licence to the one with that code)."""
+        with self._guarded(self._writes) as db:
+            return _unit(self._upsert_unit(db, unit_name, credit_code, domains, licence_no))
+
+    def register(
+        self,
+        person_key: str,
+        display_name: str,
+        unit_name: str,
+        credit_code: str,
+        domains: tuple[str, ...] = (),
+        licence_no: str = "",
+    ) -> Unit:
+        """Record which unit a person works for, registering the unit if new."""
+        with self._guarded(self._writes) as db:
+            unit = self._upsert_unit(db, unit_name, credit_code, domains, licence_no)
+            person_id, _ = person_for_update(db, person_key, display_name, self._now())
+            db.execute(update(PersonRow).where(PersonRow.id == person_id).values(unit_id=unit.id))
+            return _unit(unit)
+
+    def _upsert_unit(
+        self, db: Session, name: str, credit_code: str, domains: tuple[str, ...], licence_no: str
+    ) -> UnitRow:
+        code = normalize_credit_code(credit_code)
+        name = name.strip()
+        if not name:
+            raise OutreachError(text("errors.unit_name_empty"))
+        wanted = _check_domains(domains)
+        db.execute(
+            insert_ignoring_conflicts(db, UnitRow.__table__).values(
+                name=name, credit_code=code, licence_no=licence_no.strip() or None, created_at=self._now()
+            )
+        )
+        unit = db.scalars(select(UnitRow).where(UnitRow.credit_code == code).with_for_update()).one()
+        if licence_no.strip():
+            unit.licence_no = licence_no.strip()
+        have = {d.domain for d in unit.domains}
+        unit.domains.extend(UnitDomainRow(domain=d) for d in wanted if d not in have)
+        db.flush()
+        return unit
+
+    def units(self) -> list[Unit]:
+        """Every registered unit, by name."""
+        with self._guarded(self._reads) as db:
+            return [_unit(row) for row in db.scalars(select(UnitRow).order_by(UnitRow.name))]
+
+    def _find_unit(self, db: Session, query: str) -> UnitRow:
+        query = query.strip()
+        if not query:
+            raise OutreachError(text("errors.unit_query_empty"))
+        if is_credit_code(query):
+            found = db.scalar(select(UnitRow).where(UnitRow.credit_code == normalize_credit_code(query)))
+            if found is None:
+                raise OutreachError(text("errors.unit_unknown", query=query))
+            return found
+        exact = db.scalars(select(UnitRow).where(UnitRow.name == query)).all()
+        pattern = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        matches = (
+            exact
+            or db.scalars(
+                select(UnitRow).where(UnitRow.name.like(pattern, escape="\\")).order_by(UnitRow.name).limit(6)
+            ).all()
+        )
+        if not matches:
+            raise OutreachError(text("errors.unit_unknown", query=query))
+        if len(matches) > 1:
+            names = "、".join(unit.name for unit in matches[:5])
+            raise OutreachError(text("errors.unit_ambiguous", query=query, names=names))
+        return matches[0]
+
+    # --- on-site sessions -------------------------------------------------------------------------
+
+    def _require_inspector(self, inspector_key: str) -> None:
+        if self.role_of(inspector_key) not in ("inspector", "admin"):
+            raise OutreachError(text("errors.not_inspector"))
+
+    def _open_session_of(self, db: Session, person_id: int) -> SessionRow | None:
+        return db.scalar(
+            select(SessionRow)
+            .join(SessionInspectorRow, SessionInspectorRow.session_id == SessionRow.id)
+            .where(SessionInspectorRow.person_id == person_id)
+            .where(SessionRow.kind == "onsite", SessionRow.ended_at.is_(None))
+            .limit(1)
+        )
+
+    def start_onsite(
+        self, inspector_key: str, unit_query: str, inspection_no: str = "", *, at: datetime | None = None
+    ) -> OnsiteSession:
+        """Open an on-site session at a unit (or join the one another inspector has open there)."""
+        self._require_inspector(inspector_key)
+        started = at or self._now()
+        with self._guarded(self._writes) as db:
+            inspector_id, _ = person_for_update(db, inspector_key, "", started)
+            unit = self._find_unit(db, unit_query)
+            already = self._open_session_of(db, inspector_id)
+            if already is not None:
+                name = db.get(UnitRow, already.unit_id).name if already.unit_id else ""
+                raise OutreachError(text("errors.onsite_already_open", unit=name))
+            session_row = db.scalar(
+                select(SessionRow)
+                .where(
+                    SessionRow.kind == "onsite", SessionRow.unit_id == unit.id, SessionRow.ended_at.is_(None)
+                )
+                .with_for_update()
+                .limit(1)
+            )
+            if session_row is None:
+                session_row = SessionRow(
+                    kind="onsite",
+                    channel="onsite",
+                    unit_id=unit.id,
+                    started_at=started,
+                    last_activity_at=started,
+                    inspection_no=inspection_no.strip(),
+                    note="",
+                )
+                db.add(session_row)
+                db.flush()
+                domains = [{"session_id": session_row.id, "domain": d.domain} for d in unit.domains]
+                if domains:
+                    db.execute(insert_ignoring_conflicts(db, SessionDomainRow.__table__), domains)
+            db.add(SessionInspectorRow(session_id=session_row.id, person_id=inspector_id))
+            db.flush()
+            return self._onsite(db, session_row)
+
+    def end_onsite(
+        self, inspector_key: str, attendees: int, note: str = "", *, at: datetime | None = None
+    ) -> OnsiteSession:
+        """Close the inspector's open on-site session with the attendance and a note."""
+        if not 0 <= attendees <= MAX_ATTENDEES:
+            raise OutreachError(text("errors.attendees_invalid"))
+        with self._guarded(self._writes) as db:
+            person_id = db.scalar(select(PersonRow.id).where(PersonRow.person_key == inspector_key))
+            session_row = self._open_session_of(db, person_id) if person_id is not None else None
+            if session_row is None:
+                raise OutreachError(text("errors.onsite_not_open"))
+            ended = at or self._now()
+            session_row.ended_at = session_row.last_activity_at = max(ended, session_row.started_at)
+            session_row.attendees = attendees
+            session_row.note = note.strip()
+            db.flush()
+            return self._onsite(db, session_row)
+
+    def open_onsite(self, inspector_key: str) -> OnsiteSession | None:
+        """The inspector's open on-site session, if any."""
+        with self._guarded(self._reads) as db:
+            person_id = db.scalar(select(PersonRow.id).where(PersonRow.person_key == inspector_key))
+            session_row = self._open_session_of(db, person_id) if person_id is not None else None
+            return None if session_row is None else self._onsite(db, session_row)
+
+    def _onsite(self, db: Session, row: SessionRow) -> OnsiteSession:
+        unit = db.get(UnitRow, row.unit_id)
+        names = db.scalars(
+            select(PersonRow.display_name)
+            .join(SessionInspectorRow, SessionInspectorRow.person_id == PersonRow.id)
+            .where(SessionInspectorRow.session_id == row.id)
+            .order_by(PersonRow.id)
+        ).all()
+        domains = db.scalars(
+            select(SessionDomainRow.domain).where(SessionDomainRow.session_id == row.id).order_by("domain")
+        ).all()
+        questions = db.scalar(select(func.count()).select_from(TurnRow).where(TurnRow.session_id == row.id))
+        assert unit is not None, "on-site sessions always have a unit"
+        return OnsiteSession(
+            id=row.id,
+            unit=_unit(unit),
+            inspectors=tuple(names),
+            started_at=row.started_at,
+            ended_at=row.ended_at,
+            inspection_no=row.inspection_no,
+            attendees=row.attendees,
+            note=row.note,
+            questions=questions or 0,
+            domains=tuple(domains),
+        )
+
+    # --- privacy --------------------------------------------------------------------------------
+
+    def history(self, person_key: str, limit: int = 10) -> list[HistoryItem]:
+        """The person's own latest questions, newest first."""
+        with self._guarded(self._reads) as db:
+            rows = db.execute(
+                select(TurnRow, SessionRow.kind)
+                .join(SessionRow, SessionRow.id == TurnRow.session_id)
+                .join(PersonRow, PersonRow.id == TurnRow.person_id)
+                .where(PersonRow.person_key == person_key)
+                .order_by(TurnRow.asked_at.desc(), TurnRow.id.desc())
+                .limit(limit)
+            ).all()
+            cited: dict[int, list[ArticleRef]] = {}
+            ids = [turn.id for turn, _ in rows]
+            for turn_id, doc_id, article in db.execute(
+                select(TurnCitationRow.turn_id, TurnCitationRow.doc_id, TurnCitationRow.article)
+                .where(TurnCitationRow.turn_id.in_(ids))
+                .order_by(TurnCitationRow.doc_id, TurnCitationRow.article)
+            ):
+                cited.setdefault(turn_id, []).append(ArticleRef(doc_id, article))
+        return [
+            HistoryItem(
+                asked_at=turn.asked_at,
+                question=turn.question or "",
+                answer_mode=turn.answer_mode,
+                declined=turn.declined,
+                citations=tuple(cited.get(turn.id, ())),
+                session_kind=kind,
+                feedback=turn.feedback,
+            )
+            for turn, kind in rows
+        ]
+
+    def forget(self, person_key: str) -> int:
+        """Erase a person's name, Telegram id and question texts; counts stay. Returns questions erased."""
+        self.replay()  # so no spooled question of theirs comes back afterwards
+        with self._guarded(self._writes) as db:
+            person = db.scalar(select(PersonRow).where(PersonRow.person_key == person_key).with_for_update())
+            if person is None:
+                return 0
+            erased = db.execute(
+                update(TurnRow)
+                .where(TurnRow.person_id == person.id, TurnRow.question.is_not(None))
+                .values(question=None)
+            ).rowcount
+            person.person_key = None
+            person.display_name = ""
+            person.forgotten_at = self._now()
+            return int(erased or 0)
+
+    # --- reports --------------------------------------------------------------------------------
+
+    def stats(
+        self,
+        year: int,
+        quarter: int | None = None,
+        domain: str | None = None,
+        titles: Mapping[str, str] | None = None,
+    ) -> stats.YearStats:
+        """The year's (or quarter's) figures; ``titles`` maps doc_id to a title for article labels."""
+        if quarter is not None and quarter not in (1, 2, 3, 4):
+            raise OutreachError(text("errors.quarter_invalid"))
+        if domain is not None:
+            _check_domains((domain,))
+        with self._guarded(self._reads) as db:
+            return stats.compute(db, year, quarter, domain, titles or {})
+
+    def write_chart(self, year_stats: stats.YearStats, path: Path) -> Path:
+        """Write the sessions-per-month-by-domain PNG chart."""
+        return chart.write_chart(year_stats, path)
+
+    def export(self, year: int, fmt: str, out: Path, titles: Mapping[str, str] | None = None) -> Path:
+        """Write one row per session of ``year`` as CSV (UTF-8 with BOM) or XLSX."""
+        if fmt not in ("csv", "xlsx"):
+            raise OutreachError(text("errors.export_format"))
+        with self._guarded(self._reads) as db:
+            rows = export.session_rows(db, year, titles or {})
+        return export.write(rows, fmt, out, year)

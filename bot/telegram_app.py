@@ -1,0 +1,177 @@
+"""The python-telegram-bot Application: building it, its handlers, and running it until told to stop."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from telegram import BotCommand, Update
+from telegram.error import TelegramError
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    BaseRateLimiter,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot import tg_answer, tg_commands, tg_inspector
+from bot.render import text, texts_section
+from bot.settings import Settings
+from bot.tg_base import BotDeps, Context
+from bot.tg_limits import QuestionLimiter, TelegramRateLimiter
+
+if TYPE_CHECKING:
+    from knowledge.assistant import Assistant
+
+    from bot.outreach.store import OutreachStore
+
+logger = logging.getLogger("bot.telegram")
+
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+NON_TEXT = (
+    filters.PHOTO
+    | filters.Sticker.ALL
+    | filters.VOICE
+    | filters.AUDIO
+    | filters.VIDEO
+    | filters.VIDEO_NOTE
+    | filters.ANIMATION
+    | filters.Document.ALL
+    | filters.LOCATION
+    | filters.VENUE
+    | filters.CONTACT
+    | filters.POLL
+    | filters.Dice.ALL
+)
+_COMMANDS = {
+    "start": tg_commands.on_start,
+    "help": tg_commands.on_help,
+    "cite": tg_commands.on_cite,
+    "search": tg_commands.on_search,
+    "laws": tg_commands.on_laws,
+    "register": tg_commands.on_register,
+    "feedback": tg_commands.on_feedback,
+    "history": tg_commands.on_history,
+    "forget": tg_commands.on_forget,
+    "grant": tg_inspector.on_grant,
+    "revoke": tg_inspector.on_revoke,
+    "outreach_start": tg_inspector.on_outreach_start,
+    "outreach_end": tg_inspector.on_outreach_end,
+    "stats": tg_inspector.on_stats,
+    "export": tg_inspector.on_export,
+}
+
+
+@dataclass(frozen=True)
+class Webhook:
+    """Webhook mode: Telegram posts to ``url``; we listen on ``listen:port`` behind a reverse proxy."""
+
+    url: str
+    secret: str
+    listen: str = "127.0.0.1"
+    port: int = 8443
+
+    @property
+    def path(self) -> str:
+        return urlsplit(self.url).path.lstrip("/")
+
+
+def bot_commands() -> list[BotCommand]:
+    """The public commands with their Chinese descriptions (from prompts/bot.toml) for setMyCommands."""
+    return [BotCommand(name, description) for name, description in texts_section("commands").items()]
+
+
+def base_file_url(base_url: str) -> str:
+    """The file download URL matching a Bot API ``base_url`` such as ``http://host:8081/bot``."""
+    head, sep, _ = base_url.rpartition("/bot")
+    return f"{head}/file/bot" if sep else base_url.rstrip("/") + "/file/bot"
+
+
+def build_application(
+    settings: Settings,
+    assistant: Assistant,
+    store: OutreachStore,
+    rate_limiter: BaseRateLimiter | None = None,
+) -> Application:
+    """The Application with every handler registered, talking to ``settings.telegram_api_base_url``."""
+    builder = (
+        ApplicationBuilder()
+        .token(settings.telegram_bot_token)
+        .base_url(settings.telegram_api_base_url)
+        .base_file_url(base_file_url(settings.telegram_api_base_url))
+        .rate_limiter(rate_limiter or TelegramRateLimiter())
+        .concurrent_updates(True)
+        .connect_timeout(10)
+        .read_timeout(15)
+    )
+    if settings.telegram_proxy:
+        builder = builder.proxy(settings.telegram_proxy).get_updates_proxy(settings.telegram_proxy)
+    app = builder.build()
+    app.bot_data["deps"] = BotDeps(assistant, store, QuestionLimiter(settings.questions_per_minute))
+    register_handlers(app)
+    return app
+
+
+def register_handlers(app: Application) -> None:
+    """Commands, questions, non-text messages and buttons; edited messages match nothing (ignored)."""
+    new = filters.UpdateType.MESSAGE
+    for name, handler in _COMMANDS.items():
+        app.add_handler(CommandHandler(name, handler, filters=new))
+    app.add_handler(MessageHandler(new & filters.COMMAND, tg_answer.on_unknown_command))
+    app.add_handler(MessageHandler(new & filters.TEXT & ~filters.COMMAND, tg_answer.on_question))
+    app.add_handler(MessageHandler(new & NON_TEXT, tg_answer.on_non_text))
+    app.add_handler(CallbackQueryHandler(tg_answer.on_feedback_button, pattern=r"^fb:[+-]:[0-9a-f]{1,32}$"))
+    app.add_handler(CallbackQueryHandler(tg_answer.on_source_button, pattern=r"^src:[0-9a-f]{1,32}$"))
+    app.add_handler(CallbackQueryHandler(tg_commands.on_forget_button, pattern=r"^forget:\d+:(yes|no)$"))
+    app.add_handler(CallbackQueryHandler(tg_answer.on_unknown_button))
+    app.add_error_handler(on_error)
+
+
+async def on_error(update: object, context: Context) -> None:
+    """Log the failure with the update id (never the token) and tell the user, without a stack trace."""
+    update_id = update.update_id if isinstance(update, Update) else None
+    logger.error("update %s failed: %s", update_id, type(context.error).__name__, exc_info=context.error)
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    with contextlib.suppress(TelegramError):
+        if update.callback_query is not None:
+            await update.callback_query.answer(text("bot.error"))
+            return
+        await context.bot.send_message(update.effective_chat.id, text("bot.error"))
+
+
+async def run_until_stopped(
+    app: Application, stop: asyncio.Event, webhook: Webhook | None = None, poll_timeout: int = 10
+) -> None:
+    """Initialize (getMe), register the commands, take updates until ``stop`` is set, shut down cleanly.
+
+    Start-up failures (rejected token, unreachable API) propagate as TelegramError before any update
+    is taken.
+    """
+    async with app:
+        await app.bot.set_my_commands(bot_commands())
+        if webhook is None:
+            await app.updater.start_polling(timeout=poll_timeout, allowed_updates=ALLOWED_UPDATES)
+        else:
+            await app.updater.start_webhook(
+                listen=webhook.listen,
+                port=webhook.port,
+                url_path=webhook.path,
+                webhook_url=webhook.url,
+                secret_token=webhook.secret,
+                allowed_updates=ALLOWED_UPDATES,
+            )
+        await app.start()
+        logger.info("bot @%s running (%s)", app.bot.username, "webhook" if webhook else "polling")
+        try:
+            await stop.wait()
+        finally:
+            await app.updater.stop()
+            await app.stop()

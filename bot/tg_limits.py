@@ -1,0 +1,134 @@
+"""Rate limits: Telegram's flood limits for outgoing requests, and the per-user question limit."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import OrderedDict, deque
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from aiolimiter import AsyncLimiter
+from telegram.error import BadRequest, NetworkError, RetryAfter
+from telegram.ext import BaseRateLimiter
+
+logger = logging.getLogger(__name__)
+
+# Requests that are not messages: not counted against the message limits (still retried).
+_UNCOUNTED = frozenset({"sendChatAction", "answerCallbackQuery", "getUpdates", "getMe", "setMyCommands"})
+# Start-up and polling calls fail fast on network errors (PTB's polling loop has its own backoff).
+_NO_NETWORK_RETRY = frozenset({"getMe", "getUpdates", "setWebhook", "deleteWebhook", "close", "logOut"})
+_MAX_CHATS = 4096
+
+
+class TelegramRateLimiter(BaseRateLimiter[int]):
+    """About 30 messages/s overall, 1/s per private chat (bursts of 3), 20/min per group.
+
+    A 429 pauses every request for ``retry_after`` seconds and the request is retried, so no reply is
+    lost; network errors (not Bad Request) are retried with exponential backoff.
+    """
+
+    def __init__(
+        self,
+        overall_per_second: float = 30,
+        chat_burst: int = 3,
+        chat_period_s: float = 3,
+        group_per_minute: float = 20,
+        max_retries: int = 5,
+        backoff_s: float = 0.5,
+    ) -> None:
+        self._overall = AsyncLimiter(overall_per_second, 1)
+        self._chat_rate = (chat_burst, chat_period_s)
+        self._group_rate = group_per_minute
+        self._chats: OrderedDict[int | str, AsyncLimiter] = OrderedDict()
+        self._max_retries = max_retries
+        self._backoff_s = backoff_s
+        self._resume_at = 0.0
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to release."""
+
+    def _chat_limiter(self, chat_id: int | str) -> AsyncLimiter:
+        limiter = self._chats.pop(chat_id, None)
+        if limiter is None:
+            is_group = isinstance(chat_id, str) or chat_id < 0
+            limiter = AsyncLimiter(self._group_rate, 60) if is_group else AsyncLimiter(*self._chat_rate)
+        self._chats[chat_id] = limiter
+        while len(self._chats) > _MAX_CHATS:
+            self._chats.popitem(last=False)
+        return limiter
+
+    async def _wait_retry_after(self) -> None:
+        while (delay := self._resume_at - time.monotonic()) > 0:
+            await asyncio.sleep(delay)
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
+        chat_id = data.get("chat_id")
+        counted = chat_id is not None and endpoint not in _UNCOUNTED
+        retries = rate_limit_args if rate_limit_args is not None else self._max_retries
+        attempt = 0
+        while True:
+            await self._wait_retry_after()
+            try:
+                if counted:
+                    async with self._chat_limiter(_chat_key(chat_id)), self._overall:
+                        return await callback(*args, **kwargs)
+                return await callback(*args, **kwargs)
+            except RetryAfter as exc:
+                if attempt >= retries:
+                    raise
+                seconds = exc._retry_after.total_seconds()  # the public attribute warns in PTB 22
+                logger.warning("429 on %s: pausing %.1f s", endpoint, seconds)
+                self._resume_at = max(self._resume_at, time.monotonic() + seconds + 0.1)
+            except BadRequest:
+                raise
+            except NetworkError as exc:
+                if attempt >= retries or endpoint in _NO_NETWORK_RETRY:
+                    raise
+                logger.warning("network error on %s (%s): retry %d", endpoint, exc, attempt + 1)
+                await asyncio.sleep(self._backoff_s * 2**attempt)
+            attempt += 1
+
+
+def _chat_key(chat_id: Any) -> int | str:
+    try:
+        return int(chat_id)
+    except (TypeError, ValueError):
+        return str(chat_id)
+
+
+class QuestionLimiter:
+    """At most ``per_minute`` questions per user in any 60-second window."""
+
+    def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic) -> None:
+        self.per_minute = per_minute
+        self._clock = clock
+        self._asked: OrderedDict[int | str, deque[float]] = OrderedDict()
+
+    def check(self, user: int | str) -> float:
+        """Record a question; return 0 if allowed, else the seconds until the user may ask again."""
+        if self.per_minute <= 0:
+            return 0.0
+        now = self._clock()
+        times = self._asked.pop(user, None) or deque()
+        while times and now - times[0] >= 60:
+            times.popleft()
+        self._asked[user] = times
+        while len(self._asked) > _MAX_CHATS * 4:
+            self._asked.popitem(last=False)
+        if len(times) >= self.per_minute:
+            return 60 - (now - times[0])
+        times.append(now)
+        return 0.0

@@ -1,0 +1,164 @@
+"""Incremental, atomic ingest: parse everything, embed only what changed, then switch the snapshot.
+
+Order of writes: new vectors are added first (readers ignore records the current snapshot does not
+list), the snapshot is then replaced atomically, and stale vectors are deleted last. A failure at any
+point before the rename leaves the previous index answering exactly as before.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+from ingest.sources import Corpus, load_corpus
+from knowledge.curated import faq_entries, out_of_scope_examples, phrasings_for
+from knowledge.embedders import Embedder
+from knowledge.models import Article, Document
+from knowledge.snapshot import (
+    EXPANSION_PART,
+    FAQ_PREFIX,
+    SCOPE_DOC,
+    Snapshot,
+    VectorRecord,
+    index_dir,
+    write_snapshot,
+)
+from knowledge.store import ChromaLocation, VectorStore, collection_name
+
+SHORT_TEXT_CHARS = 300  # below this an article is far inside any embedder's window
+
+
+@dataclass(frozen=True)
+class IngestSummary:
+    documents: int
+    articles: int
+    embedded: int
+    skipped: int
+    removed: int
+    seconds: float
+
+    def line(self) -> str:
+        return (
+            f"完成：文档 {self.documents} 部，条文 {self.articles} 条，新嵌入 {self.embedded}，"
+            f"未变跳过 {self.skipped}，移除 {self.removed}，用时 {self.seconds:.1f} 秒"
+        )
+
+
+@dataclass(frozen=True)
+class _Pending:
+    record: VectorRecord
+    text: str
+
+
+def embedded_text(document: Document, article: Article, body: str) -> str:
+    """What the embedder sees: law title and chapter before the article text."""
+    heading = " ".join(part for part in (document.title, article.chapter, article.section) if part)
+    return f"{heading}\n{article.label} {body}"
+
+
+def article_parts(document: Document, article: Article, embedder: Embedder) -> list[str]:
+    """The article as one text, or — when too long for the embedder — in parts by 款."""
+    whole = embedded_text(document, article, article.text)
+    limit = embedder.max_tokens - 16
+    if len(whole) < SHORT_TEXT_CHARS or embedder.token_count(whole) <= limit:
+        return [whole]
+    parts: list[str] = []
+    current: list[str] = []
+    for paragraph in article.paragraphs:
+        candidate = "\n".join([*current, paragraph.render()])
+        if current and embedder.token_count(embedded_text(document, article, candidate)) > limit:
+            parts.append(embedded_text(document, article, "\n".join(current)))
+            current = [paragraph.render()]
+        else:
+            current.append(paragraph.render())
+    parts.append(embedded_text(document, article, "\n".join(current)))
+    return parts
+
+
+def _pending(doc_id: str, article: int, part: int, text: str, embedder: Embedder) -> _Pending:
+    digest = hashlib.sha256(f"{embedder.name}\n{text}".encode()).hexdigest()[:16]
+    return _Pending(VectorRecord(f"{doc_id}/{article}/{part}/{digest}", doc_id, article, part), text)
+
+
+def plan_records(corpus: Corpus, embedder: Embedder) -> list[_Pending]:
+    """Every text to embed: article parts, curated everyday phrasings, FAQ questions, scope examples."""
+    pending: list[_Pending] = []
+    for source in corpus.sources:
+        for article in source.parsed.articles:
+            parts = article_parts(source.document, article, embedder)
+            pending += [
+                _pending(article.doc_id, article.number, i, text, embedder) for i, text in enumerate(parts)
+            ]
+            extra = phrasings_for(article.ref, corpus.catalog)
+            pending += [
+                _pending(article.doc_id, article.number, EXPANSION_PART + i, text, embedder)
+                for i, text in enumerate(extra)
+            ]
+    for entry in faq_entries():
+        pending += [_pending(FAQ_PREFIX + entry.id, 0, i, q, embedder) for i, q in enumerate(entry.questions)]
+    pending += [_pending(SCOPE_DOC, 0, i, text, embedder) for i, text in enumerate(out_of_scope_examples())]
+    return pending
+
+
+@contextmanager
+def _ingest_lock(data_dir: Path) -> Iterator[None]:
+    folder = index_dir(data_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / ".ingest.lock").open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+
+
+def run_ingest(
+    corpus_dir: Path,
+    data_dir: Path,
+    embedder: Embedder,
+    location: ChromaLocation,
+    show_progress: bool = True,
+) -> tuple[IngestSummary, list[str]]:
+    """Build or update the index; returns the summary and the warnings (e.g. skipped numbers)."""
+    started = time.perf_counter()
+    corpus = load_corpus(corpus_dir)  # every input error is raised here, before anything is written
+    with _ingest_lock(data_dir):
+        pending = plan_records(corpus, embedder)
+        name = collection_name(embedder.name)
+        store = VectorStore(location, name, embedder.name, create=True)
+        present = store.ids()
+        todo = [item for item in pending if item.record.id not in present]
+        unique_texts = list(dict.fromkeys(item.text for item in todo))  # equal texts share one vector
+        vector_of = {
+            text: embedder.embed_passages([text])[0]
+            for text in tqdm(unique_texts, desc="嵌入条文", unit="条", disable=not show_progress or not todo)
+        }
+        if todo:
+            store.add(
+                [item.record.id for item in todo],
+                np.stack([vector_of[item.text] for item in todo]).astype("float32"),
+                [
+                    {"doc_id": i.record.doc_id, "article": i.record.article, "part": i.record.part}
+                    for i in todo
+                ],
+                [item.text for item in todo],
+            )
+        articles = tuple(article for source in corpus.sources for article in source.parsed.articles)
+        snapshot = Snapshot(embedder.name, name, corpus.catalog, articles, tuple(i.record for i in pending))
+        write_snapshot(snapshot, data_dir)
+        stale = sorted(present - {item.record.id for item in pending})
+        store.delete(stale)
+    summary = IngestSummary(
+        documents=len(corpus.sources),
+        articles=len(articles),
+        embedded=len(unique_texts),
+        skipped=len(pending) - len(todo),
+        removed=len(stale),
+        seconds=time.perf_counter() - started,
+    )
+    return summary, corpus.warnings

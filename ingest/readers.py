@@ -1,0 +1,59 @@
+"""Turn a source file (.md, .txt, .docx, .html) into text lines, decoding Chinese encodings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from knowledge.errors import CorpusError
+
+_BLOCK_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "div", "td", "br", "tr")
+
+
+def decode(data: bytes, path: Path) -> str:
+    """UTF-8 (with or without BOM), else GB18030 (a superset of GBK and GB2312)."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as utf8_error:
+        try:
+            return data.decode("gb18030")
+        except UnicodeDecodeError:
+            line = data.count(b"\n", 0, utf8_error.start) + 1
+            raise CorpusError(
+                f"{path}:{line}: 无法识别的文字编码，既不是 UTF-8 也不是 GBK/GB18030"
+                "（unknown text encoding: save the file as UTF-8）"
+            ) from utf8_error
+
+
+def read_lines(path: Path) -> list[str]:
+    """The file's text as lines; headings and paragraphs of .docx/.html become lines."""
+    suffix = path.suffix.lower()
+    if suffix == ".docx":
+        return _docx_lines(path)
+    if suffix in (".html", ".htm"):
+        return _html_lines(path)
+    return decode(path.read_bytes(), path).splitlines()
+
+
+def _docx_lines(path: Path) -> list[str]:
+    import docx
+
+    try:
+        document = docx.Document(str(path))
+    except Exception as exc:  # python-docx raises several kinds for a damaged file
+        raise CorpusError(f"{path}: 无法读取 Word 文档（not a valid .docx）: {exc}") from exc
+    return [paragraph.text for paragraph in document.paragraphs]
+
+
+def _html_lines(path: Path) -> list[str]:
+    from bs4 import BeautifulSoup
+
+    data = path.read_bytes()
+    declares_charset = b"charset" in data[:4096].lower()
+    soup = BeautifulSoup(data if declares_charset else decode(data, path), "html.parser")
+    title_tag = soup.find("h1") or soup.find("title")
+    title = title_tag.get_text(strip=True) if title_tag else ""
+    for tag in soup(["script", "style", "head", "h1"]):
+        tag.decompose()
+    for tag in soup.find_all(_BLOCK_TAGS):
+        tag.insert_after("\n")
+    return [title, *soup.get_text().splitlines()]

@@ -1,0 +1,112 @@
+"""Find and read the source documents of a corpus folder: manifest entries and the bureau's own files."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ingest.readers import read_lines
+from ingest.structure import ParsedText, parse_lines
+from knowledge.catalog import MANIFEST_NAME, Catalog, load_manifest
+from knowledge.errors import CorpusError
+from knowledge.models import Document
+
+SOURCE_SUFFIXES = (".md", ".txt", ".docx", ".html", ".htm")
+SIDECAR_SUFFIX = ".meta.toml"
+
+
+@dataclass(frozen=True)
+class SourceDocument:
+    """One document with its catalog entry and parsed text."""
+
+    document: Document
+    parsed: ParsedText
+    path: Path
+
+
+@dataclass
+class Corpus:
+    """All documents of a folder, ready to index, and the warnings found on the way."""
+
+    catalog: Catalog
+    sources: list[SourceDocument]
+    warnings: list[str] = field(default_factory=list)
+
+
+def load_corpus(corpus_dir: Path) -> Corpus:
+    """Read and parse every document; raise CorpusError (file and line) on the first bad input."""
+    if not corpus_dir.is_dir():
+        raise CorpusError(f"{corpus_dir}: 目录不存在（corpus directory not found）")
+    manifest = load_manifest(corpus_dir) if (corpus_dir / MANIFEST_NAME).is_file() else Catalog(())
+    listed = {doc.file for doc in manifest.documents}
+    for doc in manifest.documents:
+        if not (corpus_dir / doc.file).is_file():
+            raise CorpusError(
+                f"{corpus_dir / MANIFEST_NAME}: 文档 {doc.id} 的文件不存在（file missing）: {corpus_dir / doc.file}"
+            )
+    extra = sorted(
+        path
+        for path in corpus_dir.iterdir()
+        if path.is_file() and path.suffix.lower() in SOURCE_SUFFIXES and path.name not in listed
+    )
+    if not manifest.documents and not extra:
+        raise CorpusError(f"{corpus_dir}: 目录中没有可导入的文档（no .md/.txt/.docx/.html documents）")
+    sources = [_parse(corpus_dir / doc.file, doc) for doc in manifest.documents]
+    sources += [_parse_local(path) for path in extra]
+    ids = [source.document.id for source in sources]
+    clashes = sorted({i for i in ids if ids.count(i) > 1})
+    if clashes:
+        raise CorpusError(f"{corpus_dir}: 文档 id 冲突（duplicate document ids）: {', '.join(clashes)}")
+    catalog = Catalog(tuple(source.document for source in sources), manifest.missing)
+    warnings = [
+        f"{s.path}: 条文编号不连续，缺少（skipped article numbers）: "
+        + "、".join(f"第{n}条" for n in s.parsed.skipped)
+        for s in sources
+        if s.parsed.skipped
+    ]
+    return Corpus(catalog, sources, warnings)
+
+
+def _parse(path: Path, document: Document) -> SourceDocument:
+    parsed = parse_lines(read_lines(path), document.id, path)
+    return SourceDocument(document, parsed, path)
+
+
+def local_id(path: Path) -> str:
+    """A stable id from the file name: ``local-`` plus the stem with spaces and punctuation as dashes."""
+    stem = re.sub(r"[\s()（）《》【】\[\],，、.。]+", "-", path.stem).strip("-")
+    return f"local-{stem}"
+
+
+def _parse_local(path: Path) -> SourceDocument:
+    """A bureau document outside the manifest; metadata from ``NAME.meta.toml`` when present."""
+    doc_id = local_id(path)
+    parsed = parse_lines(read_lines(path), doc_id, path)
+    meta = _sidecar(path)
+    document = Document(
+        id=doc_id,
+        title=str(meta.pop("title", parsed.title)),
+        file=path.name,
+        **meta,
+    )
+    return SourceDocument(document, parsed, path)
+
+
+def _sidecar(path: Path) -> dict[str, object]:
+    sidecar = path.with_name(path.stem + SIDECAR_SUFFIX)
+    if not sidecar.is_file():
+        return {}
+    try:
+        data = tomllib.loads(sidecar.read_text(encoding="utf-8-sig"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise CorpusError(f"{sidecar}: 元数据文件格式错误（malformed sidecar）: {exc}") from exc
+    allowed = {f for f in Document.__dataclass_fields__ if f not in ("id", "file")}
+    unknown = sorted(set(data) - allowed)
+    if unknown:
+        raise CorpusError(f"{sidecar}: 未知字段（unknown fields）: {', '.join(unknown)}")
+    for name in ("aliases", "domains"):
+        if name in data:
+            data[name] = tuple(data[name])
+    return data

@@ -1,0 +1,94 @@
+"""The assistant every surface talks to: answers, citations, search, and the list of laws."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Protocol
+
+from knowledge.answer import AnswerComposer
+from knowledge.embedders import Embedder, make_embedder
+from knowledge.errors import IndexNotReady
+from knowledge.library import Library
+from knowledge.llm import LlmComposer
+from knowledge.models import Answer, ArticleRef, CiteResult, Hit, QuotedArticle
+from knowledge.retrieval import Method, Retriever
+from knowledge.snapshot import read_snapshot
+from knowledge.store import ChromaLocation, VectorStore
+
+
+class AssistantSettings(Protocol):
+    """The settings the assistant reads (``bot.settings.Settings`` provides them)."""
+
+    data_dir: Path
+    chroma_host: str
+    chroma_port: int
+    embedding_backend: str
+    embedding_model: str
+    llm_base_url: str
+    llm_api_key: str
+    llm_model: str
+    llm_timeout_s: float
+
+    @property
+    def llm_enabled(self) -> bool: ...
+
+
+class Assistant:
+    """Holds the index in memory; thread-safe for concurrent reads."""
+
+    def __init__(self, library: Library, retriever: Retriever | None, composer: AnswerComposer | None) -> None:
+        self.library = library
+        self.retriever = retriever
+        self.composer = composer
+
+    @classmethod
+    def open(cls, settings: AssistantSettings, embedder: Embedder | None = None) -> Assistant:
+        """Load the index built by ``pufa ingest``; IndexNotReady with the command to run if missing."""
+        snapshot = read_snapshot(settings.data_dir)
+        embedder = embedder or make_embedder(settings.embedding_backend, settings.embedding_model)
+        if embedder.name != snapshot.embedder:
+            raise IndexNotReady(
+                f"索引由嵌入模型 {snapshot.embedder} 构建，当前配置为 {embedder.name}，请重新运行：pufa ingest"
+            )
+        location = ChromaLocation.from_settings(settings.data_dir, settings.chroma_host, settings.chroma_port)
+        store = VectorStore(location, snapshot.collection, embedder.name)
+        library = Library(snapshot)
+        retriever = Retriever(library, snapshot, store, embedder)
+        llm = LlmComposer.from_settings(settings)  # type: ignore[arg-type]
+        return cls(library, retriever, AnswerComposer(library, retriever, llm))
+
+    @classmethod
+    def open_library(cls, data_dir: Path) -> Assistant:
+        """Citations only: no vector store, no embedder (fast start for ``pufa cite``)."""
+        return cls(Library(read_snapshot(data_dir)), None, None)
+
+    def ask(self, question: str) -> Answer:
+        assert self.composer is not None, "open the assistant with Assistant.open() to answer questions"
+        return self.composer.answer(question)
+
+    def cite(self, text: str) -> CiteResult:
+        return self.library.cite(text)
+
+    def search(
+        self,
+        question: str,
+        k: int = 10,
+        as_of: date | None = None,
+        domain: str | None = None,
+        method: Method = "hybrid",
+    ) -> list[Hit]:
+        """Best articles for a question; an explicit reference comes first, by look-up."""
+        assert self.retriever is not None, "open the assistant with Assistant.open() to search"
+        hits = self.retriever.search(question, k, as_of, domain, method)
+        explicit = self.cite(question)
+        if not explicit.found:
+            return hits
+        exact = [Hit(q.ref, 1.0, self.library.document(q.ref.doc_id).title) for q in explicit.quotes]
+        return (exact + [h for h in hits if h.ref not in {e.ref for e in exact}])[:k]
+
+    def quote(self, ref: ArticleRef) -> QuotedArticle:
+        return self.library.quote(ref)
+
+    def laws_text(self) -> str:
+        return self.library.laws_text()

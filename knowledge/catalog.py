@@ -1,0 +1,117 @@
+"""The catalog: ``manifest.toml`` documents, their versions and aliases, and the missing documents."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, fields
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from knowledge.errors import CorpusError
+from knowledge.models import Document, MissingDocument
+
+MANIFEST_NAME = "manifest.toml"
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """Every known document (with text) and every missing one (without)."""
+
+    documents: tuple[Document, ...]
+    missing: tuple[MissingDocument, ...] = ()
+
+    def get(self, doc_id: str) -> Document | None:
+        return next((doc for doc in self.documents if doc.id == doc_id), None)
+
+    def newer_version(self, doc: Document) -> Document | None:
+        """The latest other version of the same law in the corpus, if it is newer than ``doc``."""
+        later = [
+            other
+            for other in self.documents
+            if other.title == doc.title and other.id != doc.id and _key(other) > _key(doc)
+        ]
+        return max(later, key=_key, default=None)
+
+    def competing_ids(self, as_of: date | None = None, domain: str | None = None) -> list[str]:
+        """Document ids eligible for retrieval: one version per law, in force today or ``as_of``."""
+        chosen: dict[str, Document] = {}
+        for doc in self.documents:
+            if domain and domain not in doc.domains:
+                continue
+            if as_of is not None and doc.effective and doc.effective > as_of:
+                continue
+            if as_of is None and doc.status != "current" and self.newer_version(doc):
+                continue
+            best = chosen.get(doc.title)
+            if best is None or _key(doc) > _key(best):
+                chosen[doc.title] = doc
+        return [doc.id for doc in chosen.values()]
+
+    def versions(self, title: str) -> list[Document]:
+        """All versions of one law, oldest first."""
+        return sorted((d for d in self.documents if d.title == title), key=_key)
+
+
+def _key(doc: Document) -> date:
+    return doc.version_date or doc.effective or doc.promulgated or date.min
+
+
+def load_manifest(corpus_dir: Path) -> Catalog:
+    """Read ``corpus_dir/manifest.toml``; errors name the file and, where known, the line."""
+    path = corpus_dir / MANIFEST_NAME
+    if not path.is_file():
+        raise CorpusError(f"{path}: 找不到目录文件 manifest.toml（manifest not found）")
+    raw = path.read_bytes()
+    try:
+        data = tomllib.loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        raise CorpusError(f"{path}: 不是 UTF-8 编码（not UTF-8）: {exc}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise CorpusError(f"{path}: 格式错误（malformed TOML）: {exc}") from exc
+    text = raw.decode("utf-8-sig")
+    documents = tuple(
+        _build(Document, entry, path, _entry_line(text, "document", i), required=("id", "file", "title"))
+        for i, entry in enumerate(data.get("document", []))
+    )
+    missing = tuple(
+        _build(MissingDocument, entry, path, _entry_line(text, "missing", i), required=("title",))
+        for i, entry in enumerate(data.get("missing", []))
+    )
+    seen: set[str] = set()
+    for doc in documents:
+        if doc.id in seen:
+            raise CorpusError(f"{path}: 文档 id 重复（duplicate id）: {doc.id}")
+        seen.add(doc.id)
+    return Catalog(documents, missing)
+
+
+def _entry_line(text: str, table: str, index: int) -> int:
+    starts = [m.start() for m in re.finditer(rf"^\[\[{table}\]\]", text, flags=re.M)]
+    return text.count("\n", 0, starts[index]) + 1 if index < len(starts) else 0
+
+
+def _build(kind: type, entry: dict[str, Any], path: Path, line: int, required: tuple[str, ...]) -> Any:
+    where = f"{path}:{line}"
+    for name in required:
+        if not isinstance(entry.get(name), str) or not entry[name].strip():
+            raise CorpusError(f"{where}: 缺少必填字段 {name}（missing field {name!r}）")
+    known = {f.name: f for f in fields(kind)}
+    values: dict[str, Any] = {}
+    for name, value in entry.items():
+        if name not in known:
+            continue
+        if name in ("aliases", "domains"):
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise CorpusError(
+                    f"{where}: 字段 {name} 应为字符串列表（{name!r} must be a list of strings）"
+                )
+            value = tuple(value)
+        elif name in ("promulgated", "effective", "version_date"):
+            if not isinstance(value, date):
+                raise CorpusError(f"{where}: 字段 {name} 应为日期 YYYY-MM-DD（{name!r} must be a date）")
+        elif not isinstance(value, str):
+            raise CorpusError(f"{where}: 字段 {name} 应为字符串（{name!r} must be a string）")
+        values[name] = value
+    return kind(**values)

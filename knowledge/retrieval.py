@@ -1,0 +1,117 @@
+"""Hybrid retrieval: dense vectors from Chroma and BM25 over jieba tokens, fused by reciprocal rank."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+import numpy as np
+
+from knowledge.curated import phrasings_for
+from knowledge.embedders import Embedder
+from knowledge.lexical import BM25, tokenize
+from knowledge.library import Library
+from knowledge.models import ArticleRef, Hit
+from knowledge.snapshot import Snapshot
+from knowledge.store import VectorStore
+
+CORE_DOMAINS = frozenset({"lab_animals", "human_genetic_resources"})
+Method = Literal["hybrid", "bm25", "dense"]
+
+
+@dataclass(frozen=True)
+class FusionWeights:
+    """Reciprocal-rank fusion parameters (tuned on the dev set as a whole, see ``pufa eval``)."""
+
+    rrf_k: int = 60
+    dense: float = 1.0
+    lexical: float = 1.0
+    depth: int = 50
+    core_boost: float = 1.0  # multiplies the fused score of documents in the bureau's core domains
+
+
+class Retriever:
+    """Searches the articles of the versions in force (or in force on ``as_of``)."""
+
+    def __init__(
+        self,
+        library: Library,
+        snapshot: Snapshot,
+        store: VectorStore,
+        embedder: Embedder,
+        weights: FusionWeights = FusionWeights(),
+    ) -> None:
+        self.library = library
+        self.store = store
+        self.embedder = embedder
+        self.weights = weights
+        self._refs: list[ArticleRef] = [article.ref for article in snapshot.articles]
+        self._position = {ref: i for i, ref in enumerate(self._refs)}
+        self._record_ref = {r.id: ArticleRef(r.doc_id, r.article) for r in snapshot.records}
+        self._record_doc = {r.id: r.doc_id for r in snapshot.records}
+        self._bm25 = BM25([tokenize(self._lexical_text(ref)) for ref in self._refs])
+
+    def _lexical_text(self, ref: ArticleRef) -> str:
+        article = self.library.articles[ref]
+        doc = self.library.document(ref.doc_id)
+        phrasings = phrasings_for(ref, self.library.catalog)
+        return " ".join((doc.title, *doc.aliases, article.chapter, article.section, article.text, *phrasings))
+
+    def search(
+        self,
+        question: str,
+        k: int = 10,
+        as_of: date | None = None,
+        domain: str | None = None,
+        method: Method = "hybrid",
+        vector: np.ndarray | None = None,
+    ) -> list[Hit]:
+        """The ``k`` best articles, best first (``vector``: the question's embedding, if already made)."""
+        doc_ids = self.library.catalog.competing_ids(as_of, domain)
+        if not doc_ids or not question.strip():
+            return []
+        if method != "bm25" and vector is None:
+            vector = self.embedder.embed_query(question)
+        dense = self._dense(vector, doc_ids) if vector is not None and method != "bm25" else {}
+        lexical = self._lexical(question, set(doc_ids)) if method != "dense" else {}
+        fused: dict[ArticleRef, float] = {}
+        for weight, scores in ((self.weights.dense, dense), (self.weights.lexical, lexical)):
+            ranked = sorted(scores, key=scores.__getitem__, reverse=True)[: self.weights.depth]
+            for rank, ref in enumerate(ranked):
+                fused[ref] = fused.get(ref, 0.0) + weight / (self.weights.rrf_k + rank + 1)
+        core = {d.id for d in self.library.catalog.documents if set(d.domains) & CORE_DOMAINS}
+        for ref in fused:
+            if ref.doc_id in core:
+                fused[ref] *= self.weights.core_boost
+        best = sorted(fused, key=fused.__getitem__, reverse=True)[:k]
+        return [
+            Hit(
+                ref,
+                fused[ref],
+                self.library.document(ref.doc_id).title,
+                dense.get(ref, 0.0),
+                lexical.get(ref, 0.0),
+            )
+            for ref in best
+        ]
+
+    def nearest(self, vector: np.ndarray, doc_ids: list[str], n: int) -> list[tuple[str, float]]:
+        """(doc_id, similarity) of the records nearest ``vector`` among ``doc_ids`` (FAQ, scope examples)."""
+        return [
+            (self._record_doc[record_id], similarity)
+            for record_id, similarity in self.store.query(vector, n, doc_ids)
+            if record_id in self._record_doc
+        ]
+
+    def _dense(self, vector: np.ndarray, doc_ids: list[str]) -> dict[ArticleRef, float]:
+        scores: dict[ArticleRef, float] = {}
+        for record_id, similarity in self.store.query(vector, self.weights.depth * 2, doc_ids):
+            ref = self._record_ref.get(record_id)  # records outside the snapshot are ignored
+            if ref is not None and similarity > scores.get(ref, -1.0):
+                scores[ref] = similarity
+        return scores
+
+    def _lexical(self, question: str, doc_ids: set[str]) -> dict[ArticleRef, float]:
+        allowed = {i for i, ref in enumerate(self._refs) if ref.doc_id in doc_ids}
+        return {self._refs[i]: s for i, s in self._bm25.scores(tokenize(question), allowed).items()}

@@ -1,0 +1,39 @@
+"""Is a question within pufa's remit? Decided from retrieval evidence, not from a keyword list.
+
+Evidence: how close the question comes to an article or a curated FAQ question (dense similarity), how
+many of its terms the corpus knows (BM25), and how close it comes to curated examples of requests outside
+the remit (translation, lawsuits, taxes, chit-chat, attempts to extract instructions).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from knowledge.models import Hit
+
+
+@dataclass(frozen=True)
+class ScopeThresholds:
+    """Calibrated on the dev set as a whole (see ``pufa eval --answers``)."""
+
+    margin: float = 0.02  # decline when the nearest out-of-scope example beats the corpus by this much
+    min_dense: float = 0.80  # below this similarity an article is no evidence at all …
+    min_lexical: float = 6.0  # … unless the question shares this much BM25 weight with the top article
+
+
+@dataclass(frozen=True)
+class ScopeEvidence:
+    corpus_similarity: float  # best of: top article, best FAQ question
+    outside_similarity: float  # best out-of-scope example
+    lexical: float  # BM25 score of the top lexical article
+
+    def in_scope(self, thresholds: ScopeThresholds = ScopeThresholds()) -> bool:
+        if self.outside_similarity > self.corpus_similarity + thresholds.margin:
+            return False
+        return self.corpus_similarity >= thresholds.min_dense or self.lexical >= thresholds.min_lexical
+
+
+def gather(hits: list[Hit], faq_similarity: float, outside_similarity: float) -> ScopeEvidence:
+    dense = max((hit.dense for hit in hits), default=0.0)
+    lexical = max((hit.lexical for hit in hits), default=0.0)
+    return ScopeEvidence(max(dense, faq_similarity), outside_similarity, lexical)

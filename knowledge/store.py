@@ -1,0 +1,95 @@
+"""The Chroma vector store: embedded PersistentClient by default, HttpClient when CHROMA_HOST is set."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from knowledge.errors import IndexNotReady
+
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+
+@dataclass(frozen=True)
+class ChromaLocation:
+    """Where the vectors live: a directory (embedded) or a server."""
+
+    path: Path | None = None
+    host: str = ""
+    port: int = 8000
+
+    @classmethod
+    def from_settings(cls, data_dir: Path, host: str = "", port: int = 8000) -> ChromaLocation:
+        return cls(host=host, port=port) if host else cls(path=data_dir / "index" / "chroma")
+
+
+def collection_name(embedder_name: str) -> str:
+    """One collection per embedder, so switching models never mixes vector spaces."""
+    return "pufa-articles-" + hashlib.sha1(embedder_name.encode()).hexdigest()[:12]
+
+
+class VectorStore:
+    """One Chroma collection in cosine space; the embedder that built it is in its metadata."""
+
+    def __init__(self, location: ChromaLocation, name: str, embedder: str, create: bool = False) -> None:
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+
+        settings = ChromaSettings(anonymized_telemetry=False)
+        if location.host:
+            self._client = chromadb.HttpClient(host=location.host, port=location.port, settings=settings)
+        else:
+            assert location.path is not None
+            location.path.mkdir(parents=True, exist_ok=True)
+            self._client = chromadb.PersistentClient(path=str(location.path), settings=settings)
+        if create:
+            self._collection = self._client.get_or_create_collection(
+                name,
+                configuration={"hnsw": {"space": "cosine"}},
+                metadata={"embedder": embedder},
+                embedding_function=None,
+            )
+        else:
+            try:
+                self._collection = self._client.get_collection(name, embedding_function=None)
+            except Exception as exc:  # chromadb raises NotFoundError or ValueError by version
+                raise IndexNotReady(f"向量库中找不到集合 {name}，请重新运行：pufa ingest") from exc
+        built_by = (self._collection.metadata or {}).get("embedder")
+        if built_by != embedder:
+            raise IndexNotReady(
+                f"向量库由嵌入模型 {built_by} 构建，当前配置为 {embedder}，请重新运行：pufa ingest"
+            )
+
+    def ids(self) -> set[str]:
+        return set(self._collection.get(include=[])["ids"])
+
+    def add(
+        self, ids: list[str], vectors: np.ndarray, metadatas: list[dict[str, Any]], texts: list[str]
+    ) -> None:
+        for start in range(0, len(ids), 500):
+            end = start + 500
+            self._collection.upsert(
+                ids=ids[start:end],
+                embeddings=vectors[start:end],
+                metadatas=metadatas[start:end],
+                documents=texts[start:end],
+            )
+
+    def delete(self, ids: list[str]) -> None:
+        for start in range(0, len(ids), 500):
+            self._collection.delete(ids=ids[start : start + 500])
+
+    def query(self, vector: np.ndarray, n: int, doc_ids: list[str]) -> list[tuple[str, float]]:
+        """Nearest records among ``doc_ids``: (record id, cosine similarity), best first."""
+        result = self._collection.query(
+            query_embeddings=[vector],
+            n_results=n,
+            where={"doc_id": {"$in": doc_ids}},
+            include=["distances"],
+        )
+        return [(rid, 1.0 - dist) for rid, dist in zip(result["ids"][0], result["distances"][0], strict=True)]

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs everything pufa needs on a fresh machine: a CJK font for charts, a Python 3.11 venv,
+# the CPU build of torch (for the optional sentence-transformers backend) and the project itself.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! dpkg -s fonts-noto-cjk >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk >/dev/null
+  else
+    echo "setup: fonts-noto-cjk missing (charts need it): sudo apt-get install fonts-noto-cjk" >&2
+  fi
+fi
+
+PYTHON=${PYTHON:-python3.11}
+command -v "$PYTHON" >/dev/null || PYTHON=python3
+[ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
+.venv/bin/python -m pip install -q --upgrade pip
+# The CPU wheel of torch 2.13.0 lies on this kind of machine; an unpinned torch would pull a CUDA build.
+.venv/bin/python -m pip install -q "torch==2.13.0"
+.venv/bin/python -m pip install -q -e ".[st,dev]"

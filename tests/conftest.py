@@ -1,0 +1,55 @@
+"""Session fixtures: the real corpus indexed once into a real Chroma, and the assistant over it."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.settings import Settings
+from ingest.pipeline import run_ingest
+from knowledge.assistant import Assistant
+from knowledge.embedders import Embedder, make_embedder
+from knowledge.store import ChromaLocation
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def corpus_dir() -> Path:
+    path = Path(os.environ.get("PUFA_CORPUS_DIR") or REPO.parent / "shared" / "regulations")
+    if not (path / "manifest.toml").is_file():
+        pytest.fail(f"corpus not found at {path}: set PUFA_CORPUS_DIR")
+    return path.resolve()
+
+
+@pytest.fixture(scope="session")
+def e5() -> Embedder:
+    return make_embedder("e5")
+
+
+@pytest.fixture(scope="session")
+def index_dir(tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path, e5: Embedder) -> Path:
+    """A data dir holding the whole corpus indexed once per test session."""
+    data_dir = tmp_path_factory.mktemp("pufa-index")
+    run_ingest(corpus_dir, data_dir, e5, ChromaLocation.from_settings(data_dir), show_progress=False)
+    return data_dir
+
+
+@pytest.fixture(scope="session")
+def settings(index_dir: Path, corpus_dir: Path) -> Settings:
+    """Defaults, pointed at the session index; no LLM, no Telegram token, SQLite in the data dir."""
+    return dataclasses.replace(
+        Settings(),
+        data_dir=index_dir,
+        corpus_dir=corpus_dir,
+        database_url=f"sqlite:///{index_dir / 'pufa.sqlite3'}",
+    )
+
+
+@pytest.fixture(scope="session")
+def assistant(settings: Settings, e5: Embedder) -> Iterator[Assistant]:
+    yield Assistant.open(settings, embedder=e5)
