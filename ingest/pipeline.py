@@ -33,7 +33,7 @@ from knowledge.snapshot import (
 )
 from knowledge.store import ChromaLocation, VectorStore, collection_name
 
-SHORT_TEXT_CHARS = 300  # below this an article is far inside any embedder's window
+EMBED_BATCH = 16  # texts per embedder call (batches help sentence-transformers; e5 goes one by one)
 
 
 @dataclass(frozen=True)
@@ -65,20 +65,28 @@ def embedded_text(document: Document, article: Article, body: str) -> str:
 
 
 def article_parts(document: Document, article: Article, embedder: Embedder) -> list[str]:
-    """The article as one text, or — when too long for the embedder — in parts by 款."""
-    whole = embedded_text(document, article, article.text)
+    """The article as one text, or — when too long for the embedder — in parts by 款.
+
+    A 款 too long by itself is cut between its 项; every part resolves to the same article.
+    """
     limit = embedder.max_tokens - 16
-    if len(whole) < SHORT_TEXT_CHARS or embedder.token_count(whole) <= limit:
-        return [whole]
+
+    def fits(body: str) -> bool:
+        return embedder.token_count(embedded_text(document, article, body)) <= limit
+
+    if fits(article.text):
+        return [embedded_text(document, article, article.text)]
+    units: list[str] = []
+    for paragraph in article.paragraphs:
+        whole = paragraph.render()
+        units += [whole] if fits(whole) else [line for line in whole.split("\n") if line]
     parts: list[str] = []
     current: list[str] = []
-    for paragraph in article.paragraphs:
-        candidate = "\n".join([*current, paragraph.render()])
-        if current and embedder.token_count(embedded_text(document, article, candidate)) > limit:
+    for unit in units:
+        if current and not fits("\n".join([*current, unit])):
             parts.append(embedded_text(document, article, "\n".join(current)))
-            current = [paragraph.render()]
-        else:
-            current.append(paragraph.render())
+            current = []
+        current.append(unit)
     parts.append(embedded_text(document, article, "\n".join(current)))
     return parts
 
@@ -108,6 +116,16 @@ def plan_records(corpus: Corpus, embedder: Embedder) -> list[_Pending]:
     return pending
 
 
+def _embed(texts: list[str], embedder: Embedder, show_progress: bool) -> dict[str, np.ndarray]:
+    vectors: dict[str, np.ndarray] = {}
+    with tqdm(total=len(texts), desc="嵌入条文", unit="条", disable=not show_progress or not texts) as bar:
+        for start in range(0, len(texts), EMBED_BATCH):
+            batch = texts[start : start + EMBED_BATCH]
+            vectors.update(zip(batch, embedder.embed_passages(batch), strict=True))
+            bar.update(len(batch))
+    return vectors
+
+
 @contextmanager
 def _ingest_lock(data_dir: Path) -> Iterator[None]:
     folder = index_dir(data_dir)
@@ -134,10 +152,7 @@ def run_ingest(
         present = store.ids()
         todo = [item for item in pending if item.record.id not in present]
         unique_texts = list(dict.fromkeys(item.text for item in todo))  # equal texts share one vector
-        vector_of = {
-            text: embedder.embed_passages([text])[0]
-            for text in tqdm(unique_texts, desc="嵌入条文", unit="条", disable=not show_progress or not todo)
-        }
+        vector_of = _embed(unique_texts, embedder, show_progress)
         if todo:
             store.add(
                 [item.record.id for item in todo],

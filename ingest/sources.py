@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from ingest.readers import read_lines
@@ -43,13 +44,18 @@ def load_corpus(corpus_dir: Path) -> Corpus:
     listed = {doc.file for doc in manifest.documents}
     for doc in manifest.documents:
         if not (corpus_dir / doc.file).is_file():
+            manifest_path = corpus_dir / MANIFEST_NAME
+            line = _line_of(manifest_path, rf"file\s*=.*{re.escape(doc.file)}")
             raise CorpusError(
-                f"{corpus_dir / MANIFEST_NAME}: 文档 {doc.id} 的文件不存在（file missing）: {corpus_dir / doc.file}"
+                f"{manifest_path}:{line}: 文档 {doc.id} 的文件不存在（file missing）: {corpus_dir / doc.file}"
             )
     extra = sorted(
         path
         for path in corpus_dir.iterdir()
-        if path.is_file() and path.suffix.lower() in SOURCE_SUFFIXES and path.name not in listed
+        if path.is_file()
+        and path.suffix.lower() in SOURCE_SUFFIXES
+        and path.name not in listed
+        and not path.name.startswith((".", "~$"))  # hidden files and Word's lock files
     )
     if not manifest.documents and not extra:
         raise CorpusError(f"{corpus_dir}: 目录中没有可导入的文档（no .md/.txt/.docx/.html documents）")
@@ -106,7 +112,31 @@ def _sidecar(path: Path) -> dict[str, object]:
     unknown = sorted(set(data) - allowed)
     if unknown:
         raise CorpusError(f"{sidecar}: 未知字段（unknown fields）: {', '.join(unknown)}")
-    for name in ("aliases", "domains"):
-        if name in data:
-            data[name] = tuple(data[name])
+    for name, value in data.items():
+        expected = _sidecar_type_error(name, value)
+        if expected:
+            line = _line_of(sidecar, name + r"\s*=")
+            raise CorpusError(f"{sidecar}:{line}: 字段 {name} {expected}")
+        if name in _LIST_FIELDS:
+            data[name] = tuple(value)
     return data
+
+
+_LIST_FIELDS = ("aliases", "domains")
+_DATE_FIELDS = ("promulgated", "effective", "version_date")
+
+
+def _sidecar_type_error(name: str, value: object) -> str:
+    """What is wrong with a sidecar value's type, or ``""``."""
+    if name in _LIST_FIELDS:
+        ok = isinstance(value, list) and all(isinstance(v, str) for v in value)
+        return "" if ok else "应为字符串列表（must be a list of strings）"
+    if name in _DATE_FIELDS:
+        return "" if isinstance(value, date) else "应为日期 YYYY-MM-DD（must be a date）"
+    return "" if isinstance(value, str) else "应为字符串（must be a string）"
+
+
+def _line_of(path: Path, pattern: str) -> int:
+    """The first line of ``path`` that starts with ``pattern`` (a regex), or 0."""
+    lines = path.read_text(encoding="utf-8-sig", errors="replace").splitlines()
+    return next((n for n, line in enumerate(lines, 1) if re.match(pattern, line.strip())), 0)

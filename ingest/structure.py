@@ -68,7 +68,7 @@ def parse_lines(lines: list[str], doc_id: str, source: Path) -> ParsedText:
             in_body = True
             continue
         heading = line.lstrip("#").strip() if line.startswith("#") else line
-        if not title and (line.startswith("# ") or not line.startswith("#")) and not ARTICLE_RE.match(line):
+        if _is_title(line, title, chapter, drafts):
             title = heading
             continue
         if not in_body:
@@ -100,18 +100,24 @@ def parse_lines(lines: list[str], doc_id: str, source: Path) -> ParsedText:
     return ParsedText(title or source.stem, preamble, articles, _skipped(drafts))
 
 
+def _is_title(line: str, title: str, chapter: str, drafts: list[_Draft]) -> bool:
+    """The first heading-like line before any chapter or article (never a later 款)."""
+    if title or chapter or drafts or ARTICLE_RE.match(line) or CHAPTER_RE.match(line):
+        return False
+    return line.startswith("# ") or not line.startswith("#")
+
+
 def _check_duplicates(drafts: list[_Draft], source: Path) -> None:
     first_line: dict[int, int] = {}
-    clashes: list[str] = []
+    clashes: list[_Draft] = []
     for draft in drafts:
         if draft.number in first_line:
-            clashes.append(f"{draft.label}（第{first_line[draft.number]}行与第{draft.line}行）")
+            clashes.append(draft)
         else:
             first_line[draft.number] = draft.line
     if clashes:
-        raise CorpusError(
-            f"{source}:{drafts[0].line}: 条文编号重复（duplicate article numbers）: " + "、".join(clashes)
-        )
+        where = "、".join(f"{d.label}（第{first_line[d.number]}行与第{d.line}行）" for d in clashes)
+        raise CorpusError(f"{source}:{clashes[0].line}: 条文编号重复（duplicate article numbers）: {where}")
 
 
 def _skipped(drafts: list[_Draft]) -> list[int]:

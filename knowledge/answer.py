@@ -30,7 +30,9 @@ _DUTY = re.compile(r"应当|必须|不得|禁止|须|经.{0,12}批准|备案")
 class ComposerTuning:
     """Parameters of the extractive composer (tuned on the dev set as a whole)."""
 
-    faq_min_similarity: float = 0.90  # a FAQ question this close decides the answer
+    faq_min_similarity: float = 0.90  # a FAQ question this close is used when retrieval agrees …
+    faq_sure_similarity: float = 0.96  # … and this close even when it does not
+    faq_agree_depth: int = 2  # retrieval agrees when one of the FAQ's articles is among this many top hits
     second_basis_ratio: float = 0.85  # also quote the next article when its score is this close
     max_basis: int = 2
     scope: ScopeThresholds = ScopeThresholds()
@@ -70,7 +72,7 @@ class AnswerComposer:
             return self._declined(text, template("answers", "declined_unknown_law", name=mention.name))
         if not hits or not evidence.in_scope(self.tuning.scope):
             return self._declined(text, template("answers", "declined_out_of_scope"))
-        use_faq = faq if faq and faq_similarity >= self.tuning.faq_min_similarity and as_of is None else None
+        use_faq = faq if faq and as_of is None and self._faq_agrees(faq, faq_similarity, hits) else None
         extractive = self._compose(text, hits, use_faq, as_of)
         if self.llm is None:
             return extractive
@@ -101,7 +103,8 @@ class AnswerComposer:
         query_terms = set(tokenize(text))
         basis = [self._excerpt(ref, query_terms) for ref in refs]
         liability, summary = self._liability(refs)
-        liability = [q for q in liability if q.ref not in refs]
+        # Penalty articles are quoted when the question is about consequences; otherwise named in one line.
+        liability = [q for q in liability if q.ref not in refs] if _asks_penalty(text) else []
         notices = [template("answers", "as_of_notice", date=as_of.isoformat())] if as_of else []
         return self._finish(text, conclusion, basis, compliance, liability, summary, advice, notices)
 
@@ -157,6 +160,12 @@ class AnswerComposer:
             return None, 0.0
         doc_id, similarity = nearest[0]
         return self._faq[doc_id.removeprefix(FAQ_PREFIX)], similarity
+
+    def _faq_agrees(self, faq: FaqEntry, similarity: float, hits: list[Hit]) -> bool:
+        if similarity >= self.tuning.faq_sure_similarity:
+            return True
+        top = {hit.ref for hit in hits[: self.tuning.faq_agree_depth]}
+        return similarity >= self.tuning.faq_min_similarity and bool(top & set(faq.refs))
 
     def _basis_refs(self, hits: list[Hit]) -> list[ArticleRef]:
         top = hits[0].score
@@ -243,7 +252,7 @@ def implied_as_of(text: str) -> date | None:
 
 
 def _asks_penalty(text: str) -> bool:
-    return bool(re.search(r"罚|处罚|法律责任|后果", text))
+    return bool(re.search(r"罚|处罚|法律责任|后果|违法|会怎样|会怎么样|怎么处理|查处", text))
 
 
 def _short(citation: str) -> str:

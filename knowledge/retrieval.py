@@ -16,7 +16,6 @@ from knowledge.models import ArticleRef, Hit
 from knowledge.snapshot import Snapshot
 from knowledge.store import VectorStore
 
-CORE_DOMAINS = frozenset({"lab_animals", "human_genetic_resources"})
 Method = Literal["hybrid", "bm25", "dense"]
 
 
@@ -25,10 +24,9 @@ class FusionWeights:
     """Reciprocal-rank fusion parameters (tuned on the dev set as a whole, see ``pufa eval``)."""
 
     rrf_k: int = 60
-    dense: float = 1.0
+    dense: float = 2.0
     lexical: float = 1.0
     depth: int = 50
-    core_boost: float = 1.0  # multiplies the fused score of documents in the bureau's core domains
 
 
 class Retriever:
@@ -80,10 +78,6 @@ class Retriever:
             ranked = sorted(scores, key=scores.__getitem__, reverse=True)[: self.weights.depth]
             for rank, ref in enumerate(ranked):
                 fused[ref] = fused.get(ref, 0.0) + weight / (self.weights.rrf_k + rank + 1)
-        core = {d.id for d in self.library.catalog.documents if set(d.domains) & CORE_DOMAINS}
-        for ref in fused:
-            if ref.doc_id in core:
-                fused[ref] *= self.weights.core_boost
         best = sorted(fused, key=fused.__getitem__, reverse=True)[:k]
         return [
             Hit(

@@ -16,21 +16,21 @@ from knowledge.models import Hit
 class ScopeThresholds:
     """Calibrated on the dev set as a whole (see ``pufa eval --answers``)."""
 
-    margin: float = 0.02  # decline when the nearest out-of-scope example beats the corpus by this much
-    min_dense: float = 0.80  # below this similarity an article is no evidence at all …
-    min_lexical: float = 6.0  # … unless the question shares this much BM25 weight with the top article
+    margin: float = 0.01  # decline when an out-of-scope example comes within this of the best corpus match
+    weak_dense: float = 0.93  # a corpus match below this similarity …
+    weak_lexical: float = 9.0  # … with less BM25 weight than this is no evidence of a question for pufa
 
 
 @dataclass(frozen=True)
 class ScopeEvidence:
-    corpus_similarity: float  # best of: top article, best FAQ question
+    corpus_similarity: float  # best of: top article (or its curated phrasings), best FAQ question
     outside_similarity: float  # best out-of-scope example
     lexical: float  # BM25 score of the top lexical article
 
     def in_scope(self, thresholds: ScopeThresholds = ScopeThresholds()) -> bool:
-        if self.outside_similarity > self.corpus_similarity + thresholds.margin:
+        if self.outside_similarity > self.corpus_similarity - thresholds.margin:
             return False
-        return self.corpus_similarity >= thresholds.min_dense or self.lexical >= thresholds.min_lexical
+        return self.corpus_similarity >= thresholds.weak_dense or self.lexical >= thresholds.weak_lexical
 
 
 def gather(hits: list[Hit], faq_similarity: float, outside_similarity: float) -> ScopeEvidence:

@@ -192,7 +192,8 @@ def _check_markup(markup: dict[str, Any] | None) -> None:
 
 @dataclass
 class Call:
-    """One request the bot made."""
+    """One request the bot made; for successful calls ``params["_result"]`` is what the server returned
+    (for sendMessage, the message with its parsed visible ``text``)."""
 
     method: str
     params: dict[str, Any]
@@ -373,10 +374,6 @@ class FakeTelegram:
                     not self._updates and any(c.method == "getUpdates" for c in self.calls[seen:])
                 ),
             )
-
-    def message_as_sent(self, call: Call) -> dict[str, Any]:
-        """The message object the server returned for ``call`` (for pressing its buttons)."""
-        return call.params["_result"]
 
     # ------------------------------------------------------------ HTTP
 

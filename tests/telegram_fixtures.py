@@ -1,6 +1,7 @@
 """Fixtures and helpers for the Telegram and terminal tests: a fresh outreach log, the running bot.
 
-Import the fixtures into a test module (``from tests.telegram_fixtures import bot_settings, bot_store``).
+Import the fixtures into a test module (``from tests.telegram_fixtures import fixture_bot_settings, …``);
+they register as ``bot_settings`` and ``bot_store``.
 They build on the lead's ``settings`` and ``assistant`` fixtures from tests/conftest.py.
 """
 
@@ -29,8 +30,8 @@ OTHER_ID = 7004
 GROUP_ID = -100777
 
 
-@pytest.fixture
-def bot_settings(settings: Settings, tmp_path: Path) -> Settings:
+@pytest.fixture(name="bot_settings")
+def fixture_bot_settings(settings: Settings, tmp_path: Path) -> Settings:
     """The lead's settings with an admin, the fake token, and a fresh migrated SQLite log of its own."""
     value = dataclasses.replace(
         settings,
@@ -46,8 +47,8 @@ def bot_settings(settings: Settings, tmp_path: Path) -> Settings:
     return value
 
 
-@pytest.fixture
-def bot_store(bot_settings: Settings) -> Iterator[OutreachStore]:
+@pytest.fixture(name="bot_store")
+def fixture_bot_store(bot_settings: Settings) -> Iterator[OutreachStore]:
     """The outreach log of ``bot_settings``."""
     store = OutreachStore.open(bot_settings)
     yield store

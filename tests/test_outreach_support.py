@@ -57,7 +57,7 @@ def with_search_path(url: str, schema: str) -> str:
 def pg_schema() -> Iterator[str]:
     """A fresh PostgreSQL schema; yields the URL whose connections use it; drops it afterwards."""
     schema = f"pufa_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT", pool_pre_ping=True)
     with admin.connect() as connection:
         connection.execute(text(f'CREATE SCHEMA "{schema}"'))
     try:

@@ -14,8 +14,8 @@ from tests.telegram_fixtures import (  # noqa: F401 - fixtures
     GROUP_ID,
     LAB_ID,
     OTHER_ID,
-    bot_settings,
-    bot_store,
+    fixture_bot_settings,
+    fixture_bot_store,
     run,
     running_bot,
 )
@@ -96,10 +96,14 @@ def test_edited_messages_are_ignored_and_non_text_gets_a_note(
                 "is_video": False,
             }
             await tg.push_update({"message": tg.message(LAB_ID, sticker=sticker)})
-            await tg.push_update({"message": tg.message(LAB_ID, voice={"file_id": "v", "file_unique_id": "v", "duration": 2})})
+            await tg.push_update(
+                {"message": tg.message(LAB_ID, voice={"file_id": "v", "file_unique_id": "v", "duration": 2})}
+            )
             document = {"file_id": "d", "file_unique_id": "d", "file_name": "申请书.docx"}
             await tg.push_update({"message": tg.message(LAB_ID, document=document)})
-            await tg.push_update({"message": tg.message(LAB_ID, location={"latitude": 31.2, "longitude": 121.5})})
+            await tg.push_update(
+                {"message": tg.message(LAB_ID, location={"latitude": 31.2, "longitude": 121.5})}
+            )
             await tg.wait_sent(5, chat_id=LAB_ID)
             await tg.settle()
             assert shown(tg, LAB_ID) == [text("bot.non_text")] * 5
@@ -129,7 +133,11 @@ def test_group_answers_only_when_mentioned_or_replied_to(
             bot_message = tg.sent("sendMessage", GROUP_ID)[-1].params["_result"]
             count = len(tg.sent("sendMessage", GROUP_ID))
             follow_up = await tg.push_text(
-                OTHER_ID, "那做不同实验的几批呢？", chat_id=GROUP_ID, chat_type="supergroup", reply_to=bot_message
+                OTHER_ID,
+                "那做不同实验的几批呢？",
+                chat_id=GROUP_ID,
+                chat_type="supergroup",
+                reply_to=bot_message,
             )
             later = await tg.wait_sent(count + 1, chat_id=GROUP_ID)
             assert later[count].params["reply_parameters"]["message_id"] == follow_up["message_id"]
@@ -188,7 +196,9 @@ def test_per_user_question_limit(bot_settings: Settings, assistant: object, bot_
                 await tg.push_text(LAB_ID, QUESTION)
             await tg.push_text(OTHER_ID, QUESTION)
             await tg.wait_sent(1, chat_id=OTHER_ID)
-            await tg.wait_for(lambda: any(text("bot.rate_limited").split("，")[0] in s for s in shown(tg, LAB_ID)))
+            await tg.wait_for(
+                lambda: any(text("bot.rate_limited").split("，")[0] in s for s in shown(tg, LAB_ID))
+            )
             await tg.settle()
             limited = [s for s in shown(tg, LAB_ID) if s.startswith(text("bot.rate_limited").split("，")[0])]
             assert len(limited) == 1

@@ -22,6 +22,7 @@ from bot.outreach.models import (
 )
 from bot.outreach.turns import TurnRecord
 
+# Bound parameter names differ from column names: in an UPDATE, Core reads such names as SET values.
 _TURN_STORED = select(TurnRow.id).where(TurnRow.uid == bindparam("uid"))
 _PERSON = (
     select(PersonRow.id, PersonRow.unit_id, PersonRow.display_name)
@@ -63,7 +64,7 @@ _TOUCH = (
     .values(last_activity_at=bindparam("at"), ended_at=bindparam("at"))
 )
 _NEW_ONLINE = insert(SessionRow).returning(SessionRow.id)
-_FEEDBACK = update(TurnRow).where(TurnRow.uid == bindparam("uid")).values(feedback=bindparam("value"))
+_FEEDBACK = update(TurnRow).where(TurnRow.uid == bindparam("turn_uid")).values(feedback=bindparam("vote"))
 
 
 def insert_ignoring_conflicts(db: Session, table: Table) -> Insert:
@@ -160,4 +161,4 @@ def write_turn(db: Session, turn: TurnRecord, gap: timedelta) -> bool:
 
 def set_feedback(db: Session, uid: str, value: int) -> bool:
     """Record 👍 (+1) / 👎 (-1) on the stored turn ``uid``; False if there is none."""
-    return bool(db.execute(_FEEDBACK, {"uid": uid, "value": value}).rowcount)
+    return bool(db.execute(_FEEDBACK, {"turn_uid": uid, "vote": value}).rowcount)

@@ -1,0 +1,130 @@
+"""Bot benchmark: 500 questions from 100 users through the real Application and the fake Bot API.
+
+Uses the index in PUFA_DATA_DIR (run `pufa ingest` first) and a throw-away SQLite outreach log. Checks
+that every question gets exactly one answer (none lost, none duplicated, no error message), reports
+throughput and time-to-reply percentiles, and fails below the floor of 20 answers/s.
+
+    python bench/bench_bot.py [--questions 500] [--users 100] [--floor 20] [--out bench-results/bot.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from bot.outreach.db import make_engine, upgrade  # noqa: E402
+from bot.outreach.store import OutreachStore  # noqa: E402
+from bot.render import text  # noqa: E402
+from bot.settings import Settings  # noqa: E402
+from bot.tg_limits import TelegramRateLimiter  # noqa: E402
+from knowledge.assistant import Assistant  # noqa: E402
+from tests.fake_telegram import TOKEN  # noqa: E402
+from tests.telegram_fixtures import running_bot  # noqa: E402
+
+DEV_SET = REPO.parent / "shared" / "eval" / "dev.jsonl"
+FALLBACK = ["实验动物可以混养吗？", "采集人类遗传资源需要审批吗？", "实验动物管理条例第十一条"]
+
+
+def questions(count: int) -> list[str]:
+    pool = FALLBACK
+    if DEV_SET.is_file():
+        pool = [
+            json.loads(line)["question"] for line in DEV_SET.read_text(encoding="utf-8").splitlines() if line
+        ]
+    return [pool[i % len(pool)] for i in range(count)]
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+async def bench(settings: Settings, assistant: Assistant, store: OutreachStore, n: int, users: int) -> dict:
+    asked = questions(n)
+    async with running_bot(settings, assistant, store, limiter=TelegramRateLimiter()) as tg:
+        pushed: dict[int, float] = {}
+        started = time.monotonic()
+        for i, question in enumerate(asked):
+            user = 10_000 + i % users
+            message = await tg.push_text(user, question)
+            pushed[message["message_id"]] = tg.pushed_at[message["update_id"]]
+
+        def firsts() -> list:
+            return [c for c in tg.sent("sendMessage") if c.params.get("reply_parameters")]
+
+        await tg.wait_for(lambda: len(firsts()) >= n, timeout=600)
+        finished = time.monotonic()
+        await tg.settle()
+        replies: dict[int, list[float]] = {}
+        for call in firsts():
+            replies.setdefault(call.params["reply_parameters"]["message_id"], []).append(call.at)
+        errors = sum(1 for c in tg.sent("sendMessage") if c.params["_result"]["text"] == text("bot.error"))
+        lost = [m for m in pushed if m not in replies]
+        duplicated = [m for m, times in replies.items() if len(times) > 1]
+        latencies = [min(replies[m]) - t for m, t in pushed.items() if m in replies]
+        messages = len(tg.sent("sendMessage"))
+    elapsed = finished - started
+    return {
+        "questions": n,
+        "users": users,
+        "answered": len(replies),
+        "lost": len(lost),
+        "duplicated": len(duplicated),
+        "error_messages": errors,
+        "messages_sent": messages,
+        "seconds": round(elapsed, 2),
+        "answers_per_s": round(len(replies) / elapsed, 2),
+        "p50_s": round(statistics.median(latencies), 3),
+        "p95_s": round(percentile(latencies, 0.95), 3),
+        "max_s": round(max(latencies), 3),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--questions", type=int, default=500)
+    parser.add_argument("--users", type=int, default=100)
+    parser.add_argument("--floor", type=float, default=20.0, help="minimum answers per second")
+    parser.add_argument("--out", type=Path, default=REPO / "bench-results" / "bot.json")
+    args = parser.parse_args()
+    base = Settings.from_env()
+    assistant = Assistant.open(base)
+    with tempfile.TemporaryDirectory(prefix="pufa-bench-bot-") as tmp:
+        settings = dataclasses.replace(
+            base, telegram_bot_token=TOKEN, database_url=f"sqlite:///{Path(tmp) / 'log.sqlite3'}"
+        )
+        engine = make_engine(settings.effective_database_url)
+        upgrade(engine)
+        engine.dispose()
+        store = OutreachStore.open(settings)
+        try:
+            result = asyncio.run(bench(settings, assistant, store, args.questions, args.users))
+        finally:
+            store.close()
+    result["floor_answers_per_s"] = args.floor
+    ok = (
+        result["answered"] == args.questions
+        and not result["lost"]
+        and not result["duplicated"]
+        and not result["error_messages"]
+        and result["answers_per_s"] >= args.floor
+    )
+    result["ok"] = ok
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps(result, ensure_ascii=False))
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
