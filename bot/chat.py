@@ -13,9 +13,8 @@ from bot.render import render_hits_plain, render_plain, render_quoted_plain, tex
 from knowledge.models import ArticleRef
 
 if TYPE_CHECKING:
-    from knowledge.assistant import Assistant
-
     from bot.outreach.store import OutreachStore
+    from knowledge.assistant import Assistant
 
 logger = logging.getLogger("bot.chat")
 

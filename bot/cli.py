@@ -3,25 +3,40 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 
-from bot import commands_bot, commands_eval, commands_knowledge, commands_outreach
 from bot.settings import Settings
 from knowledge.errors import PufaError
 
+# Which module registers each sub-command; only the one asked for is imported, so `pufa cite` starts fast.
+COMMAND_MODULES = {
+    "ingest": "bot.commands_knowledge",
+    "cite": "bot.commands_knowledge",
+    "search": "bot.commands_knowledge",
+    "ask": "bot.commands_knowledge",
+    "eval": "bot.commands_eval",
+    "chat": "bot.commands_bot",
+    "serve": "bot.commands_bot",
+    "stats": "bot.commands_outreach",
+    "export": "bot.commands_outreach",
+    "db": "bot.commands_outreach",
+}
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="pufa", description="普法助手：实验动物与人类遗传资源管理法律知识助手"
-    )
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The ``pufa`` parser; with ``command`` known, only that command's module is loaded."""
+    parser = argparse.ArgumentParser(prog="pufa", description="普法助手：实验动物与人类遗传资源管理法律知识助手")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (commands_knowledge, commands_eval, commands_bot, commands_outreach):
-        module.add_parsers(subparsers)
+    modules = [COMMAND_MODULES[command]] if command in COMMAND_MODULES else COMMAND_MODULES.values()
+    for name in dict.fromkeys(modules):
+        importlib.import_module(name).add_parsers(subparsers)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = build_parser(argv[0] if argv else None).parse_args(argv)
     try:
         settings = Settings.from_env()
     except ValueError as exc:

@@ -17,9 +17,8 @@ from bot.telegram_app import Webhook
 from knowledge.errors import PufaError
 
 if TYPE_CHECKING:
-    from knowledge.assistant import Assistant
-
     from bot.outreach.store import OutreachStore
+    from knowledge.assistant import Assistant
 
 
 def add_parsers(subparsers: Any) -> None:
@@ -36,9 +35,8 @@ def add_parsers(subparsers: Any) -> None:
 
 def _open(settings: Settings) -> tuple[Assistant, OutreachStore]:
     """The answer function and the outreach log (PufaError / OutreachError carry operator messages)."""
-    from knowledge.assistant import Assistant
-
     from bot.outreach.store import OutreachStore
+    from knowledge.assistant import Assistant
 
     assistant = Assistant.open(settings)
     return assistant, OutreachStore.open(settings)

@@ -45,7 +45,10 @@ def run_ingest(args: argparse.Namespace, settings: Settings) -> int:
     corpus_dir = args.dir or settings.corpus_dir
     embedder = make_embedder(settings.embedding_backend, settings.embedding_model)
     location = ChromaLocation.from_settings(settings.data_dir, settings.chroma_host, settings.chroma_port)
-    summary, warnings = ingest(corpus_dir, settings.data_dir, embedder, location, show_progress=not args.quiet)
+    try:
+        summary, warnings = ingest(corpus_dir, settings.data_dir, embedder, location, show_progress=not args.quiet)
+    finally:
+        embedder.close()
     for warning in warnings:
         print(f"警告：{warning}", file=sys.stderr)
     print(summary.line())

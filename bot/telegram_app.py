@@ -28,12 +28,14 @@ from bot.tg_base import BotDeps, Context
 from bot.tg_limits import QuestionLimiter, TelegramRateLimiter
 
 if TYPE_CHECKING:
-    from knowledge.assistant import Assistant
-
     from bot.outreach.store import OutreachStore
+    from knowledge.assistant import Assistant
 
 logger = logging.getLogger("bot.telegram")
 
+# httpcore scans its whole pool on every request event; a modest pool keeps that cheap under load,
+# and requests wait for a free connection (pool_timeout) instead of failing.
+_POOL_SIZE = 32
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 NON_TEXT = (
     filters.PHOTO
@@ -108,6 +110,8 @@ def build_application(
         .base_file_url(base_file_url(settings.telegram_api_base_url))
         .rate_limiter(rate_limiter or TelegramRateLimiter())
         .concurrent_updates(True)
+        .connection_pool_size(_POOL_SIZE)
+        .pool_timeout(60)
         .connect_timeout(10)
         .read_timeout(15)
     )
@@ -148,12 +152,16 @@ async def on_error(update: object, context: Context) -> None:
 
 
 async def run_until_stopped(
-    app: Application, stop: asyncio.Event, webhook: Webhook | None = None, poll_timeout: int = 10
+    app: Application,
+    stop: asyncio.Event,
+    webhook: Webhook | None = None,
+    poll_timeout: int = 10,
+    ready: asyncio.Event | None = None,
 ) -> None:
     """Initialize (getMe), register the commands, take updates until ``stop`` is set, shut down cleanly.
 
     Start-up failures (rejected token, unreachable API) propagate as TelegramError before any update
-    is taken.
+    is taken; ``ready`` is set once updates are being taken.
     """
     async with app:
         await app.bot.set_my_commands(bot_commands())
@@ -170,6 +178,8 @@ async def run_until_stopped(
             )
         await app.start()
         logger.info("bot @%s running (%s)", app.bot.username, "webhook" if webhook else "polling")
+        if ready is not None:
+            ready.set()
         try:
             await stop.wait()
         finally:

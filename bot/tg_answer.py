@@ -65,7 +65,9 @@ async def on_question(update: Update, context: Context) -> None:
         return
     d = deps(context)
     started = time.perf_counter()
-    answer: Answer = await while_typing(context, message.chat_id, asyncio.to_thread(d.assistant.ask, question))
+    answer: Answer = await while_typing(
+        context, message.chat_id, asyncio.to_thread(d.assistant.ask, question)
+    )
     latency_ms = (time.perf_counter() - started) * 1000
     record = TurnRecord.from_answer(
         answer,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass, field
@@ -27,9 +28,8 @@ from bot.tg_limits import QuestionLimiter
 from knowledge.models import ArticleRef
 
 if TYPE_CHECKING:
-    from knowledge.assistant import Assistant
-
     from bot.outreach.store import OutreachStore
+    from knowledge.assistant import Assistant
 
 logger = logging.getLogger("bot.telegram")
 
@@ -76,6 +76,7 @@ class BotDeps:
     store: OutreachStore
     limiter: QuestionLimiter
     turns: TurnMemory = field(default_factory=TurnMemory)
+    typing_sent: OrderedDict[int, float] = field(default_factory=OrderedDict)
 
 
 def deps(context: Context) -> BotDeps:
@@ -161,12 +162,20 @@ async def while_typing(context: Context, chat_id: int, work: Awaitable[T]) -> T:
     """Await ``work`` while the chat shows "typing…" (renewed every few seconds).
 
     The work starts first and runs while the action is sent; the action is always sent before the
-    reply, so the indicator never outlives the answer.
+    reply, so the indicator never outlives the answer. Several questions in one chat share one
+    indicator: it is not re-sent while the last one is still showing.
     """
+    sent = deps(context).typing_sent
     task = asyncio.ensure_future(work)
     while True:
-        with contextlib.suppress(TelegramError):
-            await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
+        now = time.monotonic()
+        if now - sent.get(chat_id, -_TYPING_EVERY_S) >= _TYPING_EVERY_S:
+            sent[chat_id] = now
+            sent.move_to_end(chat_id)
+            while len(sent) > _TURNS_KEPT:
+                sent.popitem(last=False)
+            with contextlib.suppress(TelegramError):
+                await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
         done, _ = await asyncio.wait({task}, timeout=_TYPING_EVERY_S)
         if done:
             return task.result()

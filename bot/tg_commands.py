@@ -97,7 +97,7 @@ async def on_register(update: Update, context: Context) -> None:
     try:
         unit = await asyncio.to_thread(store.register, person_key(user), display_name(user), name, code)
     except InvalidCreditCode as exc:
-        await reply_key(update, context, "bot.register_bad_code", reason=str(exc))
+        await reply_key(update, context, "bot.register_bad_code", code=code, reason=str(exc))
         return
     except OutreachError as exc:
         await reply_key(update, context, "bot.outreach_failed", reason=str(exc))

@@ -18,9 +18,8 @@ from bot.settings import Settings
 from bot.telegram_app import Webhook, build_application, run_until_stopped
 
 if TYPE_CHECKING:
-    from knowledge.assistant import Assistant
-
     from bot.outreach.store import OutreachStore
+    from knowledge.assistant import Assistant
 
 TOKEN_PATTERN = re.compile(r"\d{3,20}:[A-Za-z0-9_-]{30,64}")
 SECRET_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,256}")
@@ -75,6 +74,7 @@ class RedactingFormatter(logging.Formatter):
 def configure_logging(secrets: Iterable[str], level: int = logging.INFO) -> None:
     """Log to stderr with secrets redacted; httpx (which logs request URLs, token included) only warns."""
     handler = logging.StreamHandler(sys.stderr)
+    handler.setLevel(level)  # libraries that set their own loggers to DEBUG (jieba) stay quiet
     handler.setFormatter(RedactingFormatter(secrets, "%(asctime)s %(levelname)s %(name)s: %(message)s"))
     logging.basicConfig(level=level, handlers=[handler], force=True)
     for noisy in ("httpx", "httpcore"):

@@ -33,7 +33,7 @@ from knowledge.snapshot import (
 )
 from knowledge.store import ChromaLocation, VectorStore, collection_name
 
-EMBED_BATCH = 16  # texts per embedder call (batches help sentence-transformers; e5 goes one by one)
+EMBED_BATCH = 64  # texts per embedder call (sentence-transformers batches them; e5 spreads them over cores)
 
 
 @dataclass(frozen=True)

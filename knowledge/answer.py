@@ -6,17 +6,20 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from knowledge.citations import citation_line
-from knowledge.curated import FaqEntry, PenaltyLink, faq_entries, penalty_links
+from knowledge.curated import FaqEntry, PenaltyLink, faq_entries, penalty_links, unserved_requests
 from knowledge.lexical import tokenize
 from knowledge.library import Library
-from knowledge.llm import LlmComposer
 from knowledge.models import Answer, ArticleRef, Hit, MissingDocument, QuotedArticle
 from knowledge.retrieval import Retriever
 from knowledge.scope import ScopeThresholds, gather
 from knowledge.snapshot import FAQ_PREFIX, SCOPE_DOC
 from knowledge.templates import text as template
+
+if TYPE_CHECKING:
+    from knowledge.llm import LlmComposer
 
 MAX_QUESTION_CHARS = 1000
 EXCERPT_MIN_CHARS = 260  # longer articles are quoted by their most relevant 款
@@ -42,13 +45,19 @@ class AnswerComposer:
     """Builds answers for every surface; never invents a rule or cites an unretrieved article."""
 
     def __init__(
-        self, library: Library, retriever: Retriever, llm: LlmComposer | None = None, tuning: ComposerTuning = ComposerTuning()
+        self,
+        library: Library,
+        retriever: Retriever,
+        llm: LlmComposer | None = None,
+        tuning: ComposerTuning = ComposerTuning(),
     ) -> None:
         self.library = library
         self.retriever = retriever
         self.llm = llm
         self.tuning = tuning
-        self._faq = {entry.id: entry for entry in faq_entries() if all(r in library.articles for r in entry.refs)}
+        self._faq = {
+            entry.id: entry for entry in faq_entries() if all(r in library.articles for r in entry.refs)
+        }
         self._faq_doc_ids = [FAQ_PREFIX + faq_id for faq_id in self._faq]
         self._links = [link for link in penalty_links() if link.penalty in library.articles]
 
@@ -57,6 +66,9 @@ class AnswerComposer:
         problem = _input_problem(text)
         if problem:
             return Answer(question, problem, declined=True)
+        unserved = next((r for r in unserved_requests() if r.pattern.search(text)), None)
+        if unserved:
+            return self._declined(text, template("answers", f"declined_{unserved.name}"))
         mention, reference = self.library.parser.parse(text)
         if mention and mention.missing:
             return self._missing(text, mention.missing)
@@ -87,8 +99,12 @@ class AnswerComposer:
             return Answer(text, result.message, declined=False)
         refs = "、".join(_short(q.citation) for q in result.quotes)
         amended = any(q.notice for q in result.quotes)
-        conclusion = template("answers", "cite_version_conclusion" if amended else "cite_conclusion", refs=refs)
-        liability, summary = self._liability([q.ref for q in result.quotes]) if _asks_penalty(text) else ([], [])
+        conclusion = template(
+            "answers", "cite_version_conclusion" if amended else "cite_conclusion", refs=refs
+        )
+        liability, summary = (
+            self._liability([q.ref for q in result.quotes]) if _asks_penalty(text) else ([], [])
+        )
         return self._finish(text, conclusion, list(result.quotes), [], liability, summary, "")
 
     def _compose(self, text: str, hits: list[Hit], faq: FaqEntry | None, as_of: date | None) -> Answer:
@@ -197,9 +213,13 @@ class AnswerComposer:
         for link in links:
             if link.penalty not in quotes:
                 quotes[link.penalty] = self._excerpt(link.penalty, set(), must_contain=link.penalty_phrase)
-            obligation = _short(citation_line(self.library.document(link.obligation.doc_id), link.obligation.article))
+            obligation = _short(
+                citation_line(self.library.document(link.obligation.doc_id), link.obligation.article)
+            )
             penalty = _short(citation_line(self.library.document(link.penalty.doc_id), link.penalty.article))
-            line = template("answers", "liability_line", obligation=obligation, penalty=penalty, range=link.range)
+            line = template(
+                "answers", "liability_line", obligation=obligation, penalty=penalty, range=link.range
+            )
             if line not in summary:
                 summary.append(line)
         return list(quotes.values()), summary

@@ -37,7 +37,9 @@ class AssistantSettings(Protocol):
 class Assistant:
     """Holds the index in memory; thread-safe for concurrent reads."""
 
-    def __init__(self, library: Library, retriever: Retriever | None, composer: AnswerComposer | None) -> None:
+    def __init__(
+        self, library: Library, retriever: Retriever | None, composer: AnswerComposer | None
+    ) -> None:
         self.library = library
         self.retriever = retriever
         self.composer = composer

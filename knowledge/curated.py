@@ -3,11 +3,12 @@
 - ``faq.toml``: common questions with a plain conclusion, compliance points, advice and the articles they rest on;
 - ``penalty_links.toml``: which liability article enforces which obligation, with the sanction's range;
 - ``expansions.toml``: everyday phrasings of what an article is about (added to its search text);
-- ``scope.toml``: example requests outside pufa's remit (for the scope decision).
+- ``scope.toml``: kinds of request pufa does not serve, and example questions outside its remit.
 """
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
 from functools import cache
@@ -92,6 +93,22 @@ def phrasings_for(ref: ArticleRef, catalog: Catalog) -> tuple[str, ...]:
     doc = catalog.get(ref.doc_id)
     siblings = catalog.versions(doc.title) if doc else []
     return next((table[s] for s in (ArticleRef(d.id, ref.article) for d in siblings) if s in table), ())
+
+
+@dataclass(frozen=True)
+class UnservedRequest:
+    """A kind of task pufa does not do, recognised by the form of the request."""
+
+    name: str
+    pattern: re.Pattern[str]
+
+
+@cache
+def unserved_requests() -> tuple[UnservedRequest, ...]:
+    return tuple(
+        UnservedRequest(raw["name"], re.compile(raw["pattern"]))
+        for raw in _load("scope.toml").get("request", [])
+    )
 
 
 @cache

@@ -125,5 +125,12 @@ def _answer_text(answer: Answer) -> str:
     """Everything the answer says, as any surface shows it."""
     quoted = [f"{q.citation}\n{q.text}" for q in (*answer.basis, *answer.liability)]
     return "\n".join(
-        [answer.conclusion, *quoted, *answer.compliance, *answer.liability_summary, answer.advice, *answer.notices]
+        [
+            answer.conclusion,
+            *quoted,
+            *answer.compliance,
+            *answer.liability_summary,
+            answer.advice,
+            *answer.notices,
+        ]
     )

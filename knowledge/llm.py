@@ -12,9 +12,6 @@ from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import TYPE_CHECKING
 
-from langchain_core.messages import HumanMessage, SystemMessage
-from langchain_openai import ChatOpenAI
-
 from knowledge.llm_output import check, parse
 from knowledge.llm_prompt import Prompt, markers
 from knowledge.models import Answer, QuotedArticle
@@ -40,6 +37,8 @@ class LlmComposer:
         self._secret = api_key
         self.timeout_s = timeout_s
         self.prompt = Prompt.load()
+        from langchain_openai import ChatOpenAI  # imported here: it takes a second, and is optional
+
         self._chat = ChatOpenAI(
             base_url=base_url,
             api_key=api_key or _NO_KEY,
@@ -97,6 +96,8 @@ class LlmComposer:
 
     def _call(self, question: str, candidates: list[QuotedArticle]) -> str | None:
         """The model's reply text, or None after ``timeout_s`` of wall time (the call is abandoned)."""
+        from langchain_core.messages import HumanMessage, SystemMessage
+
         messages = [SystemMessage(self.prompt.system), HumanMessage(self.prompt.user(question, candidates))]
         pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pufa-llm")
         try:

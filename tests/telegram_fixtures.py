@@ -78,12 +78,14 @@ async def running_bot(
     async with FakeTelegram() as telegram:
         bot_settings = dataclasses.replace(settings, telegram_api_base_url=telegram.base_url, **overrides)
         app = build_application(bot_settings, assistant, store, limiter or fast_limiter())
-        stop = asyncio.Event()
-        task = asyncio.create_task(run_until_stopped(app, stop, webhook, poll_timeout=1))
-        ready = "setWebhook" if webhook else "getUpdates"
-        await telegram.wait_for(lambda: task.done() or any(c.method == ready for c in telegram.calls))
+        stop, ready = asyncio.Event(), asyncio.Event()
+        task = asyncio.create_task(run_until_stopped(app, stop, webhook, poll_timeout=1, ready=ready))
+        waiting = asyncio.create_task(ready.wait())
+        await asyncio.wait({task, waiting}, timeout=60, return_when=asyncio.FIRST_COMPLETED)
+        waiting.cancel()
         if task.done():
             task.result()  # re-raise a start-up failure
+        assert ready.is_set(), "the bot did not start within 60 s"
         try:
             yield telegram
         finally:

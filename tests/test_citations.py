@@ -47,11 +47,15 @@ SPELLINGS = [
 
 
 @pytest.mark.parametrize(("text", "doc_id", "article"), SPELLINGS)
-def test_reference_spellings_resolve_by_lookup(assistant: Assistant, text: str, doc_id: str, article: int) -> None:
+def test_reference_spellings_resolve_by_lookup(
+    assistant: Assistant, text: str, doc_id: str, article: int
+) -> None:
     result = assistant.cite(text)
     assert result.found, result.message
     assert (result.quoted.ref.doc_id, result.quoted.ref.article) == (doc_id, article)
-    assert result.quoted.text in "\n".join(p.render() for p in assistant.library.articles[result.quoted.ref].paragraphs)
+    assert result.quoted.text in "\n".join(
+        p.render() for p in assistant.library.articles[result.quoted.ref].paragraphs
+    )
 
 
 def test_paragraph_and_item_are_quoted_alone(assistant: Assistant) -> None:
@@ -64,7 +68,10 @@ def test_paragraph_and_item_are_quoted_alone(assistant: Assistant) -> None:
 
 def test_full_citation_line_and_amendment_notice(assistant: Assistant) -> None:
     quoted = assistant.cite("人遗条例第22条").quoted
-    assert quoted.citation == "《中华人民共和国人类遗传资源管理条例》（国务院令第717号，2019年5月28日公布）第二十二条"
+    assert (
+        quoted.citation
+        == "《中华人民共和国人类遗传资源管理条例》（国务院令第717号，2019年5月28日公布）第二十二条"
+    )
     assert "卫生健康主管部门" in quoted.notice and "国务院令第777号" in quoted.notice
     assert assistant.cite("行政处罚法第42条").quoted.notice == ""
 
@@ -99,12 +106,16 @@ def test_unknown_law_lists_the_laws_we_have(assistant: Assistant) -> None:
         assert title in message
 
 
-@pytest.mark.parametrize("number", [1, 9, 10, 11, 20, 22, 99, 100, 101, 105, 110, 119, 999, 1000, 1001, 1010, 1100, 9999])
+@pytest.mark.parametrize(
+    "number", [1, 9, 10, 11, 20, 22, 99, 100, 101, 105, 110, 119, 999, 1000, 1001, 1010, 1100, 9999]
+)
 def test_chinese_numerals_round_trip(number: int) -> None:
     assert to_int(to_chinese(number)) == number
 
 
-@pytest.mark.parametrize(("text", "value"), [("十", 10), ("一百零五", 105), ("两千", 2000), ("２２", 22), ("一千零一", 1001)])
+@pytest.mark.parametrize(
+    ("text", "value"), [("十", 10), ("一百零五", 105), ("两千", 2000), ("２２", 22), ("一千零一", 1001)]
+)
 def test_chinese_numerals(text: str, value: int) -> None:
     assert to_int(text) == value
 
@@ -118,12 +129,18 @@ def test_bad_numerals_raise(bad: str) -> None:
 def test_cite_command_prints_verbatim_text_and_exits_1_when_unknown(settings) -> None:
     env = {"PUFA_DATA_DIR": str(settings.data_dir), "PATH": "/usr/bin:/bin"}
     found = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "cite", "实验动物条例第12条"], capture_output=True, text=True, env=env
+        [sys.executable, "-m", "bot.cli", "cite", "实验动物条例第12条"],
+        capture_output=True,
+        text=True,
+        env=env,
     )
     assert found.returncode == 0, found.stderr
     lines = found.stdout.splitlines()
     assert lines[0].startswith("《实验动物管理条例》（国家科学技术委员会令第2号")
-    assert lines[1] == "实验动物分为四级：一级，普通动物；二级，清洁动物；三级，无特定病原体动物；四级，无菌动物。"
+    assert (
+        lines[1]
+        == "实验动物分为四级：一级，普通动物；二级，清洁动物；三级，无特定病原体动物；四级，无菌动物。"
+    )
     missing = subprocess.run(
         [sys.executable, "-m", "bot.cli", "cite", "人遗条例第999条"], capture_output=True, text=True, env=env
     )

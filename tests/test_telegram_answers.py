@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import logging
 
 import pytest
@@ -9,7 +11,10 @@ import pytest
 from bot.outreach.store import OutreachStore
 from bot.render import text
 from bot.settings import Settings
-from tests.fake_telegram import TOKEN, FakeTelegram
+from knowledge.assistant import Assistant
+from knowledge.embedders import Embedder
+from tests.fake_openai import FakeOpenAI, Reply
+from tests.fake_telegram import MESSAGE_LIMIT, TOKEN, FakeTelegram, utf16_len
 from tests.telegram_fixtures import (  # noqa: F401 - fixtures
     GROUP_ID,
     LAB_ID,
@@ -247,3 +252,84 @@ def test_failure_is_logged_with_update_id_and_user_gets_a_plain_apology(
     assert f"update {update_id} failed" in failures[0].getMessage()
     assert TOKEN not in caplog.text
     assert TOKEN.split(":")[1] not in caplog.text
+
+
+def test_long_answer_is_split_into_valid_parts(
+    bot_settings: Settings, e5: Embedder, bot_store: OutreachStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An LLM-mode answer (fake OpenAI-compatible server) longer than one message."""
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    points = [
+        f"要点{i}：" + "请按照合作方案逐项准备申请材料，并由双方单位共同提交，<审批>&备案缺一不可。" * 6
+        for i in range(14)
+    ]
+    reply = {
+        "conclusion": "需要审批，并且应当由中外双方共同申请[A1]。",
+        "compliance": points,
+        "advice": "尽早申请。",
+    }
+    reply["cited"] = ["A1"]
+    with FakeOpenAI() as llm:
+        llm.script(Reply(json.dumps(reply, ensure_ascii=False)))
+        llm_settings = dataclasses.replace(
+            bot_settings, llm_base_url=llm.base_url, llm_api_key="sk-test", llm_model="fake-model"
+        )
+        assistant = Assistant.open(llm_settings, embedder=e5)
+
+        async def scenario() -> list[dict]:
+            async with running_bot(bot_settings, assistant, bot_store) as tg:
+                question = await tg.push_text(
+                    LAB_ID, "我们和一家外国公司合作，用国内采集的血样做基因研究，需要审批吗？"
+                )
+                await tg.wait_sent(2, chat_id=LAB_ID)
+                await tg.settle()
+                calls = tg.sent("sendMessage", LAB_ID)
+                assert calls[0].params["reply_parameters"]["message_id"] == question["message_id"]
+                assert all("reply_markup" not in c.params for c in calls[:-1]), (
+                    "buttons only under the last part"
+                )
+                assert "reply_markup" in calls[-1].params
+                return [c.params["_result"] for c in calls]
+
+        parts = run(scenario)
+    texts = [part["text"] for part in parts]
+    assert len(texts) >= 2
+    assert all(utf16_len(t) <= MESSAGE_LIMIT for t in texts)
+    assert texts[0].startswith(text("render.conclusion") + "\n需要审批")
+    for point in points:
+        assert sum(point in t for t in texts) == 1, "a compliance point is never cut between two messages"
+    assert bot_store.history(f"tg:{LAB_ID}")[0].answer_mode == "llm"
+
+
+def test_a_slow_answer_does_not_block_other_users(
+    bot_settings: Settings, e5: Embedder, bot_store: OutreachStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first user's answer waits on a slow LLM reply; the second user is answered meanwhile."""
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    reply = {
+        "conclusion": "需要审批[A1]。",
+        "compliance": ["共同申请[A1]。"],
+        "advice": "尽早申请。",
+        "cited": ["A1"],
+    }
+    body = json.dumps(reply, ensure_ascii=False)
+    question = "我们和一家外国公司合作，用国内采集的血样做基因研究，需要审批吗？"
+    with FakeOpenAI() as llm:
+        llm.script(Reply(body, delay_s=4), Reply(body))
+        llm_settings = dataclasses.replace(
+            bot_settings, llm_base_url=llm.base_url, llm_api_key="sk-test", llm_model="fake-model"
+        )
+        assistant = Assistant.open(llm_settings, embedder=e5)
+
+        async def scenario() -> list[int]:
+            async with running_bot(bot_settings, assistant, bot_store) as tg:
+                await tg.push_text(LAB_ID, question)
+                await tg.wait_for(lambda: len(llm.requests) == 1)  # re-checked at each poll of the bot
+                await tg.push_text(OTHER_ID, question)
+                await tg.wait_sent(1, chat_id=LAB_ID)
+                return [
+                    c.params["chat_id"] for c in tg.sent("sendMessage") if c.params.get("reply_parameters")
+                ]
+
+        order = run(scenario)
+    assert order == [OTHER_ID, LAB_ID]
