@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, TextIO
 
 from bot.outreach.turns import TurnRecord
-from bot.render import render_hits_plain, render_plain, render_quoted_plain, text
+from bot.render import render_hits_plain, render_plain, render_quoted_plain, text, texts_section
 from knowledge.models import ArticleRef
 
 if TYPE_CHECKING:
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger("bot.chat")
 
 COMMANDS = ("cite", "search", "laws", "source", "help", "quit")
-_ALIASES = {"exit": "quit", "q": "quit", "退出": "quit", "原文": "source", "帮助": "help"}
+_ALIASES = texts_section("chat_aliases")
 _EXAMPLES = {"cite": "bot.cite_example", "search": "bot.search_example"}
 
 

@@ -12,6 +12,7 @@ from telegram.error import BadRequest
 from bot.outreach.turns import TurnRecord
 from bot.render import render_html, render_quoted_html, text
 from bot.tg_base import (
+    BotDeps,
     Context,
     TurnMemo,
     addressed_text,
@@ -59,16 +60,14 @@ async def on_question(update: Update, context: Context) -> None:
     if question is None:
         return
     if not question.strip():
-        await reply_key(update, context, "bot.empty_question", example="实验动物可以混养吗？")
+        await reply_key(update, context, "bot.empty_question", example=text("bot.question_example"))
         return
     if not await allow_question(update, context):
         return
     d = deps(context)
-    started = time.perf_counter()
-    answer: Answer = await while_typing(
-        context, message.chat_id, asyncio.to_thread(d.assistant.ask, question)
+    answer, latency_ms = await while_typing(
+        context, message.chat_id, asyncio.to_thread(_timed_ask, d, question)
     )
-    latency_ms = (time.perf_counter() - started) * 1000
     record = TurnRecord.from_answer(
         answer,
         person_key=person_key(user),
@@ -81,6 +80,13 @@ async def on_question(update: Update, context: Context) -> None:
     await asyncio.to_thread(d.store.record_turn, record)
     keyboard = answer_keyboard(record.uid, bool(answer.citations))
     await send_parts(context, message.chat_id, render_html(answer), message.message_id, keyboard)
+
+
+def _timed_ask(d: BotDeps, question: str) -> tuple[Answer, float]:
+    """The answer and the answer function's own latency in milliseconds (run in a worker thread)."""
+    started = time.perf_counter()
+    answer = d.assistant.ask(question)
+    return answer, (time.perf_counter() - started) * 1000
 
 
 async def on_non_text(update: Update, context: Context) -> None:

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from telegram.error import InvalidToken, NetworkError, TelegramError
+from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
 
 from bot.render import text
 from bot.settings import Settings
@@ -71,13 +71,19 @@ class RedactingFormatter(logging.Formatter):
         return line
 
 
+def _not_a_startup_abort(record: logging.LogRecord) -> bool:
+    """PTB logs a traceback when start-up (getMe, setWebhook) gives up; serve reports that in one line."""
+    return not (record.name == "telegram.ext" and record.getMessage().endswith("Aborting."))
+
+
 def configure_logging(secrets: Iterable[str], level: int = logging.INFO) -> None:
-    """Log to stderr with secrets redacted; httpx (which logs request URLs, token included) only warns."""
+    """Log to stderr with secrets redacted; httpx (it logs URLs, token included) and alembic only warn."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setLevel(level)  # libraries that set their own loggers to DEBUG (jieba) stay quiet
+    handler.addFilter(_not_a_startup_abort)
     handler.setFormatter(RedactingFormatter(secrets, "%(asctime)s %(levelname)s %(name)s: %(message)s"))
     logging.basicConfig(level=level, handlers=[handler], force=True)
-    for noisy in ("httpx", "httpcore"):
+    for noisy in ("httpx", "httpcore", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
@@ -99,8 +105,13 @@ async def serve_until_signal(
     except InvalidToken:
         print(text("cli.token_rejected"), file=sys.stderr)
         return 2
-    except NetworkError as exc:  # includes TimedOut; BadRequest at start-up is a configuration problem too
-        print(text("cli.api_unreachable", url=_public_url(settings), reason=_reason(exc)), file=sys.stderr)
+    except NetworkError as exc:  # includes TimedOut; a Bad Request (e.g. the webhook URL refused) is not
+        if not isinstance(exc, BadRequest):
+            print(
+                text("cli.api_unreachable", url=_public_url(settings), reason=_reason(exc)), file=sys.stderr
+            )
+            return 2
+        print(text("cli.startup_failed", reason=_reason(exc)), file=sys.stderr)
         return 2
     except (TelegramError, ValueError, RuntimeError, OSError) as exc:
         message = _reason(exc).replace(settings.telegram_bot_token, "***")

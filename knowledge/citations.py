@@ -49,6 +49,11 @@ def _normalise(name: str) -> str:
     return name.removeprefix(_CN_PREFIX)
 
 
+def _loose(text: str) -> str:
+    """For matching titles as people shorten them: without 关于, 的 and book-title marks."""
+    return re.sub(r"关于|的|《|》", "", text)
+
+
 class ReferenceParser:
     """Finds law names and article numbers in free text, resolving names through the catalog."""
 
@@ -66,8 +71,9 @@ class ReferenceParser:
     def mention(self, text: str) -> LawMention | None:
         """The law a text names, if any: longest known name first, then 《…》 or a ``…法`` word."""
         compact = re.sub(r"\s", "", text).replace(_CN_PREFIX, "")
+        loose = _loose(compact)
         for name, missing in sorted(self._missing.items(), key=lambda kv: -len(kv[0])):
-            if name and name in compact and self._is_missing_meant(compact, name):
+            if name and _loose(name) in loose and self._is_missing_meant(compact, name):
                 return LawMention(name, (), missing)
         known = [name for name in self._names if name and name in compact]
         if known:

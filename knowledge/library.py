@@ -12,6 +12,7 @@ from knowledge.citations import (
     pick_versions,
 )
 from knowledge.models import Article, ArticleRef, CiteResult, Document, MissingDocument, QuotedArticle
+from knowledge.numerals import to_chinese
 from knowledge.snapshot import Snapshot
 from knowledge.templates import text as template
 
@@ -83,11 +84,14 @@ class Library:
                 "cite_no_paragraph",
                 citation=citation_line(doc, number),
                 count=len(article.paragraphs),
-                paragraph=paragraph,
+                paragraph=to_chinese(paragraph),
             )
         if paragraph and item and item > len(article.paragraphs[paragraph - 1].items):
             return template(
-                "knowledge", "cite_no_item", citation=citation_line(doc, number, paragraph), item=item
+                "knowledge",
+                "cite_no_item",
+                citation=citation_line(doc, number, paragraph),
+                item=to_chinese(item),
             )
         return ""
 

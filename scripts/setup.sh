@@ -4,11 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! dpkg -s fonts-noto-cjk >/dev/null 2>&1; then
+if ! dpkg -s fonts-wqy-microhei >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ]; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk >/dev/null
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei >/dev/null
   else
-    echo "setup: fonts-noto-cjk missing (charts need it): sudo apt-get install fonts-noto-cjk" >&2
+    echo "setup: fonts-wqy-microhei missing (charts need it): sudo apt-get install fonts-wqy-microhei" >&2
   fi
 fi
 

@@ -435,6 +435,8 @@ class FakeTelegram:
         return True
 
     async def _api_setWebhook(self, params: dict[str, Any], files: Any) -> bool:
+        if not str(params.get("url", "")).startswith("https://"):
+            raise ApiError("Bad Request: bad webhook: An HTTPS URL must be provided for webhook")
         secret = params.get("secret_token", "")
         if secret and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
             raise ApiError("Bad Request: secret token contains unallowed characters")

@@ -105,7 +105,8 @@ def test_webhook_mode_checks_the_secret(
     bot_settings: Settings, assistant: object, bot_store: OutreachStore
 ) -> None:
     port = free_port()
-    hook = Webhook(f"http://127.0.0.1:{port}/tg/hook", "s3cr3t-Token_1", "127.0.0.1", port)
+    hook = Webhook("https://bot.example.com/tg/hook", "s3cr3t-Token_1", "127.0.0.1", port)
+    local = f"http://127.0.0.1:{port}/tg/hook"  # where the reverse proxy forwards to
 
     async def scenario() -> None:
         async with running_bot(bot_settings, assistant, bot_store, webhook=hook) as tg:
@@ -115,13 +116,29 @@ def test_webhook_mode_checks_the_secret(
             body = json.dumps(update)
             async with aiohttp.ClientSession() as http:
                 wrong = {"X-Telegram-Bot-Api-Secret-Token": "nope", "Content-Type": "application/json"}
-                async with http.post(hook.url, data=body, headers=wrong) as response:
+                async with http.post(local, data=body, headers=wrong) as response:
                     assert response.status == 403
                 right = {"X-Telegram-Bot-Api-Secret-Token": hook.secret, "Content-Type": "application/json"}
-                async with http.post(hook.url, data=body, headers=right) as response:
+                async with http.post(local, data=body, headers=right) as response:
                     assert response.status == 200
             (reply,) = await tg.wait_sent(1, chat_id=LAB_ID)
             assert text("bot.notice") in reply.params["_result"]["text"]
             assert not any(c.method == "getUpdates" for c in tg.calls)
 
     run(scenario)
+
+
+def test_webhook_refused_by_telegram_exits_2(
+    bot_settings: Settings, assistant: object, bot_store: OutreachStore, capsys: pytest.CaptureFixture[str]
+) -> None:
+    port = free_port()
+    hook = Webhook(f"http://127.0.0.1:{port}/hook", "secret", "127.0.0.1", port)  # the cloud API wants HTTPS
+
+    async def scenario() -> int:
+        async with FakeTelegram() as tg:
+            settings = dataclasses.replace(bot_settings, telegram_api_base_url=tg.base_url)
+            return await serve_until_signal(settings, assistant, bot_store, hook)  # type: ignore[arg-type]
+
+    assert run(scenario) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "https" in err.lower() and "Traceback" not in err

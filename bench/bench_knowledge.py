@@ -1,0 +1,100 @@
+"""Knowledge-base benchmark: cold ingest, unchanged re-ingest, search and answer latency, `pufa cite`
+as a whole process, peak RSS. Prints figures with the machine's load so noise can be judged.
+
+Run: ``.venv/bin/python bench/bench_knowledge.py`` (``make bench`` runs it with the other benchmarks).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from bot.settings import Settings  # noqa: E402
+from ingest.pipeline import run_ingest  # noqa: E402
+from knowledge.assistant import Assistant  # noqa: E402
+from knowledge.embedders import make_embedder  # noqa: E402
+from knowledge.store import ChromaLocation  # noqa: E402
+
+FLOORS = {"cold_ingest_s": 60, "reingest_s": 3, "search_p95_ms": 50, "cite_process_s": 1.5, "rss_mb": 500, "answer_p95_ms": 150}
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def main() -> int:
+    settings = Settings.from_env(None)
+    corpus = settings.corpus_dir.resolve()
+    questions = [json.loads(line)["question"] for line in (corpus.parent / "eval" / "dev.jsonl").open(encoding="utf-8")]
+    print(f"machine: {os.cpu_count()} cores, load average before: {os.getloadavg()}")
+    results: dict[str, float] = {}
+    with tempfile.TemporaryDirectory(prefix="pufa-bench-") as tmp:
+        data_dir = Path(tmp)
+        embedder = make_embedder("e5")
+        location = ChromaLocation.from_settings(data_dir)
+        started = time.perf_counter()
+        summary, _ = run_ingest(corpus, data_dir, embedder, location, show_progress=False)
+        results["cold_ingest_s"] = time.perf_counter() - started
+        print(f"cold ingest: {results['cold_ingest_s']:.1f} s ({summary.line()})")
+        reruns = []
+        for _ in range(3):
+            started = time.perf_counter()
+            run_ingest(corpus, data_dir, embedder, location, show_progress=False)
+            reruns.append(time.perf_counter() - started)
+        results["reingest_s"] = statistics.median(reruns)
+        print(f"unchanged re-ingest: median {results['reingest_s']:.2f} s (runs {', '.join(f'{r:.2f}' for r in reruns)})")
+        embedder.close()
+
+        bench_settings = Settings(data_dir=data_dir, corpus_dir=corpus)
+        assistant = Assistant.open(bench_settings)
+        for question in questions[:5]:  # warm-up: tokenizer, caches
+            assistant.search(question)
+        latencies = []
+        for i in range(200):
+            started = time.perf_counter()
+            assistant.search(questions[i % len(questions)], 10)
+            latencies.append((time.perf_counter() - started) * 1000)
+        results["search_p95_ms"] = percentile(latencies, 0.95)
+        print(
+            f"search (200 warm queries): p50 {percentile(latencies, 0.5):.1f} ms, p95 {results['search_p95_ms']:.1f} ms, "
+            f"max {max(latencies):.1f} ms"
+        )
+        answers = []
+        for i in range(200):
+            started = time.perf_counter()
+            assistant.ask(questions[i % len(questions)])
+            answers.append((time.perf_counter() - started) * 1000)
+        results["answer_p95_ms"] = percentile(answers, 0.95)
+        print(f"answer (200 warm questions): p50 {percentile(answers, 0.5):.1f} ms, p95 {results['answer_p95_ms']:.1f} ms")
+
+        env = {**os.environ, "PUFA_DATA_DIR": str(data_dir)}
+        cite_runs = []
+        for _ in range(10):
+            started = time.perf_counter()
+            subprocess.run([str(REPO / ".venv" / "bin" / "pufa"), "cite", "人遗条例第22条"], env=env, check=True, capture_output=True)
+            cite_runs.append(time.perf_counter() - started)
+        results["cite_process_s"] = statistics.median(cite_runs)
+        print(f"pufa cite process: median {results['cite_process_s']:.2f} s (min {min(cite_runs):.2f}, max {max(cite_runs):.2f})")
+    peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+    results["rss_mb"] = peak / 1024
+    print(f"peak RSS (this process or any child): {results['rss_mb']:.0f} MB")
+    print(f"load average after: {os.getloadavg()}")
+    failed = [name for name, floor in FLOORS.items() if results[name] > floor]
+    for name in failed:
+        print(f"ABOVE FLOOR: {name} = {results[name]:.2f} (floor {FLOORS[name]})")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

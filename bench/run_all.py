@@ -1,0 +1,22 @@
+"""`make bench`: every benchmark of the project in turn; exits non-zero if any misses its floor."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+SCRIPTS = ["bench_knowledge.py", "bench_bot.py", "bench_log.py"]
+
+
+def main() -> int:
+    status = 0
+    for name in SCRIPTS:
+        print(f"\n=== {name} ===", flush=True)
+        status |= subprocess.run([sys.executable, str(BENCH / name)]).returncode
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
