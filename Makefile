@@ -28,5 +28,5 @@ eval: index
 	$(PUFA) eval $(EVAL)
 	$(PUFA) eval --answers $(EVAL)
 
-bench: setup
+bench: index
 	$(PY) bench/run_all.py

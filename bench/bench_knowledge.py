@@ -25,7 +25,14 @@ from knowledge.assistant import Assistant  # noqa: E402
 from knowledge.embedders import make_embedder  # noqa: E402
 from knowledge.store import ChromaLocation  # noqa: E402
 
-FLOORS = {"cold_ingest_s": 60, "reingest_s": 3, "search_p95_ms": 50, "cite_process_s": 1.5, "rss_mb": 500, "answer_p95_ms": 150}
+FLOORS = {
+    "cold_ingest_s": 60,
+    "reingest_s": 3,
+    "search_p95_ms": 50,
+    "cite_process_s": 1.5,
+    "rss_mb": 500,
+    "answer_p95_ms": 150,
+}
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -36,7 +43,9 @@ def percentile(values: list[float], q: float) -> float:
 def main() -> int:
     settings = Settings.from_env(None)
     corpus = settings.corpus_dir.resolve()
-    questions = [json.loads(line)["question"] for line in (corpus.parent / "eval" / "dev.jsonl").open(encoding="utf-8")]
+    questions = [
+        json.loads(line)["question"] for line in (corpus.parent / "eval" / "dev.jsonl").open(encoding="utf-8")
+    ]
     print(f"machine: {os.cpu_count()} cores, load average before: {os.getloadavg()}")
     results: dict[str, float] = {}
     with tempfile.TemporaryDirectory(prefix="pufa-bench-") as tmp:
@@ -53,7 +62,9 @@ def main() -> int:
             run_ingest(corpus, data_dir, embedder, location, show_progress=False)
             reruns.append(time.perf_counter() - started)
         results["reingest_s"] = statistics.median(reruns)
-        print(f"unchanged re-ingest: median {results['reingest_s']:.2f} s (runs {', '.join(f'{r:.2f}' for r in reruns)})")
+        print(
+            f"unchanged re-ingest: median {results['reingest_s']:.2f} s (runs {', '.join(f'{r:.2f}' for r in reruns)})"
+        )
         embedder.close()
 
         bench_settings = Settings(data_dir=data_dir, corpus_dir=corpus)
@@ -76,17 +87,29 @@ def main() -> int:
             assistant.ask(questions[i % len(questions)])
             answers.append((time.perf_counter() - started) * 1000)
         results["answer_p95_ms"] = percentile(answers, 0.95)
-        print(f"answer (200 warm questions): p50 {percentile(answers, 0.5):.1f} ms, p95 {results['answer_p95_ms']:.1f} ms")
+        print(
+            f"answer (200 warm questions): p50 {percentile(answers, 0.5):.1f} ms, p95 {results['answer_p95_ms']:.1f} ms"
+        )
 
         env = {**os.environ, "PUFA_DATA_DIR": str(data_dir)}
         cite_runs = []
         for _ in range(10):
             started = time.perf_counter()
-            subprocess.run([str(REPO / ".venv" / "bin" / "pufa"), "cite", "人遗条例第22条"], env=env, check=True, capture_output=True)
+            subprocess.run(
+                [str(REPO / ".venv" / "bin" / "pufa"), "cite", "人遗条例第22条"],
+                env=env,
+                check=True,
+                capture_output=True,
+            )
             cite_runs.append(time.perf_counter() - started)
         results["cite_process_s"] = statistics.median(cite_runs)
-        print(f"pufa cite process: median {results['cite_process_s']:.2f} s (min {min(cite_runs):.2f}, max {max(cite_runs):.2f})")
-    peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+        print(
+            f"pufa cite process: median {results['cite_process_s']:.2f} s (min {min(cite_runs):.2f}, max {max(cite_runs):.2f})"
+        )
+    peak = max(
+        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+        resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
+    )
     results["rss_mb"] = peak / 1024
     print(f"peak RSS (this process or any child): {results['rss_mb']:.0f} MB")
     print(f"load average after: {os.getloadavg()}")

@@ -26,7 +26,9 @@ COMMAND_MODULES = {
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The ``pufa`` parser; with ``command`` known, only that command's module is loaded."""
-    parser = argparse.ArgumentParser(prog="pufa", description="普法助手：实验动物与人类遗传资源管理法律知识助手")
+    parser = argparse.ArgumentParser(
+        prog="pufa", description="普法助手：实验动物与人类遗传资源管理法律知识助手"
+    )
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     modules = [COMMAND_MODULES[command]] if command in COMMAND_MODULES else COMMAND_MODULES.values()
     for name in dict.fromkeys(modules):

@@ -46,7 +46,9 @@ def run_ingest(args: argparse.Namespace, settings: Settings) -> int:
     embedder = make_embedder(settings.embedding_backend, settings.embedding_model)
     location = ChromaLocation.from_settings(settings.data_dir, settings.chroma_host, settings.chroma_port)
     try:
-        summary, warnings = ingest(corpus_dir, settings.data_dir, embedder, location, show_progress=not args.quiet)
+        summary, warnings = ingest(
+            corpus_dir, settings.data_dir, embedder, location, show_progress=not args.quiet
+        )
     finally:
         embedder.close()
     for warning in warnings:
@@ -81,7 +83,9 @@ def _batch(stream: TextIO) -> list[tuple[object, str]]:
             record = json.loads(line)
             items.append((record["id"], str(record["question"])))
         except (json.JSONDecodeError, KeyError, TypeError) as exc:
-            raise SystemExit(f"stdin:{number}: 需要 JSON 对象 {{\"id\": ..., \"question\": ...}}（{exc}）") from exc
+            raise SystemExit(
+                f'stdin:{number}: 需要 JSON 对象 {{"id": ..., "question": ...}}（{exc}）'
+            ) from exc
     return items
 
 
@@ -92,11 +96,14 @@ def run_search(args: argparse.Namespace, settings: Settings) -> int:
     if args.jsonl:
         for item_id, question in _batch(sys.stdin):
             hits = assistant.search(question, 10, args.as_of, args.domain)
-            print(json.dumps({"id": item_id, "results": [_hit(h) for h in hits]}, ensure_ascii=False), flush=True)
+            print(
+                json.dumps({"id": item_id, "results": [_hit(h) for h in hits]}, ensure_ascii=False),
+                flush=True,
+            )
         return 0
     question = " ".join(args.question).strip()
     if not question:
-        print("请提供问题，例如：pufa search \"实验动物能否混养\"", file=sys.stderr)
+        print('请提供问题，例如：pufa search "实验动物能否混养"', file=sys.stderr)
         return 2
     hits = assistant.search(question, args.k, args.as_of, args.domain)
     if args.json:

@@ -36,6 +36,7 @@ logger = logging.getLogger("bot.telegram")
 # httpcore scans its whole pool on every request event; a modest pool keeps that cheap under load,
 # and requests wait for a free connection (pool_timeout) instead of failing.
 _POOL_SIZE = 32
+SPOOL_REPLAY_S = 60.0
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 NON_TEXT = (
     filters.PHOTO
@@ -177,11 +178,23 @@ async def run_until_stopped(
                 allowed_updates=ALLOWED_UPDATES,
             )
         await app.start()
+        replay = asyncio.create_task(_replay_spool_regularly(app.bot_data["deps"]))
         logger.info("bot @%s running (%s)", app.bot.username, "webhook" if webhook else "polling")
         if ready is not None:
             ready.set()
         try:
             await stop.wait()
         finally:
+            replay.cancel()
             await app.updater.stop()
             await app.stop()
+
+
+async def _replay_spool_regularly(deps: BotDeps, every_s: float = SPOOL_REPLAY_S) -> None:
+    """Turns spooled while the database was down land as soon as it answers again, not at the next turn."""
+    while True:
+        await asyncio.sleep(every_s)
+        try:
+            await asyncio.to_thread(deps.store.replay)
+        except Exception:  # the store logs the cause; the next round tries again
+            logger.warning("spool replay failed; retrying in %s s", every_s)

@@ -33,7 +33,7 @@ from knowledge.snapshot import (
 )
 from knowledge.store import ChromaLocation, VectorStore, collection_name
 
-EMBED_BATCH = 64  # texts per embedder call (sentence-transformers batches them; e5 spreads them over cores)
+EMBED_BATCH = 256  # texts per embedder call and progress step (large, so worker processes stay busy)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from knowledge.curated import FaqEntry, PenaltyLink, faq_entries, penalty_links,
 from knowledge.lexical import tokenize
 from knowledge.library import Library
 from knowledge.models import Answer, ArticleRef, Hit, MissingDocument, QuotedArticle
-from knowledge.retrieval import Retriever
+from knowledge.retrieval import Neighbours, Retriever
 from knowledge.scope import ScopeThresholds, gather
 from knowledge.snapshot import FAQ_PREFIX, SCOPE_DOC
 from knowledge.templates import text as template
@@ -76,9 +76,12 @@ class AnswerComposer:
             return self._explicit(text)
         as_of = implied_as_of(text)
         vector = self.retriever.embedder.embed_query(text)
-        hits = self.retriever.search(text, 10, as_of=as_of, vector=vector)
-        faq, faq_similarity = self._best_faq(vector)
-        outside = max((s for _, s in self.retriever.nearest(vector, [SCOPE_DOC], 3)), default=0.0)
+        neighbours = self.retriever.neighbours(vector)
+        hits = self.retriever.search(text, 10, as_of=as_of, vector=vector, neighbours=neighbours)
+        faq, faq_similarity = self._best_faq(neighbours)
+        # No scope example among the neighbours: none is closer than the farthest neighbour.
+        floor = neighbours[-1][1] if neighbours else 0.0
+        outside = max((s for _, s in self.retriever.nearest([SCOPE_DOC], neighbours)), default=floor)
         evidence = gather(hits, faq_similarity, outside)
         if mention and not mention.documents:
             return self._declined(text, template("answers", "declined_unknown_law", name=mention.name))
@@ -168,10 +171,8 @@ class AnswerComposer:
 
     # --- parts -----------------------------------------------------------------------------------------
 
-    def _best_faq(self, vector) -> tuple[FaqEntry | None, float]:
-        if not self._faq_doc_ids:
-            return None, 0.0
-        nearest = self.retriever.nearest(vector, self._faq_doc_ids, 1)
+    def _best_faq(self, neighbours: Neighbours) -> tuple[FaqEntry | None, float]:
+        nearest = self.retriever.nearest(self._faq_doc_ids, neighbours)
         if not nearest:
             return None, 0.0
         doc_id, similarity = nearest[0]

