@@ -9,7 +9,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from knowledge.citations import citation_line
-from knowledge.curated import FaqEntry, PenaltyLink, faq_entries, penalty_links, unserved_requests
+from knowledge.curated import FaqEntry, faq_entries, penalty_links, unserved_requests
 from knowledge.lexical import tokenize
 from knowledge.library import Library
 from knowledge.models import Answer, ArticleRef, Hit, MissingDocument, QuotedArticle
@@ -38,6 +38,7 @@ class ComposerTuning:
     faq_agree_depth: int = 2  # retrieval agrees when one of the FAQ's articles is among this many top hits
     second_basis_ratio: float = 0.85  # also quote the next article when its score is this close
     max_basis: int = 2
+    max_penalties: int = 2
     scope: ScopeThresholds = ScopeThresholds()
 
 
@@ -78,7 +79,8 @@ class AnswerComposer:
         vector = self.retriever.embedder.embed_query(text)
         neighbours = self.retriever.neighbours(vector)
         hits = self.retriever.search(text, 10, as_of=as_of, vector=vector, neighbours=neighbours)
-        faq, faq_similarity = self._best_faq(neighbours)
+        faqs = self._faq_candidates(neighbours)
+        faq_similarity = faqs[0][1] if faqs else 0.0
         # No scope example among the neighbours: none is closer than the farthest neighbour.
         floor = neighbours[-1][1] if neighbours else 0.0
         outside = max((s for _, s in self.retriever.nearest([SCOPE_DOC], neighbours)), default=floor)
@@ -87,7 +89,7 @@ class AnswerComposer:
             return self._declined(text, template("answers", "declined_unknown_law", name=mention.name))
         if not hits or not evidence.in_scope(self.tuning.scope):
             return self._declined(text, template("answers", "declined_out_of_scope"))
-        use_faq = faq if faq and as_of is None and self._faq_agrees(faq, faq_similarity, hits) else None
+        use_faq = self._choose_faq(faqs, hits) if as_of is None else None
         extractive = self._compose(text, hits, use_faq, as_of)
         if self.llm is None:
             return extractive
@@ -139,7 +141,6 @@ class AnswerComposer:
         notices: list[str] | None = None,
     ) -> Answer:
         cited = [q.ref for q in (*basis, *liability)]
-        version_notices = list(dict.fromkeys(q.notice for q in (*basis, *liability) if q.notice))
         domains = sorted({d for ref in cited for d in self.library.document(ref.doc_id).domains})
         return Answer(
             question=text,
@@ -149,7 +150,10 @@ class AnswerComposer:
             liability=liability,
             liability_summary=summary,
             advice=advice or self._advice(cited),
-            notices=[*(notices or []), *version_notices, template("answers", "notice")],
+            notices=[
+                *(notices or []),
+                template("answers", "notice"),
+            ],  # version notes stand under their quote
             domains=domains,
         )
 
@@ -171,18 +175,24 @@ class AnswerComposer:
 
     # --- parts -----------------------------------------------------------------------------------------
 
-    def _best_faq(self, neighbours: Neighbours) -> tuple[FaqEntry | None, float]:
-        nearest = self.retriever.nearest(self._faq_doc_ids, neighbours)
-        if not nearest:
-            return None, 0.0
-        doc_id, similarity = nearest[0]
-        return self._faq[doc_id.removeprefix(FAQ_PREFIX)], similarity
+    def _faq_candidates(self, neighbours: Neighbours) -> list[tuple[FaqEntry, float]]:
+        """Distinct FAQ entries among the question's neighbours, nearest first."""
+        found: dict[str, float] = {}
+        for doc_id, similarity in self.retriever.nearest(self._faq_doc_ids, neighbours):
+            found.setdefault(doc_id.removeprefix(FAQ_PREFIX), similarity)
+        return [(self._faq[faq_id], similarity) for faq_id, similarity in found.items()]
 
-    def _faq_agrees(self, faq: FaqEntry, similarity: float, hits: list[Hit]) -> bool:
-        if similarity >= self.tuning.faq_sure_similarity:
-            return True
-        top = {hit.ref for hit in hits[: self.tuning.faq_agree_depth]}
-        return similarity >= self.tuning.faq_min_similarity and bool(top & set(faq.refs))
+    def _choose_faq(self, candidates: list[tuple[FaqEntry, float]], hits: list[Hit]) -> FaqEntry | None:
+        """A FAQ entry that retrieval agrees with (its articles include a top hit), or a near-identical one."""
+        close = [(faq, sim) for faq, sim in candidates if sim >= self.tuning.faq_min_similarity]
+        if close and close[0][1] >= self.tuning.faq_sure_similarity:
+            return close[0][0]
+        for depth in range(1, self.tuning.faq_agree_depth + 1):
+            top = {hit.ref for hit in hits[:depth]}
+            agreeing = next((faq for faq, _ in close if top & set(faq.refs)), None)
+            if agreeing:
+                return agreeing
+        return None
 
     def _basis_refs(self, hits: list[Hit]) -> list[ArticleRef]:
         top = hits[0].score
@@ -196,7 +206,7 @@ class AnswerComposer:
         terms = set(tokenize(text))
         article = self.library.articles[refs[0]]
         gist = _best_sentence(article.text, terms)
-        names = "、".join(_short(citation_line(self.library.document(r.doc_id), r.article)) for r in refs)
+        names = "、".join(self._short_citation(r) for r in refs)
         return template("answers", "generic_conclusion", refs=names, gist=gist)
 
     def _duties(self, refs: list[ArticleRef]) -> list[str]:
@@ -208,22 +218,30 @@ class AnswerComposer:
         return duties
 
     def _liability(self, refs: list[ArticleRef]) -> tuple[list[QuotedArticle], list[str]]:
-        links: list[PenaltyLink] = [link for link in self._links if link.obligation in refs]
+        """The penalties enforcing the quoted obligations (most relevant first), one per penalty article."""
+        links = sorted(
+            (link for link in self._links if link.obligation in refs),
+            key=lambda link: refs.index(link.obligation),
+        )
         quotes: dict[ArticleRef, QuotedArticle] = {}
         summary: list[str] = []
         for link in links:
-            if link.penalty not in quotes:
-                quotes[link.penalty] = self._excerpt(link.penalty, set(), must_contain=link.penalty_phrase)
-            obligation = _short(
-                citation_line(self.library.document(link.obligation.doc_id), link.obligation.article)
+            if link.penalty in quotes or len(quotes) == self.tuning.max_penalties:
+                continue
+            quotes[link.penalty] = self._excerpt(link.penalty, set(), must_contain=link.penalty_phrase)
+            summary.append(
+                template(
+                    "answers",
+                    "liability_line",
+                    obligation=self._short_citation(link.obligation),
+                    penalty=self._short_citation(link.penalty),
+                    range=link.range,
+                )
             )
-            penalty = _short(citation_line(self.library.document(link.penalty.doc_id), link.penalty.article))
-            line = template(
-                "answers", "liability_line", obligation=obligation, penalty=penalty, range=link.range
-            )
-            if line not in summary:
-                summary.append(line)
         return list(quotes.values()), summary
+
+    def _short_citation(self, ref: ArticleRef) -> str:
+        return _short(citation_line(self.library.document(ref.doc_id), ref.article))
 
     def _advice(self, refs: list[ArticleRef]) -> str:
         domains = {d for ref in refs for d in self.library.document(ref.doc_id).domains}

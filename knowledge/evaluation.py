@@ -123,7 +123,7 @@ def evaluate_answers(assistant: Assistant, items: list[EvalItem]) -> dict[str, f
 
 def _answer_text(answer: Answer) -> str:
     """Everything the answer says, as any surface shows it."""
-    quoted = [f"{q.citation}\n{q.text}" for q in (*answer.basis, *answer.liability)]
+    quoted = [f"{q.citation}\n{q.text}\n{q.notice}" for q in (*answer.basis, *answer.liability)]
     return "\n".join(
         [
             answer.conclusion,

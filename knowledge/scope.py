@@ -17,7 +17,7 @@ class ScopeThresholds:
     """Calibrated on the dev set as a whole (see ``pufa eval --answers``)."""
 
     margin: float = 0.01  # decline when an out-of-scope example comes within this of the best corpus match
-    weak_dense: float = 0.93  # a corpus match below this similarity …
+    weak_dense: float = 0.90  # a corpus match below this similarity …
     weak_lexical: float = 9.0  # … with less BM25 weight than this is no evidence of a question for pufa
 
 
