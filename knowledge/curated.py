@@ -40,10 +40,7 @@ class PenaltyLink:
 
 
 def _load(name: str) -> dict:
-    path = DATA_DIR / name
-    if not path.is_file():
-        return {}
-    with path.open("rb") as handle:
+    with (DATA_DIR / name).open("rb") as handle:
         return tomllib.load(handle)
 
 
