@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import os
 import secrets
 import sys
 from typing import TYPE_CHECKING, Any
@@ -65,7 +64,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
     webhook = None
     if args.webhook:
-        secret = args.webhook_secret or os.environ.get("TELEGRAM_WEBHOOK_SECRET") or secrets.token_urlsafe(32)
+        secret = args.webhook_secret or settings.telegram_webhook_secret or secrets.token_urlsafe(32)
         webhook = Webhook(args.webhook, secret, args.listen, args.port)
     try:
         check_settings(settings, webhook)

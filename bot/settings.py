@@ -20,6 +20,7 @@ class Settings:
     telegram_bot_token: str = field(default="", repr=False)
     telegram_api_base_url: str = "https://api.telegram.org/bot"
     telegram_proxy: str = ""
+    telegram_webhook_secret: str = field(default="", repr=False)
     admin_ids: frozenset[int] = frozenset()
     data_dir: Path = Path("data")
     corpus_dir: Path = Path("../shared/regulations")
@@ -53,6 +54,7 @@ class Settings:
             telegram_bot_token=env.get("TELEGRAM_BOT_TOKEN", ""),
             telegram_api_base_url=env.get("TELEGRAM_API_BASE_URL") or cls.telegram_api_base_url,
             telegram_proxy=env.get("TELEGRAM_PROXY", ""),
+            telegram_webhook_secret=env.get("TELEGRAM_WEBHOOK_SECRET", ""),
             admin_ids=_int_set(env.get("PUFA_ADMIN_IDS", "")),
             data_dir=Path(env.get("PUFA_DATA_DIR") or cls.data_dir),
             corpus_dir=Path(env.get("PUFA_CORPUS_DIR") or cls.corpus_dir),

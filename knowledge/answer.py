@@ -114,7 +114,7 @@ class AnswerComposer:
 
     def _compose(self, text: str, hits: list[Hit], faq: FaqEntry | None, as_of: date | None) -> Answer:
         if faq:
-            refs = list(faq.refs)
+            refs = list(dict.fromkeys(faq.refs))  # an entry may rest on one article by several phrases
             conclusion, compliance, advice = faq.conclusion, list(faq.compliance), faq.advice
         else:
             refs = self._basis_refs(hits)

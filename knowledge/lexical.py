@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 from collections import Counter
@@ -77,6 +78,9 @@ STOPWORDS = frozenset(
         "是否",
     ]
 )
+
+
+jieba.setLogLevel(logging.WARNING)  # not its start-up chatter on every process
 
 
 @cache
