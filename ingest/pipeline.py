@@ -21,6 +21,7 @@ from tqdm import tqdm
 from ingest.sources import Corpus, load_corpus
 from knowledge.curated import faq_entries, out_of_scope_examples, phrasings_for
 from knowledge.embedders import Embedder
+from knowledge.errors import IndexNotReady
 from knowledge.models import Article, Document
 from knowledge.snapshot import (
     EXPANSION_PART,
@@ -29,6 +30,7 @@ from knowledge.snapshot import (
     Snapshot,
     VectorRecord,
     index_dir,
+    read_snapshot,
     write_snapshot,
 )
 from knowledge.store import ChromaLocation, VectorStore, collection_name
@@ -126,6 +128,13 @@ def _embed(texts: list[str], embedder: Embedder, show_progress: bool) -> dict[st
     return vectors
 
 
+def _previous_collection(data_dir: Path) -> str:
+    try:
+        return read_snapshot(data_dir).collection
+    except IndexNotReady:
+        return ""
+
+
 @contextmanager
 def _ingest_lock(data_dir: Path) -> Iterator[None]:
     folder = index_dir(data_dir)
@@ -147,7 +156,8 @@ def run_ingest(
     corpus = load_corpus(corpus_dir)  # every input error is raised here, before anything is written
     with _ingest_lock(data_dir):
         pending = plan_records(corpus, embedder)
-        name = collection_name(embedder.name)
+        previous = _previous_collection(data_dir)
+        name = collection_name(embedder.name, data_dir)
         store = VectorStore(location, name, embedder.name, create=True)
         present = store.ids()
         todo = [item for item in pending if item.record.id not in present]
@@ -168,6 +178,8 @@ def run_ingest(
         write_snapshot(snapshot, data_dir)
         stale = sorted(present - {item.record.id for item in pending})
         store.delete(stale)
+        if previous and previous != name:  # built with another embedder (or elsewhere): no longer read
+            store.drop_collection(previous)
     summary = IngestSummary(
         documents=len(corpus.sources),
         articles=len(articles),

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,9 +30,16 @@ class ChromaLocation:
         return cls(host=host, port=port) if host else cls(path=data_dir / "index" / "chroma")
 
 
-def collection_name(embedder_name: str) -> str:
-    """One collection per embedder, so switching models never mixes vector spaces."""
-    return "pufa-articles-" + hashlib.sha1(embedder_name.encode()).hexdigest()[:12]
+def collection_name(embedder_name: str, data_dir: Path) -> str:
+    """One collection per embedder and installation: switching models never mixes vector spaces, and two
+    installations sharing a Chroma server never take each other's vectors for stale ones. The
+    installation id lives in the data dir, so a copied or moved data dir keeps its collection."""
+    id_file = data_dir / "index" / "installation-id"
+    if not id_file.is_file():
+        id_file.parent.mkdir(parents=True, exist_ok=True)
+        id_file.write_text(uuid.uuid4().hex, encoding="utf-8")
+    key = f"{embedder_name}\n{id_file.read_text(encoding='utf-8').strip()}"
+    return "pufa-articles-" + hashlib.sha1(key.encode()).hexdigest()[:12]
 
 
 class VectorStore:
@@ -79,6 +88,11 @@ class VectorStore:
                 metadatas=metadatas[start:end],
                 documents=texts[start:end],
             )
+
+    def drop_collection(self, name: str) -> None:
+        """Remove another collection of this Chroma (one an earlier index build used), if it exists."""
+        with contextlib.suppress(Exception):  # chromadb raises NotFoundError or ValueError by version
+            self._client.delete_collection(name)
 
     def delete(self, ids: list[str]) -> None:
         for start in range(0, len(ids), 500):

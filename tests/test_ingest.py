@@ -135,7 +135,7 @@ def settings_for(data_dir: Path, **changes: object) -> Settings:
 
 def collection_ids(data_dir: Path, embedder: Embedder, location: ChromaLocation | None = None) -> set[str]:
     where = location or ChromaLocation.from_settings(data_dir)
-    return VectorStore(where, collection_name(embedder.name), embedder.name).ids()
+    return VectorStore(where, collection_name(embedder.name, data_dir), embedder.name).ids()
 
 
 def snapshot_bytes(data_dir: Path) -> bytes:
