@@ -45,7 +45,7 @@ def test_everyday_question_gets_every_part_in_order(assistant: Assistant) -> Non
     assert any(ref.doc_id == "hgr-regulation-2019" and ref.article in (21, 22) for ref in answer.citations)
     assert answer.liability_summary, "the obligation's penalty is named"
     assert answer.notices[-1].endswith(NOTICE + "。") or NOTICE in answer.notices[-1]
-    assert any("卫生健康主管部门" in notice for notice in answer.notices), "the 2024 amendment note is shown"
+    assert any("卫生健康主管部门" in q.notice for q in answer.basis), "the 2024 amendment note is shown"
     _verbatim(assistant, answer)
 
 
