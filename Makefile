@@ -29,4 +29,4 @@ eval: index
 	$(PUFA) eval --answers $(EVAL)
 
 bench: index
-	$(PY) bench/run_all.py
+	PUFA_TEST_POSTGRES_URL=$${PUFA_TEST_POSTGRES_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} $(PY) bench/run_all.py

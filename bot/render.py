@@ -11,40 +11,27 @@ from __future__ import annotations
 
 import html
 import re
-import tomllib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import cache
-from importlib import resources
 from typing import Any
 
 from knowledge.models import Answer, Hit, QuotedArticle
+from knowledge.templates import table
+from knowledge.templates import text as template_text
 
 TELEGRAM_LIMIT = 4096
-_TEXTS_FILE = "bot.toml"
 _SENTENCE_CHARS = "。；！？;!?"
 _SENTENCE_END = re.compile(f"(?<=[{_SENTENCE_CHARS}])")
 
 
-@cache
-def _texts() -> dict[str, Any]:
-    raw = resources.files("prompts").joinpath(_TEXTS_FILE).read_text(encoding="utf-8")
-    return tomllib.loads(raw)
-
-
 def text(key: str, **values: Any) -> str:
     """The fixed sentence ``section.name`` from prompts/bot.toml, with ``values`` filled in."""
-    section, _, name = key.partition(".")
-    try:
-        template = _texts()[section][name]
-    except KeyError:
-        raise KeyError(f"prompts/{_TEXTS_FILE}: no [{section}] {name!r}") from None
-    return template.format(**values) if values else template
+    return template_text("bot", key, **values)
 
 
 def texts_section(section: str) -> dict[str, str]:
     """A whole section of prompts/bot.toml (e.g. the command descriptions)."""
-    return dict(_texts()[section])
+    return dict(table("bot")[section])
 
 
 def utf16_len(value: str) -> int:

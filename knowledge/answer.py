@@ -75,6 +75,8 @@ class AnswerComposer:
             return self._missing(text, mention.missing)
         if reference:
             return self._explicit(text)
+        if mention and not mention.documents:
+            return self._declined(text, template("answers", "declined_unknown_law", name=mention.name))
         as_of = implied_as_of(text)
         vector = self.retriever.embedder.embed_query(text)
         neighbours = self.retriever.neighbours(vector)
@@ -85,8 +87,6 @@ class AnswerComposer:
         floor = neighbours[-1][1] if neighbours else 0.0
         outside = max((s for _, s in self.retriever.nearest([SCOPE_DOC], neighbours)), default=floor)
         evidence = gather(hits, faq_similarity, outside)
-        if mention and not mention.documents:
-            return self._declined(text, template("answers", "declined_unknown_law", name=mention.name))
         if not hits or not evidence.in_scope(self.tuning.scope):
             return self._declined(text, template("answers", "declined_out_of_scope"))
         use_faq = self._choose_faq(faqs, hits) if as_of is None else None

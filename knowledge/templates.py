@@ -1,25 +1,25 @@
-"""Fixed sentences and layouts, read from the TOML files in ``prompts/``."""
+"""Fixed sentences and layouts, read from the TOML files in ``prompts/`` (one loader for every surface)."""
 
 from __future__ import annotations
 
 import tomllib
 from functools import cache
-from pathlib import Path
-
-PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
+from importlib import resources
+from typing import Any
 
 
 @cache
-def _table(name: str) -> dict[str, str]:
-    with (PROMPTS_DIR / f"{name}.toml").open("rb") as handle:
-        return tomllib.load(handle)
+def table(file: str) -> dict[str, Any]:
+    """The whole of ``prompts/<file>.toml``."""
+    return tomllib.loads(resources.files("prompts").joinpath(f"{file}.toml").read_text(encoding="utf-8"))
 
 
 def text(file: str, key: str, **values: object) -> str:
-    """The template ``key`` of ``prompts/<file>.toml``, filled with ``values``."""
-    return _table(file)[key].format(**values) if values else _table(file)[key]
-
-
-def prompt_file(name: str) -> str:
-    """A whole prompt file such as ``llm_system.txt``."""
-    return (PROMPTS_DIR / name).read_text(encoding="utf-8")
+    """The template at ``key`` (``name`` or ``section.name``) of ``prompts/<file>.toml``, filled with ``values``."""
+    node: Any = table(file)
+    for part in key.split("."):
+        try:
+            node = node[part]
+        except KeyError:
+            raise KeyError(f"prompts/{file}.toml: no {key!r}") from None
+    return str(node).format(**values) if values else str(node)
