@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import json
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -58,6 +59,7 @@ class IngestSummary:
 class _Pending:
     record: VectorRecord
     text: str
+    metadata: dict[str, str | int]
 
 
 def embedded_text(document: Document, article: Article, body: str) -> str:
@@ -93,9 +95,30 @@ def article_parts(document: Document, article: Article, embedder: Embedder) -> l
     return parts
 
 
-def _pending(doc_id: str, article: int, part: int, text: str, embedder: Embedder) -> _Pending:
-    digest = hashlib.sha256(f"{embedder.name}\n{text}".encode()).hexdigest()[:16]
-    return _Pending(VectorRecord(f"{doc_id}/{article}/{part}/{digest}", doc_id, article, part), text)
+def _pending(text: str, metadata: dict[str, str | int], embedder: Embedder) -> _Pending:
+    """A record whose id changes whenever its text, its metadata or the embedder does."""
+    key = json.dumps([embedder.name, text, metadata], ensure_ascii=False, sort_keys=True)
+    digest = hashlib.sha256(key.encode()).hexdigest()[:16]
+    doc_id, article, part = str(metadata["doc_id"]), int(metadata["article"]), int(metadata["part"])
+    return _Pending(
+        VectorRecord(f"{doc_id}/{article}/{part}/{digest}", doc_id, article, part), text, metadata
+    )
+
+
+def article_metadata(document: Document, article: Article, part: int) -> dict[str, str | int]:
+    """What every article record carries (Chroma metadata takes no None and no lists)."""
+    return {
+        "doc_id": document.id,
+        "title": document.title,
+        "level": document.level,
+        "article": article.number,
+        "chapter": article.chapter,
+        "status": document.status,
+        "version_date": document.version_date.isoformat() if document.version_date else "",
+        "effective": document.effective.isoformat() if document.effective else "",
+        "domains": ",".join(document.domains),
+        "part": part,
+    }
 
 
 def plan_records(corpus: Corpus, embedder: Embedder) -> list[_Pending]:
@@ -103,18 +126,22 @@ def plan_records(corpus: Corpus, embedder: Embedder) -> list[_Pending]:
     pending: list[_Pending] = []
     for source in corpus.sources:
         for article in source.parsed.articles:
-            parts = article_parts(source.document, article, embedder)
+            texts = article_parts(source.document, article, embedder)
+            phrasings = phrasings_for(article.ref, corpus.catalog)
+            numbered = [*enumerate(texts), *((EXPANSION_PART + i, p) for i, p in enumerate(phrasings))]
             pending += [
-                _pending(article.doc_id, article.number, i, text, embedder) for i, text in enumerate(parts)
-            ]
-            extra = phrasings_for(article.ref, corpus.catalog)
-            pending += [
-                _pending(article.doc_id, article.number, EXPANSION_PART + i, text, embedder)
-                for i, text in enumerate(extra)
+                _pending(text, article_metadata(source.document, article, part), embedder)
+                for part, text in numbered
             ]
     for entry in faq_entries():
-        pending += [_pending(FAQ_PREFIX + entry.id, 0, i, q, embedder) for i, q in enumerate(entry.questions)]
-    pending += [_pending(SCOPE_DOC, 0, i, text, embedder) for i, text in enumerate(out_of_scope_examples())]
+        pending += [
+            _pending(q, {"doc_id": FAQ_PREFIX + entry.id, "article": 0, "part": i}, embedder)
+            for i, q in enumerate(entry.questions)
+        ]
+    pending += [
+        _pending(text, {"doc_id": SCOPE_DOC, "article": 0, "part": i}, embedder)
+        for i, text in enumerate(out_of_scope_examples())
+    ]
     return pending
 
 
@@ -167,10 +194,7 @@ def run_ingest(
             store.add(
                 [item.record.id for item in todo],
                 np.stack([vector_of[item.text] for item in todo]).astype("float32"),
-                [
-                    {"doc_id": i.record.doc_id, "article": i.record.article, "part": i.record.part}
-                    for i in todo
-                ],
+                [item.metadata for item in todo],
                 [item.text for item in todo],
             )
         articles = tuple(article for source in corpus.sources for article in source.parsed.articles)

@@ -319,6 +319,18 @@ def test_every_record_carries_its_metadata(
     for record_id, meta in zip(stored["ids"], stored["metadatas"], strict=True):
         record = by_id[record_id]
         assert (meta["doc_id"], meta["article"], meta["part"]) == (record.doc_id, record.article, record.part)
+        if record.doc_id == LAB_ID:
+            assert (meta["title"], meta["level"], meta["status"]) == (
+                "实验动物管理条例",
+                "行政法规",
+                "current",
+            )
+            assert (meta["version_date"], meta["effective"], meta["domains"]) == (
+                "2017-03-01",
+                "1988-11-14",
+                "lab_animals",
+            )
+            assert meta["chapter"] == refs[ArticleRef(record.doc_id, record.article)].chapter
 
 
 def test_incremental_updates(tmp_path: Path, corpus_dir: Path, embedder: CachedEmbedder) -> None:
