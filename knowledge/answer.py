@@ -162,11 +162,7 @@ class AnswerComposer:
         conclusion = template(
             "answers", "declined_missing", title=missing.title, issuer=missing.issuer, number=number
         )
-        related = [
-            f"《{doc.title}》"
-            for doc in self.library.catalog.documents
-            if set(doc.domains) & set(missing.domains) and doc.id in self.library.catalog.competing_ids()
-        ]
+        related = self.library.related_laws(missing)
         advice = template("answers", "declined_missing_advice", laws="、".join(related) or "（无）")
         return Answer(text, conclusion, advice=advice, notices=[template("answers", "notice")], declined=True)
 

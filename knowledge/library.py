@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from knowledge.catalog import Catalog
 from knowledge.citations import (
-    LawMention,
     ReferenceParser,
     amendment_notice,
     chinese_date,
@@ -95,20 +94,22 @@ class Library:
             )
         return ""
 
-    def missing_message(self, missing: MissingDocument) -> str:
-        related = [
+    def related_laws(self, missing: MissingDocument) -> list[str]:
+        """《titles》 of the laws in force that we do have, in the missing document's domains."""
+        current = self.catalog.competing_ids()
+        return [
             f"《{doc.title}》"
             for doc in self.catalog.documents
-            if set(doc.domains) & set(missing.domains) and doc.id in self.catalog.competing_ids()
+            if set(doc.domains) & set(missing.domains) and doc.id in current
         ]
+
+    def missing_message(self, missing: MissingDocument) -> str:
+        related = self.related_laws(missing)
         hint = template("knowledge", "cite_missing_hint", laws="、".join(related)) if related else ""
         number = f"（{missing.doc_number}）" if missing.doc_number else ""
         return template(
             "knowledge", "cite_missing", title=missing.title, issuer=missing.issuer, number=number, hint=hint
         )
-
-    def mention(self, text: str) -> LawMention | None:
-        return self.parser.mention(text)
 
     def laws_text(self) -> str:
         """Every document with version and status, then the missing ones."""
