@@ -29,10 +29,10 @@ from bot.outreach.db import make_engine, upgrade  # noqa: E402
 from bot.outreach.store import OutreachStore  # noqa: E402
 from bot.render import text  # noqa: E402
 from bot.settings import Settings  # noqa: E402
-from bot.tg_limits import TelegramRateLimiter  # noqa: E402
+from bot.telegram.limits import TelegramRateLimiter  # noqa: E402
 from knowledge.assistant import Assistant  # noqa: E402
-from tests.fake_telegram import TOKEN  # noqa: E402
-from tests.telegram_fixtures import running_bot  # noqa: E402
+from tests.support.fake_telegram import TOKEN  # noqa: E402
+from tests.support.telegram_fixtures import running_bot  # noqa: E402
 
 DEV_SET = REPO.parent / "shared" / "eval" / "dev.jsonl"
 FALLBACK = ["实验动物可以混养吗？", "采集人类遗传资源需要审批吗？", "实验动物管理条例第十一条"]

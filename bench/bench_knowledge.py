@@ -22,8 +22,8 @@ sys.path.insert(0, str(REPO))
 from bot.settings import Settings  # noqa: E402
 from ingest.pipeline import run_ingest  # noqa: E402
 from knowledge.assistant import Assistant  # noqa: E402
-from knowledge.embedders import make_embedder  # noqa: E402
-from knowledge.store import ChromaLocation  # noqa: E402
+from knowledge.index.embedders import make_embedder  # noqa: E402
+from knowledge.index.store import ChromaLocation  # noqa: E402
 
 FLOORS = {
     "cold_ingest_s": 60,

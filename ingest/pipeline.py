@@ -20,11 +20,10 @@ import numpy as np
 from tqdm import tqdm
 
 from ingest.sources import Corpus, load_corpus
-from knowledge.curated import faq_entries, out_of_scope_examples, phrasings_for
-from knowledge.embedders import Embedder
+from knowledge.answers.curated import faq_entries, out_of_scope_examples, phrasings_for
 from knowledge.errors import IndexNotReady
-from knowledge.models import Article, Document
-from knowledge.snapshot import (
+from knowledge.index.embedders import Embedder
+from knowledge.index.snapshot import (
     EXPANSION_PART,
     FAQ_PREFIX,
     SCOPE_DOC,
@@ -34,7 +33,8 @@ from knowledge.snapshot import (
     read_snapshot,
     write_snapshot,
 )
-from knowledge.store import ChromaLocation, VectorStore, collection_name
+from knowledge.index.store import ChromaLocation, VectorStore, collection_name
+from knowledge.models import Article, Document
 
 EMBED_BATCH = 256  # texts per embedder call and progress step (large, so worker processes stay busy)
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from ingest.readers import read_lines
 from ingest.structure import ParsedText, parse_lines
-from knowledge.catalog import MANIFEST_NAME, Catalog, load_manifest
 from knowledge.errors import CorpusError
+from knowledge.law.catalog import MANIFEST_NAME, Catalog, load_manifest
 from knowledge.models import Document
 
 SOURCE_SUFFIXES = (".md", ".txt", ".docx", ".html", ".htm")

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from knowledge.errors import CorpusError
+from knowledge.law.numerals import NUMERAL_CHARS, to_int
 from knowledge.models import Article, Paragraph
-from knowledge.numerals import NUMERAL_CHARS, to_int
 
 _NUM = rf"[{NUMERAL_CHARS}0-9０-９]+"
 ARTICLE_RE = re.compile(rf"^第({_NUM})条(?:[\s\u3000]+|$)(.*)$")

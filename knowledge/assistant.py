@@ -6,15 +6,15 @@ from datetime import date
 from pathlib import Path
 from typing import Protocol
 
-from knowledge.answer import AnswerComposer
-from knowledge.embedders import Embedder, make_embedder
+from knowledge.answers.composer import AnswerComposer
 from knowledge.errors import IndexNotReady
-from knowledge.library import Library
-from knowledge.llm import LlmComposer
+from knowledge.index.embedders import Embedder, make_embedder
+from knowledge.index.snapshot import read_snapshot
+from knowledge.index.store import ChromaLocation, VectorStore
+from knowledge.law.library import Library
+from knowledge.llm.composer import LlmComposer
 from knowledge.models import Answer, ArticleRef, CiteResult, Hit, QuotedArticle
-from knowledge.retrieval import Method, Retriever
-from knowledge.snapshot import read_snapshot
-from knowledge.store import ChromaLocation, VectorStore
+from knowledge.retrieval.retriever import Method, Retriever
 
 
 class AssistantSettings(Protocol):

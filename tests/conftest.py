@@ -12,10 +12,12 @@ import pytest
 from bot.settings import Settings
 from ingest.pipeline import run_ingest
 from knowledge.assistant import Assistant
-from knowledge.embedders import Embedder, make_embedder
-from knowledge.store import ChromaLocation
+from knowledge.index.embedders import Embedder, make_embedder
+from knowledge.index.store import ChromaLocation
+from tests.support.vector_cache import DiskCachedEmbedder
 
 REPO = Path(__file__).resolve().parents[1]
+pytest_plugins = ["tests.support.corpus", "tests.support.telegram_fixtures"]
 
 
 @pytest.fixture(scope="session")
@@ -28,7 +30,9 @@ def corpus_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def e5() -> Embedder:
-    return make_embedder("e5")
+    """The real e5 model; its vectors are kept between runs (``PUFA_TEST_VECTOR_CACHE`` to move the file)."""
+    cache = os.environ.get("PUFA_TEST_VECTOR_CACHE") or REPO / ".pytest_cache" / "pufa-vectors.sqlite3"
+    return DiskCachedEmbedder(make_embedder("e5"), Path(cache))
 
 
 @pytest.fixture(scope="session")

@@ -15,7 +15,7 @@ from sqlalchemy.engine import make_url
 
 from bot.outreach.errors import NotMigratedError
 
-MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
 def is_sqlite(url: str) -> bool:
@@ -50,7 +50,7 @@ def make_engine(url: str, lock_timeout_s: float = 5.0) -> Engine:
 
 
 def alembic_config(engine: Engine) -> Config:
-    """An Alembic config pointing at bot/migrations; env.py reuses ``engine``."""
+    """An Alembic config pointing at bot/outreach/migrations; env.py reuses ``engine``."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.set_main_option(
@@ -64,7 +64,7 @@ def head_revision() -> str:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     head = ScriptDirectory.from_config(config).get_current_head()
-    assert head is not None, "bot/migrations/versions holds no revision"
+    assert head is not None, "bot/outreach/migrations/versions holds no revision"
     return head
 
 

@@ -8,14 +8,13 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, func, select, update
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.outreach import chart, export, stats
+from bot.outreach import stats
 from bot.outreach.db import ensure_migrated, make_engine
 from bot.outreach.errors import DatabaseUnavailable, NotMigratedError, OutreachError
 from bot.outreach.messages import text
@@ -34,9 +33,9 @@ from bot.outreach.models import (
 from bot.outreach.records import HistoryItem, OnsiteSession, Unit
 from bot.outreach.spool import Spool
 from bot.outreach.turns import TurnRecord
+from bot.outreach.uscc import InvalidCreditCode, is_credit_code, normalize_credit_code
 from bot.outreach.writer import insert_ignoring_conflicts, person_for_update, set_feedback, write_turn
 from bot.settings import Settings
-from bot.uscc import InvalidCreditCode, is_credit_code, normalize_credit_code
 from knowledge.models import ArticleRef
 
 __all__ = ["InvalidCreditCode", "NotMigratedError", "OutreachError", "OutreachStore"]
@@ -499,14 +498,7 @@ class OutreachStore:
         with self._guarded(self._reads) as db:
             return stats.compute(db, year, quarter, domain, titles or {})
 
-    def write_chart(self, year_stats: stats.YearStats, path: Path) -> Path:
-        """Write the sessions-per-month-by-domain PNG chart."""
-        return chart.write_chart(year_stats, path)
-
-    def export(self, year: int, fmt: str, out: Path, titles: Mapping[str, str] | None = None) -> Path:
-        """Write one row per session of ``year`` as CSV (UTF-8 with BOM) or XLSX."""
-        if fmt not in ("csv", "xlsx"):
-            raise OutreachError(text("errors.export_format"))
+    def session_rows(self, year: int, titles: Mapping[str, str] | None = None) -> list[stats.Row]:
+        """One export row per session of ``year``, in order of start."""
         with self._guarded(self._reads) as db:
-            rows = export.session_rows(db, year, titles or {})
-        return export.write(rows, fmt, out, year)
+            return stats.session_rows(db, year, titles or {})

@@ -1,0 +1,145 @@
+"""``pufa ingest``, ``pufa cite``, ``pufa search`` and ``pufa ask`` (see DESIGN.md for the contracts)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import TextIO
+
+from bot.settings import Settings
+
+
+def add_parsers(subparsers: argparse._SubParsersAction) -> None:
+    ingest = subparsers.add_parser("ingest", help="建立或更新知识库索引（增量、原子）")
+    ingest.add_argument("dir", nargs="?", type=Path, help="法规目录（默认 PUFA_CORPUS_DIR）")
+    ingest.add_argument("--quiet", action="store_true", help="不显示进度条")
+    ingest.set_defaults(func=run_ingest)
+
+    cite = subparsers.add_parser("cite", help="按引用输出条文原文，例如：pufa cite 人遗条例第22条")
+    cite.add_argument("ref", nargs="+", help="引用，例如 《实验动物管理条例》第十二条")
+    cite.set_defaults(func=run_cite)
+
+    search = subparsers.add_parser("search", help="检索与问题最相关的条文")
+    search.add_argument("question", nargs="*", help="问题")
+    search.add_argument("-k", type=int, default=10, help="返回条数（默认 10）")
+    search.add_argument("--json", action="store_true", help="输出 JSON")
+    search.add_argument("--jsonl", action="store_true", help="批量：stdin 每行 {id, question}")
+    search.add_argument("--as-of", type=date.fromisoformat, metavar="YYYY-MM-DD", help="检索该日期有效的版本")
+    search.add_argument("--domain", help="只检索某一领域，如 lab_animals、human_genetic_resources")
+    search.set_defaults(func=run_search)
+
+    ask = subparsers.add_parser("ask", help="以普法答复的形式回答一个问题")
+    ask.add_argument("question", nargs="*", help="问题")
+    ask.add_argument("--jsonl", action="store_true", help="批量：stdin 每行 {id, question}")
+    ask.set_defaults(func=run_ask)
+
+
+def run_ingest(args: argparse.Namespace, settings: Settings) -> int:
+    from ingest.pipeline import run_ingest as ingest
+    from knowledge.index.embedders import make_embedder
+    from knowledge.index.store import ChromaLocation
+
+    corpus_dir = args.dir or settings.corpus_dir
+    embedder = make_embedder(settings.embedding_backend, settings.embedding_model)
+    location = ChromaLocation.from_settings(settings.data_dir, settings.chroma_host, settings.chroma_port)
+    try:
+        summary, warnings = ingest(
+            corpus_dir, settings.data_dir, embedder, location, show_progress=not args.quiet
+        )
+    finally:
+        embedder.close()
+    for warning in warnings:
+        print(f"警告：{warning}", file=sys.stderr)
+    print(summary.line())
+    return 0
+
+
+def run_cite(args: argparse.Namespace, settings: Settings) -> int:
+    from knowledge.assistant import Assistant
+
+    result = Assistant.open_library(settings.data_dir).cite(" ".join(args.ref))
+    if not result.found:
+        print(result.message, file=sys.stderr)
+        return 1
+    for quoted in result.quotes:
+        print(quoted.citation)
+        print(quoted.text)
+        if quoted.notice:
+            print(f"\n{quoted.notice}")
+        print()
+    return 0
+
+
+def _batch(stream: TextIO) -> list[tuple[object, str]]:
+    """``{"id": ..., "question": ...}`` lines; a bad line is an error naming its line number."""
+    items: list[tuple[object, str]] = []
+    for number, line in enumerate(stream, start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+            items.append((record["id"], str(record["question"])))
+        except (json.JSONDecodeError, KeyError, TypeError) as exc:
+            raise SystemExit(
+                f'stdin:{number}: 需要 JSON 对象 {{"id": ..., "question": ...}}（{exc}）'
+            ) from exc
+    return items
+
+
+def run_search(args: argparse.Namespace, settings: Settings) -> int:
+    from knowledge.assistant import Assistant
+
+    assistant = Assistant.open(settings)
+    if args.jsonl:
+        for item_id, question in _batch(sys.stdin):
+            hits = assistant.search(question, 10, args.as_of, args.domain)
+            print(
+                json.dumps({"id": item_id, "results": [_hit(h) for h in hits]}, ensure_ascii=False),
+                flush=True,
+            )
+        return 0
+    question = " ".join(args.question).strip()
+    if not question:
+        print('请提供问题，例如：pufa search "实验动物能否混养"', file=sys.stderr)
+        return 2
+    hits = assistant.search(question, args.k, args.as_of, args.domain)
+    if args.json:
+        print(json.dumps([_hit(h) for h in hits], ensure_ascii=False, indent=2))
+    else:
+        for rank, hit in enumerate(hits, start=1):
+            print(f"{rank:2d}. {hit.score:.4f}  《{hit.title}》第{hit.ref.article}条  [{hit.ref.doc_id}]")
+    return 0
+
+
+def _hit(hit: object) -> dict[str, object]:
+    return {
+        "doc_id": hit.ref.doc_id,  # type: ignore[attr-defined]
+        "article": hit.ref.article,  # type: ignore[attr-defined]
+        "score": round(hit.score, 6),  # type: ignore[attr-defined]
+        "title": hit.title,  # type: ignore[attr-defined]
+    }
+
+
+def run_ask(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.render import render_plain
+    from knowledge.assistant import Assistant
+
+    assistant = Assistant.open(settings)
+    if args.jsonl:
+        for item_id, question in _batch(sys.stdin):
+            answer = assistant.ask(question)
+            record = {
+                "id": item_id,
+                "answer": render_plain(answer),
+                "citations": [ref.as_dict() for ref in answer.citations],
+                "declined": answer.declined,
+                "mode": answer.mode,
+            }
+            print(json.dumps(record, ensure_ascii=False), flush=True)
+        return 0
+    question = " ".join(args.question)
+    print(render_plain(assistant.ask(question)))
+    return 0

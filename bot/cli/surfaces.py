@@ -1,0 +1,83 @@
+"""The `pufa chat` and `pufa serve` subcommands (wired into bot/cli.py)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import secrets
+import sys
+from typing import TYPE_CHECKING, Any
+
+from bot.outreach.errors import OutreachError
+from bot.render import text
+from bot.settings import Settings
+from bot.telegram.app import Webhook
+from knowledge.errors import PufaError
+
+if TYPE_CHECKING:
+    from bot.outreach.store import OutreachStore
+    from knowledge.assistant import Assistant
+
+
+def add_parsers(subparsers: Any) -> None:
+    """Register ``chat`` and ``serve`` on the ``pufa`` subparsers; each takes ``(args, settings) -> int``."""
+    chat = subparsers.add_parser("chat", help=text("cli.chat_help"), description=text("cli.chat_help"))
+    chat.set_defaults(func=cmd_chat)
+    serve = subparsers.add_parser("serve", help=text("cli.serve_help"), description=text("cli.serve_help"))
+    serve.add_argument("--webhook", metavar="URL", help=text("cli.webhook_help"))
+    serve.add_argument("--webhook-secret", metavar="SECRET", help=text("cli.webhook_secret_help"))
+    serve.add_argument("--listen", default="127.0.0.1", help=text("cli.listen_help"))
+    serve.add_argument("--port", type=int, default=8443, help=text("cli.port_help"))
+    serve.set_defaults(func=cmd_serve)
+
+
+def _open(settings: Settings) -> tuple[Assistant, OutreachStore]:
+    """The answer function and the outreach log (PufaError / OutreachError carry operator messages)."""
+    from bot.outreach.store import OutreachStore
+    from knowledge.assistant import Assistant
+
+    assistant = Assistant.open(settings)
+    return assistant, OutreachStore.open(settings)
+
+
+def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
+    """`pufa chat`: the conversation on stdin/stdout."""
+    from bot.chat import run_chat
+    from bot.telegram.serve import configure_logging
+
+    configure_logging([settings.llm_api_key, settings.telegram_bot_token], logging.WARNING)
+    try:
+        assistant, store = _open(settings)
+    except (PufaError, OutreachError) as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    try:
+        return run_chat(assistant, store, sys.stdin, sys.stdout)
+    finally:
+        store.close()
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    """`pufa serve`: polling by default, webhook mode with ``--webhook URL``."""
+    from bot.telegram.serve import StartupError, check_settings, configure_logging, serve_until_signal
+
+    webhook = None
+    if args.webhook:
+        secret = args.webhook_secret or settings.telegram_webhook_secret or secrets.token_urlsafe(32)
+        webhook = Webhook(args.webhook, secret, args.listen, args.port)
+    try:
+        check_settings(settings, webhook)
+    except StartupError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    configure_logging([settings.telegram_bot_token, settings.llm_api_key, webhook.secret if webhook else ""])
+    try:
+        assistant, store = _open(settings)
+    except (PufaError, OutreachError) as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    try:
+        return asyncio.run(serve_until_signal(settings, assistant, store, webhook))
+    finally:
+        store.close()

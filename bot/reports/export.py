@@ -1,0 +1,40 @@
+"""The year's sessions written as CSV (UTF-8 with BOM, for Excel) or XLSX."""
+
+from __future__ import annotations
+
+import csv
+import os
+from pathlib import Path
+
+from openpyxl import Workbook
+
+from bot.outreach.messages import items, text
+from bot.outreach.stats import Row
+
+
+def write(rows: list[Row], fmt: str, out: Path, year: int) -> Path:
+    """Write ``rows`` under the Chinese header to ``out`` atomically."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    partial = out.with_name(out.name + ".part")
+    header = items("export.headers")
+    if fmt == "csv":
+        with open(partial, "w", encoding="utf-8-sig", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(header)
+            writer.writerows(rows)
+    else:
+        workbook = Workbook()
+        sheet = workbook.active
+        sheet.title = text("export.sheet", year=year)
+        sheet.append(header)
+        for row in rows:
+            sheet.append(row)
+        sheet.freeze_panes = "A2"
+        for column, width in zip(
+            "ABCDEFGHIJKLMN", (8, 6, 28, 22, 17, 17, 14, 14, 8, 8, 10, 40, 20, 24), strict=True
+        ):
+            sheet.column_dimensions[column].width = width
+        workbook.save(partial)
+    os.replace(partial, out)
+    return out

@@ -1,0 +1,200 @@
+"""The python-telegram-bot Application: building it, its handlers, and running it until told to stop."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from telegram import BotCommand, Update
+from telegram.error import TelegramError
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    BaseRateLimiter,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.render import text, texts_section
+from bot.settings import Settings
+from bot.telegram.base import BotDeps, Context
+from bot.telegram.handlers import answers, commands, inspector
+from bot.telegram.limits import QuestionLimiter, TelegramRateLimiter
+
+if TYPE_CHECKING:
+    from bot.outreach.store import OutreachStore
+    from knowledge.assistant import Assistant
+
+logger = logging.getLogger("bot.telegram")
+
+# httpcore scans its whole pool on every request event; a modest pool keeps that cheap under load,
+# and requests wait for a free connection (pool_timeout) instead of failing.
+_POOL_SIZE = 32
+SPOOL_REPLAY_S = 60.0
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+NON_TEXT = (
+    filters.PHOTO
+    | filters.Sticker.ALL
+    | filters.VOICE
+    | filters.AUDIO
+    | filters.VIDEO
+    | filters.VIDEO_NOTE
+    | filters.ANIMATION
+    | filters.Document.ALL
+    | filters.LOCATION
+    | filters.VENUE
+    | filters.CONTACT
+    | filters.POLL
+    | filters.Dice.ALL
+)
+_COMMANDS = {
+    "start": commands.on_start,
+    "help": commands.on_help,
+    "cite": commands.on_cite,
+    "search": commands.on_search,
+    "laws": commands.on_laws,
+    "register": commands.on_register,
+    "feedback": commands.on_feedback,
+    "history": commands.on_history,
+    "forget": commands.on_forget,
+    "grant": inspector.on_grant,
+    "revoke": inspector.on_revoke,
+    "outreach_start": inspector.on_outreach_start,
+    "outreach_end": inspector.on_outreach_end,
+    "stats": inspector.on_stats,
+    "export": inspector.on_export,
+}
+
+
+@dataclass(frozen=True)
+class Webhook:
+    """Webhook mode: Telegram posts to ``url``; we listen on ``listen:port`` behind a reverse proxy."""
+
+    url: str
+    secret: str
+    listen: str = "127.0.0.1"
+    port: int = 8443
+
+    @property
+    def path(self) -> str:
+        return urlsplit(self.url).path.lstrip("/")
+
+
+def bot_commands() -> list[BotCommand]:
+    """The public commands with their Chinese descriptions (from prompts/bot.toml) for setMyCommands."""
+    return [BotCommand(name, description) for name, description in texts_section("commands").items()]
+
+
+def base_file_url(base_url: str) -> str:
+    """The file download URL matching a Bot API ``base_url`` such as ``http://host:8081/bot``."""
+    head, sep, _ = base_url.rpartition("/bot")
+    return f"{head}/file/bot" if sep else base_url.rstrip("/") + "/file/bot"
+
+
+def build_application(
+    settings: Settings,
+    assistant: Assistant,
+    store: OutreachStore,
+    rate_limiter: BaseRateLimiter | None = None,
+) -> Application:
+    """The Application with every handler registered, talking to ``settings.telegram_api_base_url``."""
+    builder = (
+        ApplicationBuilder()
+        .token(settings.telegram_bot_token)
+        .base_url(settings.telegram_api_base_url)
+        .base_file_url(base_file_url(settings.telegram_api_base_url))
+        .rate_limiter(rate_limiter or TelegramRateLimiter())
+        .concurrent_updates(True)
+        .connection_pool_size(_POOL_SIZE)
+        .pool_timeout(60)
+        .connect_timeout(10)
+        .read_timeout(15)
+    )
+    if settings.telegram_proxy:
+        builder = builder.proxy(settings.telegram_proxy).get_updates_proxy(settings.telegram_proxy)
+    app = builder.build()
+    app.bot_data["deps"] = BotDeps(assistant, store, QuestionLimiter(settings.questions_per_minute))
+    register_handlers(app)
+    return app
+
+
+def register_handlers(app: Application) -> None:
+    """Commands, questions, non-text messages and buttons; edited messages match nothing (ignored)."""
+    new = filters.UpdateType.MESSAGE
+    for name, handler in _COMMANDS.items():
+        app.add_handler(CommandHandler(name, handler, filters=new))
+    app.add_handler(MessageHandler(new & filters.COMMAND, answers.on_unknown_command))
+    app.add_handler(MessageHandler(new & filters.TEXT & ~filters.COMMAND, answers.on_question))
+    app.add_handler(MessageHandler(new & NON_TEXT, answers.on_non_text))
+    app.add_handler(CallbackQueryHandler(answers.on_feedback_button, pattern=r"^fb:[+-]:[0-9a-f]{1,32}$"))
+    app.add_handler(CallbackQueryHandler(answers.on_source_button, pattern=r"^src:[0-9a-f]{1,32}$"))
+    app.add_handler(CallbackQueryHandler(commands.on_forget_button, pattern=r"^forget:\d+:(yes|no)$"))
+    app.add_handler(CallbackQueryHandler(answers.on_unknown_button))
+    app.add_error_handler(on_error)
+
+
+async def on_error(update: object, context: Context) -> None:
+    """Log the failure with the update id (never the token) and tell the user, without a stack trace."""
+    update_id = update.update_id if isinstance(update, Update) else None
+    logger.error("update %s failed: %s", update_id, type(context.error).__name__, exc_info=context.error)
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    with contextlib.suppress(TelegramError):
+        if update.callback_query is not None:
+            await update.callback_query.answer(text("bot.error"))
+            return
+        await context.bot.send_message(update.effective_chat.id, text("bot.error"))
+
+
+async def run_until_stopped(
+    app: Application,
+    stop: asyncio.Event,
+    webhook: Webhook | None = None,
+    poll_timeout: int = 10,
+    ready: asyncio.Event | None = None,
+) -> None:
+    """Initialize (getMe), register the commands, take updates until ``stop`` is set, shut down cleanly.
+
+    Start-up failures (rejected token, unreachable API) propagate as TelegramError before any update
+    is taken; ``ready`` is set once updates are being taken.
+    """
+    async with app:
+        await app.bot.set_my_commands(bot_commands())
+        if webhook is None:
+            await app.updater.start_polling(timeout=poll_timeout, allowed_updates=ALLOWED_UPDATES)
+        else:
+            await app.updater.start_webhook(
+                listen=webhook.listen,
+                port=webhook.port,
+                url_path=webhook.path,
+                webhook_url=webhook.url,
+                secret_token=webhook.secret,
+                allowed_updates=ALLOWED_UPDATES,
+            )
+        await app.start()
+        replay = asyncio.create_task(_replay_spool_regularly(app.bot_data["deps"]))
+        logger.info("bot @%s running (%s)", app.bot.username, "webhook" if webhook else "polling")
+        if ready is not None:
+            ready.set()
+        try:
+            await stop.wait()
+        finally:
+            replay.cancel()
+            await app.updater.stop()
+            await app.stop()
+
+
+async def _replay_spool_regularly(deps: BotDeps, every_s: float = SPOOL_REPLAY_S) -> None:
+    """Turns spooled while the database was down land as soon as it answers again, not at the next turn."""
+    while True:
+        await asyncio.sleep(every_s)
+        try:
+            await asyncio.to_thread(deps.store.replay)
+        except Exception:  # the store logs the cause; the next round tries again
+            logger.warning("spool replay failed; retrying in %s s", every_s)

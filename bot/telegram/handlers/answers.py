@@ -1,0 +1,150 @@
+"""Questions in, answers out: the text handler, the answer buttons (👍 / 👎 / 查看原文), non-text notes."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import time
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import BadRequest
+
+from bot.outreach.turns import TurnRecord
+from bot.render import render_html, render_quoted_html, text
+from bot.telegram.base import (
+    BotDeps,
+    Context,
+    TurnMemo,
+    addressed_text,
+    deps,
+    display_name,
+    is_private,
+    person_key,
+    reply_key,
+    send_parts,
+    while_typing,
+)
+from knowledge.models import Answer
+
+
+def answer_keyboard(uid: str, has_sources: bool) -> InlineKeyboardMarkup:
+    """👍 / 👎 (and 查看原文 when the answer cites articles); callback_data stays under 64 bytes."""
+    row = [
+        InlineKeyboardButton(text("bot.button_up"), callback_data=f"fb:+:{uid}"),
+        InlineKeyboardButton(text("bot.button_down"), callback_data=f"fb:-:{uid}"),
+    ]
+    if has_sources:
+        row.append(InlineKeyboardButton(text("bot.button_source"), callback_data=f"src:{uid}"))
+    return InlineKeyboardMarkup([row])
+
+
+async def allow_question(update: Update, context: Context) -> bool:
+    """Apply the per-user question limit, telling the user politely when it is reached."""
+    user = update.effective_user
+    assert user is not None, "questions come from users"
+    limiter = deps(context).limiter
+    wait = limiter.check(user.id)
+    if not wait:
+        return True
+    await reply_key(update, context, "bot.rate_limited", limit=limiter.per_minute, seconds=math.ceil(wait))
+    return False
+
+
+async def on_question(update: Update, context: Context) -> None:
+    """Answer a text message with the answer function, log the turn, and send it with buttons."""
+    message = update.effective_message
+    user = update.effective_user
+    if message is None or user is None:
+        return
+    question = addressed_text(message, context.bot.id, context.bot.username)
+    if question is None:
+        return
+    if not question.strip():
+        await reply_key(update, context, "bot.empty_question", example=text("bot.question_example"))
+        return
+    if not await allow_question(update, context):
+        return
+    d = deps(context)
+    answer, latency_ms = await while_typing(
+        context, message.chat_id, asyncio.to_thread(_timed_ask, d, question)
+    )
+    record = TurnRecord.from_answer(
+        answer,
+        person_key=person_key(user),
+        display_name=display_name(user),
+        channel="telegram",
+        latency_ms=latency_ms,
+        asked_at=message.date,
+    )
+    d.turns.remember(record.uid, TurnMemo(user.id, tuple(answer.citations)))
+    await asyncio.to_thread(d.store.record_turn, record)
+    keyboard = answer_keyboard(record.uid, bool(answer.citations))
+    await send_parts(context, message.chat_id, render_html(answer), message.message_id, keyboard)
+
+
+def _timed_ask(d: BotDeps, question: str) -> tuple[Answer, float]:
+    """The answer and the answer function's own latency in milliseconds (run in a worker thread)."""
+    started = time.perf_counter()
+    answer = d.assistant.ask(question)
+    return answer, (time.perf_counter() - started) * 1000
+
+
+async def on_non_text(update: Update, context: Context) -> None:
+    """Photos, stickers, voice, files, locations…: say that pufa reads text questions."""
+    message = update.effective_message
+    if message is None:
+        return
+    replied = message.reply_to_message
+    to_bot = bool(replied and replied.from_user and replied.from_user.id == context.bot.id)
+    if is_private(update) or to_bot:
+        await reply_key(update, context, "bot.non_text")
+
+
+async def on_unknown_command(update: Update, context: Context) -> None:
+    """An unknown /command in a private chat: point to /help."""
+    if is_private(update):
+        await reply_key(update, context, "bot.unknown_command")
+
+
+async def on_feedback_button(update: Update, context: Context) -> None:
+    """👍 / 👎 under an answer: recorded with the turn, only from the person who asked."""
+    query = update.callback_query
+    assert query is not None and query.data is not None, "registered for callback queries with data"
+    _, sign, uid = query.data.split(":", 2)
+    d = deps(context)
+    memo = d.turns.get(uid)
+    if memo is not None and memo.owner_id != query.from_user.id:
+        await query.answer(text("bot.feedback_not_yours"), show_alert=False)
+        return
+    recorded = await asyncio.to_thread(d.store.record_feedback, uid, 1 if sign == "+" else -1)
+    await query.answer(text("bot.feedback_recorded" if recorded else "bot.feedback_unknown"))
+
+
+async def on_source_button(update: Update, context: Context) -> None:
+    """查看原文: the full text of every article the answer cited."""
+    query = update.callback_query
+    assert query is not None and query.data is not None, "registered for callback queries with data"
+    uid = query.data.split(":", 1)[1]
+    d = deps(context)
+    memo = d.turns.get(uid)
+    if memo is None:
+        await query.answer(text("bot.source_expired"), show_alert=True)
+        return
+    if not memo.refs:
+        await query.answer(text("bot.source_none"))
+        return
+    await query.answer()
+    quoted = await asyncio.to_thread(lambda: [d.assistant.quote(ref) for ref in memo.refs])
+    chat_id = query.message.chat.id if query.message else query.from_user.id
+    reply_to = query.message.message_id if query.message else None
+    await send_parts(context, chat_id, render_quoted_html(quoted), reply_to)
+
+
+async def on_unknown_button(update: Update, context: Context) -> None:
+    """A button this version does not know (e.g. from before a restart): answered, never left spinning."""
+    query = update.callback_query
+    assert query is not None, "registered for callback queries"
+    try:
+        await query.answer(text("bot.callback_unknown"))
+    except BadRequest:  # the query is too old to answer; nothing else to do
+        return

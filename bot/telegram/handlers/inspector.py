@@ -1,0 +1,163 @@
+"""Role-gated commands: admins /grant and /revoke; inspectors run outreach sessions, /stats and /export."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import tempfile
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from pathlib import Path
+
+from telegram import Update, User
+from telegram.constants import ChatAction
+
+from bot.outreach.errors import OutreachError
+from bot.outreach.stats import render_text
+from bot.render import text
+from bot.reports import chart, export
+from bot.telegram.base import Context, deps, display_name, person_key, reply_key, reply_text
+
+Handler = Callable[[Update, Context], Awaitable[None]]
+_ROLES_ABOVE = {"inspector": ("inspector", "admin"), "admin": ("admin",)}
+
+
+def requires(role: str) -> Callable[[Handler], Handler]:
+    """Let only users with ``role`` (or a higher one) run the handler; refuse others politely."""
+
+    def decorate(handler: Handler) -> Handler:
+        @functools.wraps(handler)
+        async def guarded(update: Update, context: Context) -> None:
+            user = update.effective_user
+            if user is None:
+                return
+            have = await asyncio.to_thread(deps(context).store.role_of, person_key(user))
+            if have not in _ROLES_ABOVE[role]:
+                await reply_key(update, context, "bot.not_admin" if role == "admin" else "bot.not_inspector")
+                return
+            try:
+                await handler(update, context)
+            except OutreachError as exc:
+                await reply_key(update, context, "bot.outreach_failed", reason=str(exc))
+
+        return guarded
+
+    return decorate
+
+
+def _target(update: Update, context: Context) -> tuple[str, str] | None:
+    """The person a /grant or /revoke is about: the replied-to user, or ``用户ID [姓名]``."""
+    message = update.effective_message
+    replied = message.reply_to_message if message else None
+    if replied and replied.from_user and not replied.from_user.is_bot:
+        user: User = replied.from_user
+        return person_key(user), display_name(user)
+    args = context.args or []
+    if not args or not args[0].isdigit():
+        return None
+    return f"tg:{args[0]}", " ".join(args[1:]) or args[0]
+
+
+@requires("admin")
+async def on_grant(update: Update, context: Context) -> None:
+    target = _target(update, context)
+    if target is None:
+        await reply_key(update, context, "bot.grant_usage")
+        return
+    key, name = target
+    await asyncio.to_thread(deps(context).store.set_role, key, "inspector", name)
+    await reply_key(update, context, "bot.grant_ok", name=name)
+
+
+@requires("admin")
+async def on_revoke(update: Update, context: Context) -> None:
+    target = _target(update, context)
+    if target is None:
+        await reply_key(update, context, "bot.revoke_usage")
+        return
+    key, name = target
+    store = deps(context).store
+    if await asyncio.to_thread(store.role_of, key) == "admin":
+        await reply_key(update, context, "bot.revoke_admin", name=name)
+        return
+    await asyncio.to_thread(store.set_role, key, "lab", name)
+    await reply_key(update, context, "bot.revoke_ok", name=name)
+
+
+@requires("inspector")
+async def on_outreach_start(update: Update, context: Context) -> None:
+    """/outreach_start 单位名称或信用代码 [执法检查编号] (a last word with a digit is the number)."""
+    args = context.args or []
+    if not args:
+        await reply_key(update, context, "bot.outreach_start_usage")
+        return
+    number = args[-1] if len(args) > 1 and any(c.isdigit() for c in args[-1]) else ""
+    unit_query = " ".join(args[:-1] if number else args)
+    user = update.effective_user
+    assert user is not None, "guarded handlers have a user"
+    session = await asyncio.to_thread(deps(context).store.start_onsite, person_key(user), unit_query, number)
+    await reply_key(update, context, "bot.outreach_started", unit=session.unit.name)
+
+
+@requires("inspector")
+async def on_outreach_end(update: Update, context: Context) -> None:
+    """/outreach_end 参加人数 备注."""
+    args = context.args or []
+    if not args or not args[0].isdigit():
+        await reply_key(update, context, "bot.outreach_end_usage")
+        return
+    user = update.effective_user
+    assert user is not None, "guarded handlers have a user"
+    store = deps(context).store
+    session = await asyncio.to_thread(store.end_onsite, person_key(user), int(args[0]), " ".join(args[1:]))
+    await reply_key(update, context, "bot.outreach_ended", attendees=session.attendees)
+
+
+def _year(raw: list[str]) -> int | None:
+    """The year argument (default this year), or None when it is not a plausible year."""
+    for arg in raw:
+        if arg.isdigit():
+            year = int(arg)
+            return year if 2000 <= year <= 2100 else None
+    return datetime.now().year
+
+
+@requires("inspector")
+async def on_stats(update: Update, context: Context) -> None:
+    """/stats [年份]: the figures as text and the monthly chart as a PNG."""
+    year = _year(context.args or [])
+    chat = update.effective_chat
+    if year is None or chat is None:
+        await reply_key(update, context, "bot.stats_usage")
+        return
+    store = deps(context).store
+    figures = await asyncio.to_thread(store.stats, year)
+    await reply_text(update, context, render_text(figures))
+    await context.bot.send_chat_action(chat.id, ChatAction.UPLOAD_PHOTO)
+    with tempfile.TemporaryDirectory(prefix="pufa-chart-") as tmp:
+        path = await asyncio.to_thread(chart.write_chart, figures, Path(tmp) / f"stats-{year}.png")
+        await context.bot.send_photo(chat.id, path.read_bytes(), caption=text("bot.stats_caption", year=year))
+
+
+@requires("inspector")
+async def on_export(update: Update, context: Context) -> None:
+    """/export [年份] [xlsx|csv]: the year's sessions as a spreadsheet."""
+    args = context.args or []
+    fmt = next((a.lower() for a in args if a.lower() in ("xlsx", "csv")), "xlsx")
+    year = _year(args)
+    chat = update.effective_chat
+    if (
+        year is None
+        or chat is None
+        or any(not a.isdigit() and a.lower() not in ("xlsx", "csv") for a in args)
+    ):
+        await reply_key(update, context, "bot.export_usage")
+        return
+    store = deps(context).store
+    await context.bot.send_chat_action(chat.id, ChatAction.UPLOAD_DOCUMENT)
+    with tempfile.TemporaryDirectory(prefix="pufa-export-") as tmp:
+        rows = await asyncio.to_thread(store.session_rows, year)
+        out = export.write(rows, fmt, Path(tmp) / f"pufa-outreach-{year}.{fmt}", year)
+        await context.bot.send_document(
+            chat.id, out.read_bytes(), filename=out.name, caption=text("bot.export_caption", year=year)
+        )

@@ -1,0 +1,126 @@
+"""`pufa serve`: check settings, run the bot until SIGTERM/SIGINT, report start-up failures in one line."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import signal
+import sys
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
+
+from bot.render import text
+from bot.settings import Settings
+from bot.telegram.app import Webhook, build_application, run_until_stopped
+
+if TYPE_CHECKING:
+    from bot.outreach.store import OutreachStore
+    from knowledge.assistant import Assistant
+
+TOKEN_PATTERN = re.compile(r"\d{3,20}:[A-Za-z0-9_-]{30,64}")
+SECRET_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,256}")
+PROXY_SCHEMES = ("http", "https", "socks5", "socks5h", "socks4")
+
+
+class StartupError(Exception):
+    """A configuration problem; the message is the one line shown to the operator."""
+
+
+def _valid_url(url: str, schemes: Iterable[str]) -> bool:
+    try:
+        parts = urlsplit(url)
+        _ = parts.port  # raises ValueError for a port that is not a number
+    except ValueError:
+        return False
+    return parts.scheme in schemes and bool(parts.hostname)
+
+
+def check_settings(settings: Settings, webhook: Webhook | None = None) -> None:
+    """Raise StartupError for a missing or malformed token, a bad API URL, proxy or webhook."""
+    token = settings.telegram_bot_token.strip()
+    if not token:
+        raise StartupError(text("cli.token_missing"))
+    if not TOKEN_PATTERN.fullmatch(token):
+        raise StartupError(text("cli.token_malformed"))
+    if not _valid_url(settings.telegram_api_base_url.replace("{token}", ""), ("http", "https")):
+        raise StartupError(text("cli.base_url_invalid"))
+    if settings.telegram_proxy and not _valid_url(settings.telegram_proxy, PROXY_SCHEMES):
+        raise StartupError(text("cli.proxy_invalid"))
+    if webhook is not None:
+        if not _valid_url(webhook.url, ("http", "https")):
+            raise StartupError(text("cli.webhook_invalid"))
+        if not SECRET_PATTERN.fullmatch(webhook.secret):
+            raise StartupError(text("cli.webhook_secret_invalid"))
+
+
+class RedactingFormatter(logging.Formatter):
+    """A formatter that replaces every secret (the bot token, …) in the final line with ``***``."""
+
+    def __init__(self, secrets: Iterable[str], fmt: str) -> None:
+        super().__init__(fmt)
+        self._secrets = [s for s in secrets if s]
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = super().format(record)
+        for secret in self._secrets:
+            line = line.replace(secret, "***")
+        return line
+
+
+def _not_a_startup_abort(record: logging.LogRecord) -> bool:
+    """PTB logs a traceback when start-up (getMe, setWebhook) gives up; serve reports that in one line."""
+    return not (record.name == "telegram.ext" and record.getMessage().endswith("Aborting."))
+
+
+def configure_logging(secrets: Iterable[str], level: int = logging.INFO) -> None:
+    """Log to stderr with secrets redacted; httpx (it logs URLs, token included) and alembic only warn."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setLevel(level)  # libraries that set their own loggers to DEBUG (jieba) stay quiet
+    handler.addFilter(_not_a_startup_abort)
+    handler.setFormatter(RedactingFormatter(secrets, "%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=level, handlers=[handler], force=True)
+    for noisy in ("httpx", "httpcore", "alembic"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def _reason(exc: BaseException) -> str:
+    return (str(exc).splitlines() or [type(exc).__name__])[0][:200]
+
+
+async def serve_until_signal(
+    settings: Settings, assistant: Assistant, store: OutreachStore, webhook: Webhook | None = None
+) -> int:
+    """Run the bot until SIGTERM/SIGINT; start-up failures become one line on stderr and exit code 2."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    try:
+        app = build_application(settings, assistant, store)
+        await run_until_stopped(app, stop, webhook)
+    except InvalidToken:
+        print(text("cli.token_rejected"), file=sys.stderr)
+        return 2
+    except NetworkError as exc:  # includes TimedOut; a Bad Request (e.g. the webhook URL refused) is not
+        if not isinstance(exc, BadRequest):
+            print(
+                text("cli.api_unreachable", url=_public_url(settings), reason=_reason(exc)), file=sys.stderr
+            )
+            return 2
+        print(text("cli.startup_failed", reason=_reason(exc)), file=sys.stderr)
+        return 2
+    except (TelegramError, ValueError, RuntimeError, OSError) as exc:
+        message = _reason(exc).replace(settings.telegram_bot_token, "***")
+        print(text("cli.startup_failed", reason=message), file=sys.stderr)
+        return 2
+    return 0
+
+
+def _public_url(settings: Settings) -> str:
+    """The API URL without anything secret in it (scheme and host only)."""
+    parts = urlsplit(settings.telegram_api_base_url)
+    return f"{parts.scheme}://{parts.hostname}" + (f":{parts.port}" if parts.port else "")

@@ -1,0 +1,301 @@
+"""One question in, one Answer out: explicit references by look-up, everything else by retrieval,
+composed from the quoted articles, the curated FAQ and the obligation→penalty links."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
+
+from knowledge.answers.curated import FaqEntry, faq_entries, penalty_links, unserved_requests
+from knowledge.index.snapshot import FAQ_PREFIX, SCOPE_DOC
+from knowledge.law.citations import citation_line
+from knowledge.law.library import Library
+from knowledge.models import Answer, ArticleRef, Hit, MissingDocument, QuotedArticle
+from knowledge.retrieval.lexical import tokenize
+from knowledge.retrieval.retriever import Neighbours, Retriever
+from knowledge.retrieval.scope import ScopeThresholds, gather
+from knowledge.templates import text as template
+
+if TYPE_CHECKING:
+    from knowledge.llm.composer import LlmComposer
+
+MAX_QUESTION_CHARS = 1000
+EXCERPT_MIN_CHARS = 260  # longer articles are quoted by their most relevant 款
+_HAS_TEXT = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
+_AS_OF = re.compile(r"((?:19|20)\d{2})年(?:[^，。？]{0,6}?)(?:的时候|那时|当时|期间|时)")
+_SENTENCE = re.compile(r"[^。；！？]+[。；！？]?")
+_DUTY = re.compile(r"应当|必须|不得|禁止|须|经.{0,12}批准|备案")
+
+
+@dataclass(frozen=True)
+class ComposerTuning:
+    """Parameters of the extractive composer (tuned on the dev set as a whole)."""
+
+    faq_min_similarity: float = 0.90  # a FAQ question this close is used when retrieval agrees …
+    faq_sure_similarity: float = 0.96  # … and this close even when it does not
+    faq_agree_depth: int = 2  # retrieval agrees when one of the FAQ's articles is among this many top hits
+    second_basis_ratio: float = 0.85  # also quote the next article when its score is this close
+    max_basis: int = 2
+    max_penalties: int = 2
+    scope: ScopeThresholds = ScopeThresholds()
+
+
+class AnswerComposer:
+    """Builds answers for every surface; never invents a rule or cites an unretrieved article."""
+
+    def __init__(
+        self,
+        library: Library,
+        retriever: Retriever,
+        llm: LlmComposer | None = None,
+        tuning: ComposerTuning = ComposerTuning(),
+    ) -> None:
+        self.library = library
+        self.retriever = retriever
+        self.llm = llm
+        self.tuning = tuning
+        self._faq = {
+            entry.id: entry for entry in faq_entries() if all(r in library.articles for r in entry.refs)
+        }
+        self._faq_doc_ids = [FAQ_PREFIX + faq_id for faq_id in self._faq]
+        self._links = [link for link in penalty_links() if link.penalty in library.articles]
+
+    def answer(self, question: str) -> Answer:
+        text = question.strip()
+        problem = _input_problem(text)
+        if problem:
+            return Answer(question, problem, declined=True)
+        unserved = next((r for r in unserved_requests() if r.pattern.search(text)), None)
+        if unserved:
+            return self._declined(text, template("answers", f"declined_{unserved.name}"))
+        mention, reference = self.library.parser.parse(text)
+        if mention and mention.missing:
+            return self._missing(text, mention.missing)
+        if reference:
+            return self._explicit(text)
+        if mention and not mention.documents:
+            return self._declined(text, template("answers", "declined_unknown_law", name=mention.name))
+        as_of = implied_as_of(text)
+        vector = self.retriever.embedder.embed_query(text)
+        neighbours = self.retriever.neighbours(vector)
+        hits = self.retriever.search(text, 10, as_of=as_of, vector=vector, neighbours=neighbours)
+        faqs = self._faq_candidates(neighbours)
+        faq_similarity = faqs[0][1] if faqs else 0.0
+        # No scope example among the neighbours: none is closer than the farthest neighbour.
+        floor = neighbours[-1][1] if neighbours else 0.0
+        outside = max((s for _, s in self.retriever.nearest([SCOPE_DOC], neighbours)), default=floor)
+        evidence = gather(hits, faq_similarity, outside)
+        if not hits or not evidence.in_scope(self.tuning.scope):
+            return self._declined(text, template("answers", "declined_out_of_scope"))
+        use_faq = self._choose_faq(faqs, hits) if as_of is None else None
+        extractive = self._compose(text, hits, use_faq, as_of)
+        if self.llm is None:
+            return extractive
+        candidates = [self.library.quote(hit.ref) for hit in hits[:5]]
+        return self.llm.compose(extractive, candidates) or extractive
+
+    # --- the kinds of answer -------------------------------------------------------------------------
+
+    def _explicit(self, text: str) -> Answer:
+        result = self.library.cite(text)
+        if not result.found:
+            return Answer(text, result.message, declined=False)
+        refs = "、".join(_short(q.citation) for q in result.quotes)
+        amended = any(q.notice for q in result.quotes)
+        conclusion = template(
+            "answers", "cite_version_conclusion" if amended else "cite_conclusion", refs=refs
+        )
+        liability, summary = (
+            self._liability([q.ref for q in result.quotes]) if _asks_penalty(text) else ([], [])
+        )
+        return self._finish(text, conclusion, list(result.quotes), [], liability, summary, "")
+
+    def _compose(self, text: str, hits: list[Hit], faq: FaqEntry | None, as_of: date | None) -> Answer:
+        if faq:
+            refs = list(dict.fromkeys(faq.refs))  # an entry may rest on one article by several phrases
+            conclusion, compliance, advice = faq.conclusion, list(faq.compliance), faq.advice
+        else:
+            refs = self._basis_refs(hits)
+            conclusion = self._generic_conclusion(text, refs)
+            compliance = self._duties(refs)
+            advice = self._advice(refs)
+        query_terms = set(tokenize(text))
+        basis = [self._excerpt(ref, query_terms) for ref in refs]
+        liability, summary = self._liability(refs)
+        # Penalty articles are quoted when the question is about consequences; otherwise named in one line.
+        liability = [q for q in liability if q.ref not in refs] if _asks_penalty(text) else []
+        notices = [template("answers", "as_of_notice", date=as_of.isoformat())] if as_of else []
+        return self._finish(text, conclusion, basis, compliance, liability, summary, advice, notices)
+
+    def _finish(
+        self,
+        text: str,
+        conclusion: str,
+        basis: list[QuotedArticle],
+        compliance: list[str],
+        liability: list[QuotedArticle],
+        summary: list[str],
+        advice: str,
+        notices: list[str] | None = None,
+    ) -> Answer:
+        cited = [q.ref for q in (*basis, *liability)]
+        domains = sorted({d for ref in cited for d in self.library.document(ref.doc_id).domains})
+        return Answer(
+            question=text,
+            conclusion=conclusion,
+            basis=basis,
+            compliance=compliance,
+            liability=liability,
+            liability_summary=summary,
+            advice=advice or self._advice(cited),
+            notices=[
+                *(notices or []),
+                template("answers", "notice"),
+            ],  # version notes stand under their quote
+            domains=domains,
+        )
+
+    def _missing(self, text: str, missing: MissingDocument) -> Answer:
+        number = f"（{missing.doc_number}）" if missing.doc_number else ""
+        conclusion = template(
+            "answers", "declined_missing", title=missing.title, issuer=missing.issuer, number=number
+        )
+        related = self.library.related_laws(missing)
+        advice = template("answers", "declined_missing_advice", laws="、".join(related) or "（无）")
+        return Answer(text, conclusion, advice=advice, notices=[template("answers", "notice")], declined=True)
+
+    def _declined(self, text: str, conclusion: str) -> Answer:
+        return Answer(text, conclusion, advice=template("answers", "declined_advice"), declined=True)
+
+    # --- parts -----------------------------------------------------------------------------------------
+
+    def _faq_candidates(self, neighbours: Neighbours) -> list[tuple[FaqEntry, float]]:
+        """Distinct FAQ entries among the question's neighbours, nearest first."""
+        found: dict[str, float] = {}
+        for doc_id, similarity in self.retriever.nearest(self._faq_doc_ids, neighbours):
+            found.setdefault(doc_id.removeprefix(FAQ_PREFIX), similarity)
+        return [(self._faq[faq_id], similarity) for faq_id, similarity in found.items()]
+
+    def _choose_faq(self, candidates: list[tuple[FaqEntry, float]], hits: list[Hit]) -> FaqEntry | None:
+        """A FAQ entry that retrieval agrees with (its articles include a top hit), or a near-identical one."""
+        close = [(faq, sim) for faq, sim in candidates if sim >= self.tuning.faq_min_similarity]
+        if close and close[0][1] >= self.tuning.faq_sure_similarity:
+            return close[0][0]
+        for depth in range(1, self.tuning.faq_agree_depth + 1):
+            top = {hit.ref for hit in hits[:depth]}
+            agreeing = next((faq for faq, _ in close if top & set(faq.refs)), None)
+            if agreeing:
+                return agreeing
+        return None
+
+    def _basis_refs(self, hits: list[Hit]) -> list[ArticleRef]:
+        top = hits[0].score
+        chosen = [hits[0].ref]
+        for hit in hits[1 : self.tuning.max_basis]:
+            if hit.score >= top * self.tuning.second_basis_ratio:
+                chosen.append(hit.ref)
+        return chosen
+
+    def _generic_conclusion(self, text: str, refs: list[ArticleRef]) -> str:
+        terms = set(tokenize(text))
+        article = self.library.articles[refs[0]]
+        gist = _best_sentence(article.text, terms)
+        names = "、".join(self._short_citation(r) for r in refs)
+        return template("answers", "generic_conclusion", refs=names, gist=gist)
+
+    def _duties(self, refs: list[ArticleRef]) -> list[str]:
+        duties: list[str] = []
+        for ref in refs:
+            for sentence in _SENTENCE.findall(self.library.articles[ref].text.replace("\n", "")):
+                if _DUTY.search(sentence) and len(duties) < 4:
+                    duties.append(sentence.strip())
+        return duties
+
+    def _liability(self, refs: list[ArticleRef]) -> tuple[list[QuotedArticle], list[str]]:
+        """The penalties enforcing the quoted obligations (most relevant first), one per penalty article."""
+        links = sorted(
+            (link for link in self._links if link.obligation in refs),
+            key=lambda link: refs.index(link.obligation),
+        )
+        quotes: dict[ArticleRef, QuotedArticle] = {}
+        summary: list[str] = []
+        for link in links:
+            if link.penalty in quotes or len(quotes) == self.tuning.max_penalties:
+                continue
+            quotes[link.penalty] = self._excerpt(link.penalty, set(), must_contain=link.penalty_phrase)
+            summary.append(
+                template(
+                    "answers",
+                    "liability_line",
+                    obligation=self._short_citation(link.obligation),
+                    penalty=self._short_citation(link.penalty),
+                    range=link.range,
+                )
+            )
+        return list(quotes.values()), summary
+
+    def _short_citation(self, ref: ArticleRef) -> str:
+        return _short(citation_line(self.library.document(ref.doc_id), ref.article))
+
+    def _advice(self, refs: list[ArticleRef]) -> str:
+        domains = {d for ref in refs for d in self.library.document(ref.doc_id).domains}
+        if "human_genetic_resources" in domains and "lab_animals" not in domains:
+            return template("answers", "advice_hgr")
+        if "lab_animals" in domains and "human_genetic_resources" not in domains:
+            return template("answers", "advice_lab_animals")
+        if domains == {"enforcement"}:
+            return template("answers", "advice_enforcement")
+        return template("answers", "advice_general")
+
+    def _excerpt(self, ref: ArticleRef, terms: set[str], must_contain: str = "") -> QuotedArticle:
+        """The article verbatim; a long one reduced to its most relevant 款, with ellipses."""
+        article = self.library.articles[ref]
+        quoted = self.library.quote(ref)
+        if len(article.text) < EXCERPT_MIN_CHARS or len(article.paragraphs) < 2:
+            return quoted
+
+        def relevance(index: int) -> float:
+            rendered = article.paragraphs[index].render()
+            if must_contain and must_contain in rendered:
+                return 1e6
+            return sum(len(t) for t in terms if t in rendered)
+
+        best = max(range(len(article.paragraphs)), key=relevance)
+        parts = ["……"] if best > 0 else []
+        parts.append(article.paragraphs[best].render())
+        if best < len(article.paragraphs) - 1:
+            parts.append("……")
+        return QuotedArticle(ref, quoted.citation, "\n".join(parts), quoted.notice)
+
+
+def _input_problem(text: str) -> str:
+    if not text:
+        return template("answers", "input_empty")
+    if len(text) > MAX_QUESTION_CHARS:
+        return template("answers", "input_too_long", length=len(text), limit=MAX_QUESTION_CHARS)
+    if not _HAS_TEXT.search(text):
+        return template("answers", "input_no_text")
+    return ""
+
+
+def implied_as_of(text: str) -> date | None:
+    """``2021年的时候…`` asks about the law as it stood then: the end of that year."""
+    match = _AS_OF.search(text)
+    return date(int(match.group(1)), 12, 31) if match else None
+
+
+def _asks_penalty(text: str) -> bool:
+    return bool(re.search(r"罚|处罚|法律责任|后果|违法|会怎样|会怎么样|怎么处理|查处", text))
+
+
+def _short(citation: str) -> str:
+    """``《标题》（…）第N条`` → ``《标题》第N条``."""
+    return re.sub(r"》（[^）]*）", "》", citation)
+
+
+def _best_sentence(text: str, terms: set[str]) -> str:
+    sentences = [s.strip() for s in _SENTENCE.findall(text.replace("\n", "")) if s.strip()]
+    best = max(sentences, key=lambda s: sum(len(t) for t in terms if t in s), default=text)
+    return best if len(best) <= 120 else best[:118] + "……"

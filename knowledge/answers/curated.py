@@ -1,0 +1,113 @@
+"""Curated knowledge written for this project (data files in ``knowledge/data/``).
+
+- ``faq.toml``: common questions with a plain conclusion, compliance points, advice and the articles they rest on;
+- ``penalty_links.toml``: which liability article enforces which obligation, with the sanction's range;
+- ``expansions.toml``: everyday phrasings of what an article is about (added to its search text);
+- ``scope.toml``: kinds of request pufa does not serve, and example questions outside its remit.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from knowledge.law.catalog import Catalog
+from knowledge.models import ArticleRef
+
+DATA_DIR = Path(__file__).resolve().parents[1] / "data"
+
+
+@dataclass(frozen=True)
+class FaqEntry:
+    id: str
+    domain: str
+    questions: tuple[str, ...]
+    conclusion: str
+    compliance: tuple[str, ...]
+    advice: str
+    refs: tuple[ArticleRef, ...]
+
+
+@dataclass(frozen=True)
+class PenaltyLink:
+    obligation: ArticleRef
+    penalty: ArticleRef
+    penalty_phrase: str
+    range: str
+
+
+def _load(name: str) -> dict:
+    with (DATA_DIR / name).open("rb") as handle:
+        return tomllib.load(handle)
+
+
+def _ref(raw: dict) -> ArticleRef:
+    return ArticleRef(raw["doc"], int(raw["article"]))
+
+
+@cache
+def faq_entries() -> tuple[FaqEntry, ...]:
+    return tuple(
+        FaqEntry(
+            id=raw["id"],
+            domain=raw.get("domain", ""),
+            questions=tuple(raw["questions"]),
+            conclusion=raw["conclusion"],
+            compliance=tuple(raw.get("compliance", ())),
+            advice=raw.get("advice", ""),
+            refs=tuple(_ref(ref) for ref in raw["refs"]),
+        )
+        for raw in _load("faq.toml").get("faq", [])
+    )
+
+
+@cache
+def penalty_links() -> tuple[PenaltyLink, ...]:
+    return tuple(
+        PenaltyLink(
+            _ref(raw["obligation"]), _ref(raw["penalty"]), raw.get("penalty_phrase", ""), raw.get("range", "")
+        )
+        for raw in _load("penalty_links.toml").get("link", [])
+    )
+
+
+@cache
+def expansions() -> dict[ArticleRef, tuple[str, ...]]:
+    return {
+        ArticleRef(raw["doc"], int(raw["article"])): tuple(raw["phrases"])
+        for raw in _load("expansions.toml").get("article", [])
+    }
+
+
+def phrasings_for(ref: ArticleRef, catalog: Catalog) -> tuple[str, ...]:
+    """Curated phrasings of an article, or of the same article in another version of the law."""
+    table = expansions()
+    if ref in table:
+        return table[ref]
+    doc = catalog.get(ref.doc_id)
+    siblings = catalog.versions(doc.title) if doc else []
+    return next((table[s] for s in (ArticleRef(d.id, ref.article) for d in siblings) if s in table), ())
+
+
+@dataclass(frozen=True)
+class UnservedRequest:
+    """A kind of task pufa does not do, recognised by the form of the request."""
+
+    name: str
+    pattern: re.Pattern[str]
+
+
+@cache
+def unserved_requests() -> tuple[UnservedRequest, ...]:
+    return tuple(
+        UnservedRequest(raw["name"], re.compile(raw["pattern"]))
+        for raw in _load("scope.toml").get("request", [])
+    )
+
+
+@cache
+def out_of_scope_examples() -> tuple[str, ...]:
+    return tuple(example for group in _load("scope.toml").get("group", []) for example in group["examples"])

@@ -1,0 +1,178 @@
+"""Parse references as people type them (``人遗条例第22条``, ``《实验动物管理条例》第十二条``,
+``生物安全法 第五十六条第二款``, ``处罚法五十八条``) and write full citation lines."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from knowledge.law.catalog import Catalog
+from knowledge.law.numerals import NUMERAL_CHARS, to_chinese, to_int
+from knowledge.models import Document, MissingDocument
+
+_NUM = rf"[{NUMERAL_CHARS}0-9０-９]+"
+ARTICLE_REF_RE = re.compile(
+    rf"(?<![哪每这那同本该上下此前某几])第?\s*({_NUM})\s*条(?!件|例)(?:\s*第?\s*({_NUM})\s*款)?(?:\s*第?\s*({_NUM})\s*项)?"
+)
+# An unknown law's name: CJK characters before 法/条例/…, not starting inside a phrase like 请帮我查….
+_NOT_IN_NAME = "帮我查看请问把给在和与及中里的了吗呢按照据出关于对是有要"
+LAW_NAME_RE = re.compile(
+    rf"《([^《》<>]{{2,40}})》|((?:(?![{_NOT_IN_NAME}])[\u4e00-\u9fff]){{1,12}}?(?:法典|法|条例|办法|细则|规定))"
+)
+_YEAR_RE = re.compile(r"(19|20)\d{2}")
+_CN_PREFIX = "中华人民共和国"
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A resolved reference: which documents (versions) and which article, 款, 项."""
+
+    documents: tuple[Document, ...]
+    article: int
+    paragraph: int | None = None
+    item: int | None = None
+
+
+@dataclass(frozen=True)
+class LawMention:
+    """What a text names: a document we have, one we know is missing, or an unknown law."""
+
+    name: str
+    documents: tuple[Document, ...] = ()
+    missing: MissingDocument | None = None
+
+
+def _normalise(name: str) -> str:
+    name = re.sub(r"[\s《》<>]", "", name)
+    name = re.sub(r"[（(][^）)]*[）)]$", "", name)
+    return name.removeprefix(_CN_PREFIX)
+
+
+def _loose(text: str) -> str:
+    """For matching titles as people shorten them: without 关于, 的 and book-title marks."""
+    return re.sub(r"关于|的|《|》", "", text)
+
+
+class ReferenceParser:
+    """Finds law names and article numbers in free text, resolving names through the catalog."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self._catalog = catalog
+        self._names: dict[str, str] = {}  # normalised name or alias → title
+        for doc in catalog.documents:
+            for name in (doc.title, *doc.aliases):
+                self._names.setdefault(_normalise(name), doc.title)
+        self._missing: dict[str, MissingDocument] = {}
+        for missing in catalog.missing:
+            for name in (missing.title, *missing.aliases):
+                self._missing.setdefault(re.sub(r"[\s《》]", "", name).removeprefix(_CN_PREFIX), missing)
+
+    def mention(self, text: str) -> LawMention | None:
+        """The law a text names, if any: longest known name first, then 《…》 or a ``…法`` word."""
+        compact = re.sub(r"\s", "", text).replace(_CN_PREFIX, "")
+        loose = _loose(compact)
+        for name, missing in sorted(self._missing.items(), key=lambda kv: -len(kv[0])):
+            if name and _loose(name) in loose and self._is_missing_meant(compact, name):
+                return LawMention(name, (), missing)
+        known = [name for name in self._names if name and name in compact]
+        if known:
+            name = max(known, key=len)
+            return LawMention(name, self._versions(self._names[name]))
+        for match in LAW_NAME_RE.finditer(compact):
+            name = _normalise(match.group(1) or match.group(2))
+            title = self._by_suffix(name)
+            if title:
+                return LawMention(name, self._versions(title))
+            if match.group(1) or ARTICLE_REF_RE.match(compact, match.end()):
+                return LawMention(name)  # a law we do not have, named as one: 《…》 or followed by 第N条
+        return None
+
+    def _is_missing_meant(self, compact: str, name: str) -> bool:
+        # A missing document's alias may be part of a longer title we do have (e.g. 实施细则 vs 条例).
+        return not any(len(known) > len(name) and name in known and known in compact for known in self._names)
+
+    def _by_suffix(self, name: str) -> str | None:
+        """``处罚法`` → 行政处罚法: a unique title that ends with the typed name."""
+        titles = {title for key, title in self._names.items() if key.endswith(name) and len(name) >= 3}
+        return titles.pop() if len(titles) == 1 else None
+
+    def _versions(self, title: str) -> tuple[Document, ...]:
+        return tuple(self._catalog.versions(title))
+
+    def parse(self, text: str) -> tuple[LawMention | None, Reference | None]:
+        """The law named and, if an article number follows it, the resolved reference."""
+        mention = self.mention(text)
+        match = ARTICLE_REF_RE.search(_after_law(text, mention))
+        if not mention or not mention.documents or not match:
+            return mention, None
+        number, paragraph, item = (to_int(g) if g else None for g in match.groups())
+        assert number is not None
+        return mention, Reference(mention.documents, number, paragraph, item)
+
+
+def _after_law(text: str, mention: LawMention | None) -> str:
+    """Search for the article number after the law's name when the name is in the text."""
+    if mention is None:
+        return text
+    compact = re.sub(r"\s", "", text)
+    pos = compact.find(mention.name)
+    return compact[pos + len(mention.name) :] if pos >= 0 else compact
+
+
+def pick_versions(documents: tuple[Document, ...], catalog: Catalog, text: str) -> tuple[Document, ...]:
+    """Which versions a text asks for: all when it compares (修正前后), a year's, or the one in force."""
+    if len(documents) == 1:
+        return documents
+    if re.search(r"前后|新旧|对比|比较|变化|变了|区别", text):
+        return documents
+    years = {int(m.group(0)) for m in _YEAR_RE.finditer(text)}
+    dated = [d for d in documents if d.version_date and d.version_date.year in years]
+    if dated:
+        return (dated[-1],)
+    current = [d for d in documents if d.id in catalog.competing_ids()]
+    return tuple(current or documents[-1:])
+
+
+def chinese_date(value: date) -> str:
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+def citation_line(doc: Document, article: int, paragraph: int | None = None, item: int | None = None) -> str:
+    """``《中华人民共和国人类遗传资源管理条例》（国务院令第717号，2019年5月28日公布）第二十二条``."""
+    details = [doc.doc_number] if doc.doc_number else []
+    if doc.promulgated:
+        details.append(f"{chinese_date(doc.promulgated)}公布")
+    if doc.version_date and doc.version_date != doc.promulgated:
+        details.append(f"{chinese_date(doc.version_date)}修订版本")
+    where = f"第{to_chinese(article)}条"
+    if paragraph:
+        where += f"第{to_chinese(paragraph)}款"
+    if item:
+        where += f"第（{to_chinese(item)}）项"
+    version = f"（{'，'.join(details)}）" if details else ""
+    return f"《{doc.title}》{version}{where}"
+
+
+def amendment_notice(doc: Document, catalog: Catalog) -> str:
+    """For a version that was later amended: what amended it, and the manifest's note."""
+    if doc.status != "amended":
+        return ""
+    newer = catalog.newer_version(doc)
+    parts = [
+        f"注意：本文本为{chinese_date(doc.version_date)}版本，已被修改"
+        if doc.version_date
+        else "注意：本文本已被修改"
+    ]
+    if doc.amended_by:
+        parts.append(f"（{doc.amended_by}）")
+    text = "".join(parts) + "。"
+    if doc.amendment_note:
+        text += doc.amendment_note
+    if newer:
+        text += (
+            f"现行版本为{chinese_date(newer.version_date)}版本（{newer.id}）。" if newer.version_date else ""
+        )
+    else:
+        text += "修改后的文本尚未收入本知识库，请以现行有效文本为准。"
+    return text

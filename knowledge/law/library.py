@@ -1,0 +1,140 @@
+"""Exact look-ups over the indexed articles: quote an article, answer an explicit reference, list laws."""
+
+from __future__ import annotations
+
+from knowledge.index.snapshot import Snapshot
+from knowledge.law.catalog import Catalog
+from knowledge.law.citations import (
+    ReferenceParser,
+    amendment_notice,
+    chinese_date,
+    citation_line,
+    pick_versions,
+)
+from knowledge.law.numerals import to_chinese
+from knowledge.models import Article, ArticleRef, CiteResult, Document, MissingDocument, QuotedArticle
+from knowledge.templates import text as template
+
+
+class Library:
+    """The articles of one index snapshot, addressable by reference."""
+
+    def __init__(self, snapshot: Snapshot) -> None:
+        self.catalog: Catalog = snapshot.catalog
+        self.articles: dict[ArticleRef, Article] = snapshot.by_ref()
+        self.parser = ReferenceParser(snapshot.catalog)
+        self._documents = {doc.id: doc for doc in snapshot.catalog.documents}
+        self._counts: dict[str, int] = {}
+        for ref in self.articles:
+            self._counts[ref.doc_id] = max(self._counts.get(ref.doc_id, 0), ref.article)
+
+    def document(self, doc_id: str) -> Document:
+        return self._documents[doc_id]
+
+    def quote(self, ref: ArticleRef, paragraph: int | None = None, item: int | None = None) -> QuotedArticle:
+        """The article verbatim (or one 款 / 项 of it) under its full citation line."""
+        article = self.articles[ref]
+        doc = self._documents[ref.doc_id]
+        body = article.text
+        if paragraph:
+            chosen = article.paragraphs[paragraph - 1]
+            body = chosen.items[item - 1] if item else chosen.render()
+        line = citation_line(doc, ref.article, paragraph, item)
+        return QuotedArticle(ref, line, body, amendment_notice(doc, self.catalog))
+
+    def cite(self, text: str) -> CiteResult:
+        """Answer an explicit reference by direct look-up, with a clear message when it cannot."""
+        mention, reference = self.parser.parse(text)
+        if mention is None:
+            return CiteResult(message=template("knowledge", "cite_no_law"))
+        if mention.missing:
+            return CiteResult(message=self.missing_message(mention.missing))
+        if not mention.documents:
+            return CiteResult(
+                message=template("knowledge", "cite_unknown_law", name=mention.name, laws=self.laws_text())
+            )
+        if reference is None:
+            return CiteResult(
+                message=template("knowledge", "cite_no_article", title=mention.documents[-1].title)
+            )
+        quotes: list[QuotedArticle] = []
+        for doc in pick_versions(reference.documents, self.catalog, text):
+            problem = self._check(doc, reference.article, reference.paragraph, reference.item)
+            if problem:
+                return CiteResult(message=problem)
+            quotes.append(
+                self.quote(ArticleRef(doc.id, reference.article), reference.paragraph, reference.item)
+            )
+        return CiteResult(tuple(quotes))
+
+    def _check(self, doc: Document, number: int, paragraph: int | None, item: int | None) -> str:
+        article = self.articles.get(ArticleRef(doc.id, number))
+        if article is None:
+            return template(
+                "knowledge",
+                "cite_out_of_range",
+                title=doc.title,
+                count=self._counts.get(doc.id, 0),
+                article=number,
+            )
+        if paragraph and paragraph > len(article.paragraphs):
+            return template(
+                "knowledge",
+                "cite_no_paragraph",
+                citation=citation_line(doc, number),
+                count=len(article.paragraphs),
+                paragraph=to_chinese(paragraph),
+            )
+        if paragraph and item and item > len(article.paragraphs[paragraph - 1].items):
+            return template(
+                "knowledge",
+                "cite_no_item",
+                citation=citation_line(doc, number, paragraph),
+                item=to_chinese(item),
+            )
+        return ""
+
+    def related_laws(self, missing: MissingDocument) -> list[str]:
+        """《titles》 of the laws in force that we do have, in the missing document's domains."""
+        current = self.catalog.competing_ids()
+        return [
+            f"《{doc.title}》"
+            for doc in self.catalog.documents
+            if set(doc.domains) & set(missing.domains) and doc.id in current
+        ]
+
+    def missing_message(self, missing: MissingDocument) -> str:
+        related = self.related_laws(missing)
+        hint = template("knowledge", "cite_missing_hint", laws="、".join(related)) if related else ""
+        number = f"（{missing.doc_number}）" if missing.doc_number else ""
+        return template(
+            "knowledge", "cite_missing", title=missing.title, issuer=missing.issuer, number=number, hint=hint
+        )
+
+    def laws_text(self) -> str:
+        """Every document with version and status, then the missing ones."""
+        lines = [template("knowledge", "laws_heading")]
+        for doc in self.catalog.documents:
+            version = f"（{chinese_date(doc.version_date)}版本）" if doc.version_date else ""
+            status = template("knowledge", "status_current" if doc.status == "current" else "status_amended")
+            lines.append(
+                template(
+                    "knowledge",
+                    "law_line",
+                    title=doc.title,
+                    version=version,
+                    status=status,
+                    level=doc.level,
+                    id=doc.id,
+                )
+            )
+        if self.catalog.missing:
+            lines.append(template("knowledge", "missing_heading"))
+            for missing in self.catalog.missing:
+                number = f"（{missing.doc_number}）" if missing.doc_number else ""
+                lines.append(
+                    template(
+                        "knowledge", "missing_line", title=missing.title, issuer=missing.issuer, number=number
+                    )
+                )
+        return "\n".join(lines)

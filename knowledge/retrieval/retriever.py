@@ -1,0 +1,125 @@
+"""Hybrid retrieval: dense vectors from Chroma and BM25 over jieba tokens, fused by reciprocal rank."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+import numpy as np
+
+from knowledge.answers.curated import phrasings_for
+from knowledge.index.embedders import Embedder
+from knowledge.index.snapshot import Snapshot
+from knowledge.index.store import VectorStore
+from knowledge.law.library import Library
+from knowledge.models import ArticleRef, Hit
+from knowledge.retrieval.lexical import BM25, tokenize
+
+Method = Literal["hybrid", "bm25", "dense"]
+Neighbours = list[tuple[str, float]]  # (record id, cosine similarity), best first
+NEIGHBOURS = 300  # records fetched per question
+
+
+@dataclass(frozen=True)
+class FusionWeights:
+    """Reciprocal-rank fusion parameters (tuned on the dev set as a whole, see ``pufa eval``)."""
+
+    rrf_k: int = 60
+    dense: float = 2.0
+    lexical: float = 1.0
+    depth: int = 50
+
+
+class Retriever:
+    """Searches the articles of the versions in force (or in force on ``as_of``)."""
+
+    def __init__(
+        self,
+        library: Library,
+        snapshot: Snapshot,
+        store: VectorStore,
+        embedder: Embedder,
+        weights: FusionWeights = FusionWeights(),
+    ) -> None:
+        self.library = library
+        self.store = store
+        self.embedder = embedder
+        self.weights = weights
+        self._refs: list[ArticleRef] = [article.ref for article in snapshot.articles]
+        self._record_ref = {r.id: ArticleRef(r.doc_id, r.article) for r in snapshot.records}
+        self._record_doc = {r.id: r.doc_id for r in snapshot.records}
+        self._bm25 = BM25([tokenize(self._lexical_text(ref)) for ref in self._refs])
+
+    def _lexical_text(self, ref: ArticleRef) -> str:
+        article = self.library.articles[ref]
+        doc = self.library.document(ref.doc_id)
+        phrasings = phrasings_for(ref, self.library.catalog)
+        return " ".join((doc.title, *doc.aliases, article.chapter, article.section, article.text, *phrasings))
+
+    def search(
+        self,
+        question: str,
+        k: int = 10,
+        as_of: date | None = None,
+        domain: str | None = None,
+        method: Method = "hybrid",
+        vector: np.ndarray | None = None,
+        neighbours: Neighbours | None = None,
+    ) -> list[Hit]:
+        """The ``k`` best articles, best first (``vector``, ``neighbours``: of the question, if already known)."""
+        doc_ids = self.library.catalog.competing_ids(as_of, domain)
+        if not doc_ids or not question.strip():
+            return []
+        dense: dict[ArticleRef, float] = {}
+        if method != "bm25":
+            vector = self.embedder.embed_query(question) if vector is None else vector
+            dense = self._dense(vector, doc_ids, neighbours or self.neighbours(vector))
+        lexical = self._lexical(question, set(doc_ids)) if method != "dense" else {}
+        fused: dict[ArticleRef, float] = {}
+        for weight, scores in ((self.weights.dense, dense), (self.weights.lexical, lexical)):
+            ranked = sorted(scores, key=scores.__getitem__, reverse=True)[: self.weights.depth]
+            for rank, ref in enumerate(ranked):
+                fused[ref] = fused.get(ref, 0.0) + weight / (self.weights.rrf_k + rank + 1)
+        best = sorted(fused, key=fused.__getitem__, reverse=True)[:k]
+        return [
+            Hit(
+                ref,
+                fused[ref],
+                self.library.document(ref.doc_id).title,
+                dense.get(ref, 0.0),
+                lexical.get(ref, 0.0),
+            )
+            for ref in best
+        ]
+
+    def neighbours(self, vector: np.ndarray) -> Neighbours:
+        """The records nearest ``vector`` in the whole collection: one unfiltered query serves
+        articles, FAQ questions and scope examples alike (a filtered query is several times slower)."""
+        return [(rid, sim) for rid, sim in self.store.query(vector, NEIGHBOURS) if rid in self._record_doc]
+
+    def nearest(self, doc_ids: list[str], neighbours: Neighbours) -> list[tuple[str, float]]:
+        """(doc_id, similarity) of the question's neighbours among ``doc_ids`` (FAQ, scope examples)."""
+        wanted = set(doc_ids)
+        return [(self._record_doc[rid], sim) for rid, sim in neighbours if self._record_doc[rid] in wanted]
+
+    def _dense(
+        self, vector: np.ndarray, doc_ids: list[str], neighbours: Neighbours
+    ) -> dict[ArticleRef, float]:
+        wanted = set(doc_ids)
+        scores = self._best_per_article(neighbours, wanted)
+        if len(scores) < self.weights.depth:  # too few among the unfiltered neighbours: ask Chroma to filter
+            scores = self._best_per_article(self.store.query(vector, self.weights.depth * 2, doc_ids), wanted)
+        return scores
+
+    def _best_per_article(self, records: Neighbours, doc_ids: set[str]) -> dict[ArticleRef, float]:
+        scores: dict[ArticleRef, float] = {}
+        for record_id, similarity in records:
+            ref = self._record_ref.get(record_id)  # records outside the snapshot are ignored
+            if ref is not None and ref.doc_id in doc_ids and similarity > scores.get(ref, -1.0):
+                scores[ref] = similarity
+        return scores
+
+    def _lexical(self, question: str, doc_ids: set[str]) -> dict[ArticleRef, float]:
+        allowed = {i for i, ref in enumerate(self._refs) if ref.doc_id in doc_ids}
+        return {self._refs[i]: s for i, s in self._bm25.scores(tokenize(question), allowed).items()}

@@ -1,0 +1,144 @@
+"""`pufa serve`: configuration errors, unreachable API, rejected token, SIGTERM, webhook mode."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import json
+import os
+import signal
+import socket
+
+import aiohttp
+import pytest
+
+from bot.cli.surfaces import add_parsers, cmd_serve
+from bot.outreach.store import OutreachStore
+from bot.render import text
+from bot.settings import Settings
+from bot.telegram.app import Webhook
+from bot.telegram.serve import serve_until_signal
+from tests.support.fake_telegram import TOKEN, FakeTelegram
+from tests.support.telegram_fixtures import LAB_ID, run, running_bot
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def parse(*argv: str) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="pufa")
+    add_parsers(parser.add_subparsers())
+    return parser.parse_args(["serve", *argv])
+
+
+@pytest.mark.parametrize(
+    ("overrides", "argv", "key"),
+    [
+        ({"telegram_bot_token": ""}, [], "cli.token_missing"),
+        ({"telegram_bot_token": "not-a-token"}, [], "cli.token_malformed"),
+        ({"telegram_bot_token": "123:short"}, [], "cli.token_malformed"),
+        ({"telegram_proxy": "proxy.example.com:8080"}, [], "cli.proxy_invalid"),
+        ({"telegram_proxy": "socks5://:1080"}, [], "cli.proxy_invalid"),
+        ({"telegram_proxy": "http://proxy:notaport"}, [], "cli.proxy_invalid"),
+        ({"telegram_api_base_url": "ftp://example.com/bot"}, [], "cli.base_url_invalid"),
+        ({}, ["--webhook", "example.com/hook"], "cli.webhook_invalid"),
+        (
+            {},
+            ["--webhook", "https://example.com/hook", "--webhook-secret", "has space"],
+            "cli.webhook_secret_invalid",
+        ),
+    ],
+)
+def test_configuration_errors_exit_2_with_one_line(
+    overrides: dict, argv: list[str], key: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings = dataclasses.replace(Settings(telegram_bot_token=TOKEN), **overrides)
+    assert cmd_serve(parse(*argv), settings) == 2
+    err = capsys.readouterr().err
+    assert err == text(key) + "\n"
+    assert TOKEN not in err
+
+
+def test_unreachable_api_exits_2(
+    bot_settings: Settings, assistant: object, bot_store: OutreachStore, capsys: pytest.CaptureFixture[str]
+) -> None:
+    closed = dataclasses.replace(bot_settings, telegram_api_base_url=f"http://127.0.0.1:{free_port()}/bot")
+    assert asyncio.run(serve_until_signal(closed, assistant, bot_store)) == 2  # type: ignore[arg-type]
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith(text("cli.api_unreachable", url="", reason="")[:12])
+    assert "Traceback" not in err and TOKEN not in err
+
+
+def test_rejected_token_exits_2(
+    bot_settings: Settings, assistant: object, bot_store: OutreachStore, capsys: pytest.CaptureFixture[str]
+) -> None:
+    async def scenario() -> int:
+        async with FakeTelegram(token="987654321:ZZZotherTOKENotherTOKENotherTOKEN99") as tg:
+            settings = dataclasses.replace(bot_settings, telegram_api_base_url=tg.base_url)
+            return await serve_until_signal(settings, assistant, bot_store)  # type: ignore[arg-type]
+
+    assert run(scenario) == 2
+    assert capsys.readouterr().err == text("cli.token_rejected") + "\n"
+
+
+def test_sigterm_shuts_down_cleanly(
+    bot_settings: Settings, assistant: object, bot_store: OutreachStore
+) -> None:
+    async def scenario() -> int:
+        async with FakeTelegram() as tg:
+            settings = dataclasses.replace(bot_settings, telegram_api_base_url=tg.base_url)
+            serving = asyncio.create_task(serve_until_signal(settings, assistant, bot_store))  # type: ignore[arg-type]
+            await tg.wait_for(lambda: any(c.method == "getUpdates" for c in tg.calls))
+            await tg.push_text(LAB_ID, "/start")
+            await tg.wait_sent(1, chat_id=LAB_ID)
+            os.kill(os.getpid(), signal.SIGTERM)
+            return await serving
+
+    assert run(scenario) == 0
+
+
+def test_webhook_mode_checks_the_secret(
+    bot_settings: Settings, assistant: object, bot_store: OutreachStore
+) -> None:
+    port = free_port()
+    hook = Webhook("https://bot.example.com/tg/hook", "s3cr3t-Token_1", "127.0.0.1", port)
+    local = f"http://127.0.0.1:{port}/tg/hook"  # where the reverse proxy forwards to
+
+    async def scenario() -> None:
+        async with running_bot(bot_settings, assistant, bot_store, webhook=hook) as tg:
+            assert tg.webhook["url"] == hook.url
+            assert tg.webhook["secret_token"] == hook.secret
+            update = {"update_id": 501, "message": tg.message(LAB_ID, text="/start")}
+            body = json.dumps(update)
+            async with aiohttp.ClientSession() as http:
+                wrong = {"X-Telegram-Bot-Api-Secret-Token": "nope", "Content-Type": "application/json"}
+                async with http.post(local, data=body, headers=wrong) as response:
+                    assert response.status == 403
+                right = {"X-Telegram-Bot-Api-Secret-Token": hook.secret, "Content-Type": "application/json"}
+                async with http.post(local, data=body, headers=right) as response:
+                    assert response.status == 200
+            (reply,) = await tg.wait_sent(1, chat_id=LAB_ID)
+            assert text("bot.notice") in reply.params["_result"]["text"]
+            assert not any(c.method == "getUpdates" for c in tg.calls)
+
+    run(scenario)
+
+
+def test_webhook_refused_by_telegram_exits_2(
+    bot_settings: Settings, assistant: object, bot_store: OutreachStore, capsys: pytest.CaptureFixture[str]
+) -> None:
+    port = free_port()
+    hook = Webhook(f"http://127.0.0.1:{port}/hook", "secret", "127.0.0.1", port)  # the cloud API wants HTTPS
+
+    async def scenario() -> int:
+        async with FakeTelegram() as tg:
+            settings = dataclasses.replace(bot_settings, telegram_api_base_url=tg.base_url)
+            return await serve_until_signal(settings, assistant, bot_store, hook)  # type: ignore[arg-type]
+
+    assert run(scenario) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "https" in err.lower() and "Traceback" not in err

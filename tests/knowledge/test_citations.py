@@ -1,0 +1,147 @@
+"""The reference parser on the spellings people type, and `pufa cite` messages."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from knowledge.assistant import Assistant
+from knowledge.law.numerals import to_chinese, to_int
+
+SPELLINGS = [
+    ("人遗条例第22条", "hgr-regulation-2019", 22),
+    ("人遗条例第二十二条", "hgr-regulation-2019", 22),
+    ("人遗条例22条", "hgr-regulation-2019", 22),
+    ("人遗条例第２２条", "hgr-regulation-2019", 22),
+    ("人遗条例 第 22 条", "hgr-regulation-2019", 22),
+    ("人类遗传资源条例第三十六条", "hgr-regulation-2019", 36),
+    ("人类遗传资源管理条例第4条", "hgr-regulation-2019", 4),
+    ("《中华人民共和国人类遗传资源管理条例》第二十七条", "hgr-regulation-2019", 27),
+    ("《人类遗传资源管理条例》第四十七条", "hgr-regulation-2019", 47),
+    ("《实验动物管理条例》第十二条", "lab-animal-regulation", 12),
+    ("实验动物管理条例第12条", "lab-animal-regulation", 12),
+    ("实验动物条例12条", "lab-animal-regulation", 12),
+    ("实验动物条例第三十三条", "lab-animal-regulation", 33),
+    ("实验动物条例第一条", "lab-animal-regulation", 1),
+    ("实验动物条例第十条", "lab-animal-regulation", 10),
+    ("生物安全法 第五十六条第二款", "biosecurity-law-2024", 56),
+    ("生物安全法第八十五条", "biosecurity-law-2024", 85),
+    ("中华人民共和国生物安全法第57条", "biosecurity-law-2024", 57),
+    ("生物安全法第五十七条（现行）", "biosecurity-law-2024", 57),
+    ("生物安全法2020年版第57条", "biosecurity-law-2020", 57),
+    ("行政处罚法42条", "admin-penalty-law", 42),
+    ("行政处罚法 第 33 条", "admin-penalty-law", 33),
+    ("处罚法五十八条", "admin-penalty-law", 58),
+    ("行政处罚法第八十六条", "admin-penalty-law", 86),
+    ("《行政许可法》第四十二条", "admin-license-law", 42),
+    ("许可法第六十九条", "admin-license-law", 69),
+    ("病原微生物条例第二十一条", "pathogen-lab-regulation-2018", 21),
+    ("动物防疫法第一百一十三条", "animal-epidemic-law", 113),
+    ("动物防疫法第101条", "animal-epidemic-law", 101),
+    ("野生动物保护法第二十一条", "wildlife-protection-law", 21),
+    ("野生动物保护法第２１条第一款", "wildlife-protection-law", 21),
+    ("请给我人遗条例第二十二条原文", "hgr-regulation-2019", 22),
+]
+
+
+@pytest.mark.parametrize(("text", "doc_id", "article"), SPELLINGS)
+def test_reference_spellings_resolve_by_lookup(
+    assistant: Assistant, text: str, doc_id: str, article: int
+) -> None:
+    result = assistant.cite(text)
+    assert result.found, result.message
+    assert (result.quoted.ref.doc_id, result.quoted.ref.article) == (doc_id, article)
+    assert result.quoted.text in "\n".join(
+        p.render() for p in assistant.library.articles[result.quoted.ref].paragraphs
+    )
+
+
+def test_paragraph_and_item_are_quoted_alone(assistant: Assistant) -> None:
+    quoted = assistant.cite("生物安全法 第五十六条第二款").quoted
+    assert quoted.citation.endswith("第五十六条第二款")
+    assert quoted.text.startswith("前款规定不包括")
+    item = assistant.cite("人遗条例第二十二条第一款第三项").quoted
+    assert item.text.startswith("(三)合作研究目的和内容明确")
+
+
+def test_full_citation_line_and_amendment_notice(assistant: Assistant) -> None:
+    quoted = assistant.cite("人遗条例第22条").quoted
+    assert (
+        quoted.citation
+        == "《中华人民共和国人类遗传资源管理条例》（国务院令第717号，2019年5月28日公布）第二十二条"
+    )
+    assert "卫生健康主管部门" in quoted.notice and "国务院令第777号" in quoted.notice
+    assert assistant.cite("行政处罚法第42条").quoted.notice == ""
+
+
+def test_version_comparison_quotes_both_versions(assistant: Assistant) -> None:
+    result = assistant.cite("生物安全法第八十条修正前后有什么变化")
+    assert [q.ref.doc_id for q in result.quotes] == ["biosecurity-law-2020", "biosecurity-law-2024"]
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("人遗条例第999条", "共47条，没有第999条"),
+        ("实验动物条例第十二条第五款", "没有第五款"),
+        ("刑法第三百三十四条之一", "知识库中没有“刑法”"),
+        ("民法典第1079条", "知识库中没有“民法典”"),
+        ("人遗实施细则第三条", "科学技术部令第21号"),
+        ("实验动物许可证管理办法第五条", "国科发财字〔2001〕545号"),
+        ("第22条", "请注明法律法规名称"),
+        ("人遗条例", "请注明条号"),
+    ],
+)
+def test_unresolvable_references_explain_why(assistant: Assistant, text: str, fragment: str) -> None:
+    result = assistant.cite(text)
+    assert not result.found
+    assert fragment in result.message
+
+
+def test_unknown_law_lists_the_laws_we_have(assistant: Assistant) -> None:
+    message = assistant.cite("刑法第三百三十四条之一").message
+    for title in ("实验动物管理条例", "中华人民共和国人类遗传资源管理条例", "中华人民共和国行政处罚法"):
+        assert title in message
+
+
+@pytest.mark.parametrize(
+    "number", [1, 9, 10, 11, 20, 22, 99, 100, 101, 105, 110, 119, 999, 1000, 1001, 1010, 1100, 9999]
+)
+def test_chinese_numerals_round_trip(number: int) -> None:
+    assert to_int(to_chinese(number)) == number
+
+
+@pytest.mark.parametrize(
+    ("text", "value"), [("十", 10), ("一百零五", 105), ("两千", 2000), ("２２", 22), ("一千零一", 1001)]
+)
+def test_chinese_numerals(text: str, value: int) -> None:
+    assert to_int(text) == value
+
+
+@pytest.mark.parametrize("bad", ["", "条", "二二二", "abc"])
+def test_bad_numerals_raise(bad: str) -> None:
+    with pytest.raises(ValueError):
+        to_int(bad)
+
+
+def test_cite_command_prints_verbatim_text_and_exits_1_when_unknown(settings) -> None:
+    env = {"PUFA_DATA_DIR": str(settings.data_dir), "PATH": "/usr/bin:/bin"}
+    found = subprocess.run(
+        [sys.executable, "-m", "bot.cli.main", "cite", "实验动物条例第12条"],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert found.returncode == 0, found.stderr
+    lines = found.stdout.splitlines()
+    assert lines[0].startswith("《实验动物管理条例》（国家科学技术委员会令第2号")
+    assert (
+        lines[1]
+        == "实验动物分为四级：一级，普通动物；二级，清洁动物；三级，无特定病原体动物；四级，无菌动物。"
+    )
+    missing = subprocess.run(
+        [sys.executable, "-m", "bot.cli.main", "cite", "人遗条例第999条"], capture_output=True, text=True, env=env
+    )
+    assert missing.returncode == 1 and "共47条" in missing.stderr
