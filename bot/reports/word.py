@@ -1,0 +1,70 @@
+"""Word (.docx) building blocks shared by every document pufa writes: Chinese fonts, headings, tables.
+
+Documents use real Word headings (``Heading 1``/``Heading 2`` styles), real tables and page breaks, and name
+an East Asian font for every style so Chinese renders in Word and LibreOffice alike.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+from docx import Document as new_docx
+from docx.document import Document
+from docx.enum.text import WD_BREAK
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt
+
+EAST_ASIAN_FONT = "宋体"  # SimSun on Chinese Windows; LibreOffice substitutes an installed CJK font
+HEADING_FONT = "黑体"
+LATIN_FONT = "Times New Roman"
+
+
+def _set_fonts(style: object, east_asian: str, size: float | None = None) -> None:
+    font = style.font  # type: ignore[attr-defined]
+    font.name = LATIN_FONT
+    if size is not None:
+        font.size = Pt(size)
+    r_pr = style.element.get_or_add_rPr()  # type: ignore[attr-defined]
+    r_pr.get_or_add_rFonts().set(qn("w:eastAsia"), east_asian)
+
+
+def new_document(margins_cm: float = 2.2) -> Document:
+    """An A4 document whose body text and headings name Chinese fonts."""
+    document = new_docx()
+    section = document.sections[0]
+    section.page_height, section.page_width = Cm(29.7), Cm(21.0)
+    for side in ("top_margin", "bottom_margin", "left_margin", "right_margin"):
+        setattr(section, side, Cm(margins_cm))
+    _set_fonts(document.styles["Normal"], EAST_ASIAN_FONT, 11)
+    for name, size in (("Title", 20), ("Heading 1", 15), ("Heading 2", 13), ("Heading 3", 12)):
+        _set_fonts(document.styles[name], HEADING_FONT, size)
+    return document
+
+
+def add_table(document: Document, header: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
+    """A bordered table with a bold header row."""
+    table = document.add_table(rows=1, cols=len(header))
+    table.style = "Table Grid"
+    for cell, title in zip(table.rows[0].cells, header, strict=True):
+        cell.text = ""
+        cell.paragraphs[0].add_run(str(title)).bold = True
+    for row in rows:
+        cells = table.add_row().cells
+        for cell, value in zip(cells, row, strict=True):
+            cell.text = "" if value is None else str(value)
+
+
+def page_break(document: Document) -> None:
+    document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+
+
+def save(document: Document, out: Path) -> Path:
+    """Write ``out`` atomically (a partial file never replaces a good one)."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    partial = out.with_name(out.name + ".part")
+    document.save(str(partial))
+    os.replace(partial, out)
+    return out
