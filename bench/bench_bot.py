@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import dataclasses
 import json
 import statistics
 import sys
@@ -112,8 +111,8 @@ def main() -> int:
     base = Settings.from_env()
     assistant = Assistant.open(base)
     with tempfile.TemporaryDirectory(prefix="pufa-bench-bot-") as tmp:
-        settings = dataclasses.replace(
-            base, telegram_bot_token=TOKEN, database_url=f"sqlite:///{Path(tmp) / 'log.sqlite3'}"
+        settings = base.with_changes(
+            telegram_bot_token=TOKEN, database_url=f"sqlite:///{Path(tmp) / 'log.sqlite3'}"
         )
         engine = make_engine(settings.effective_database_url)
         upgrade(engine)

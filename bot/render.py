@@ -13,20 +13,16 @@ import html
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from knowledge.models import Answer, Hit, QuotedArticle
-from knowledge.templates import table
-from knowledge.templates import text as template_text
+from knowledge.templates import sentences, table
 
 TELEGRAM_LIMIT = 4096
 _SENTENCE_CHARS = "。；！？;!?"
 _SENTENCE_END = re.compile(f"(?<=[{_SENTENCE_CHARS}])")
 
 
-def text(key: str, **values: Any) -> str:
-    """The fixed sentence ``section.name`` from prompts/bot.toml, with ``values`` filled in."""
-    return template_text("bot", key, **values)
+text = sentences("bot")  # the fixed sentence ``section.name`` of prompts/bot.toml
 
 
 def texts_section(section: str) -> dict[str, str]:

@@ -1,72 +1,160 @@
-"""Settings from the environment and an optional ``.env`` file (never logged)."""
+"""Settings from the environment and an optional ``.env`` file, read and checked once at start-up.
+
+``Settings(...)`` holds the defaults and the values given (tests, benchmarks); ``Settings.from_env()`` reads
+the environment (real variables win over ``.env``) and turns every malformed variable into one ConfigError
+line naming the variable and what it expects. Secrets are ``SecretStr``: never printed, never logged.
+"""
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Annotated, Any, Literal
 
-from dotenv import load_dotenv
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict
+
+from knowledge.errors import ConfigError
+from knowledge.llm.composer import LlmConfig
+from knowledge.templates import text
 
 
-def _int_set(raw: str) -> frozenset[int]:
-    return frozenset(int(part) for part in raw.replace(",", " ").split() if part.strip())
+def _env(name: str, variable: str) -> Any:
+    """A field read from ``variable`` (and settable by ``name`` in code)."""
+    return AliasChoices(name, variable)
 
 
-@dataclass(frozen=True)
-class Settings:
-    """Every setting named in DESIGN.md, with its default."""
+class Settings(BaseSettings):
+    """Every setting named in DESIGN.md, with its default; see .env.example for what each one does."""
 
-    telegram_bot_token: str = field(default="", repr=False)
+    model_config = SettingsConfigDict(
+        frozen=True, extra="ignore", populate_by_name=True, env_ignore_empty=True, env_file_encoding="utf-8"
+    )
+
+    telegram_bot_token: SecretStr = SecretStr("")
     telegram_api_base_url: str = "https://api.telegram.org/bot"
     telegram_proxy: str = ""
-    telegram_webhook_secret: str = field(default="", repr=False)
-    admin_ids: frozenset[int] = frozenset()
-    data_dir: Path = Path("data")
-    corpus_dir: Path = Path("../shared/regulations")
+    telegram_webhook_secret: SecretStr = SecretStr("")
+    admin_ids: Annotated[frozenset[int], NoDecode] = Field(
+        frozenset(), validation_alias=_env("admin_ids", "PUFA_ADMIN_IDS")
+    )
+    data_dir: Path = Field(Path("data"), validation_alias=_env("data_dir", "PUFA_DATA_DIR"))
+    corpus_dir: Path = Field(
+        Path("../shared/regulations"), validation_alias=_env("corpus_dir", "PUFA_CORPUS_DIR")
+    )
     database_url: str = ""
     chroma_host: str = ""
-    chroma_port: int = 8000
-    embedding_backend: str = "e5"
+    chroma_port: int = Field(8000, ge=1, le=65535)
+    embedding_backend: Literal["e5", "sentence-transformers"] = "e5"
     embedding_model: str = ""
     llm_base_url: str = ""
-    llm_api_key: str = field(default="", repr=False)
+    llm_api_key: SecretStr = SecretStr("")
     llm_model: str = ""
-    llm_timeout_s: float = 20.0
-    questions_per_minute: int = 10
-    session_gap_minutes: int = 30
+    llm_timeout_s: float = Field(20.0, gt=0, le=600)
+    questions_per_minute: int = Field(
+        10, ge=1, le=1000, validation_alias=_env("questions_per_minute", "PUFA_QUESTIONS_PER_MINUTE")
+    )
+    session_gap_minutes: int = Field(
+        30, ge=1, le=24 * 60, validation_alias=_env("session_gap_minutes", "PUFA_SESSION_GAP_MINUTES")
+    )
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Plain construction reads no environment: only defaults and the values given."""
+        return (init_settings,)
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _id_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = value.replace(",", " ").split()
+            if not all(part.isascii() and part.lstrip("-").isdigit() for part in parts):
+                raise ValueError("not a list of integers")
+            return frozenset(int(part) for part in parts)
+        return value
+
+    @field_validator("llm_base_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("not an http(s) URL")
+        return value
+
+    @classmethod
+    def from_env(cls, env_file: str | os.PathLike[str] | None = ".env") -> Settings:
+        """The settings of this process; ConfigError naming each malformed variable."""
+        try:
+            return _FromEnvironment(_env_file=env_file)  # type: ignore[call-arg]
+        except ValidationError as exc:
+            raise ConfigError(_describe(exc)) from None
+
+    def with_changes(self, **changes: Any) -> Settings:
+        """A copy with ``changes`` applied and checked like the rest."""
+        values = {name: getattr(self, name) for name in type(self).model_fields}
+        return Settings(**(values | changes))
 
     @property
     def effective_database_url(self) -> str:
         return self.database_url or f"sqlite:///{(self.data_dir / 'pufa.sqlite3').resolve()}"
 
     @property
-    def llm_enabled(self) -> bool:
-        return bool(self.llm_base_url and self.llm_model)
+    def llm(self) -> LlmConfig | None:
+        """The LLM endpoint, or None when ``LLM_BASE_URL`` and ``LLM_MODEL`` are not both set."""
+        if not (self.llm_base_url and self.llm_model):
+            return None
+        return LlmConfig(
+            self.llm_base_url, self.llm_api_key.get_secret_value(), self.llm_model, self.llm_timeout_s
+        )
+
+    def secrets(self) -> list[str]:
+        """The secret values, for the log redactor."""
+        secrets = (self.telegram_bot_token, self.telegram_webhook_secret, self.llm_api_key)
+        return [value for secret in secrets if (value := secret.get_secret_value())]
+
+
+class _FromEnvironment(Settings):
+    """Settings read from the environment, then ``.env``."""
 
     @classmethod
-    def from_env(cls, env_file: str | os.PathLike[str] | None = ".env") -> Settings:
-        """Read the environment, after loading ``env_file`` (existing variables win)."""
-        if env_file and Path(env_file).is_file():
-            load_dotenv(env_file, override=False)
-        env = os.environ
-        return cls(
-            telegram_bot_token=env.get("TELEGRAM_BOT_TOKEN", ""),
-            telegram_api_base_url=env.get("TELEGRAM_API_BASE_URL") or cls.telegram_api_base_url,
-            telegram_proxy=env.get("TELEGRAM_PROXY", ""),
-            telegram_webhook_secret=env.get("TELEGRAM_WEBHOOK_SECRET", ""),
-            admin_ids=_int_set(env.get("PUFA_ADMIN_IDS", "")),
-            data_dir=Path(env.get("PUFA_DATA_DIR") or cls.data_dir),
-            corpus_dir=Path(env.get("PUFA_CORPUS_DIR") or cls.corpus_dir),
-            database_url=env.get("DATABASE_URL", ""),
-            chroma_host=env.get("CHROMA_HOST", ""),
-            chroma_port=int(env.get("CHROMA_PORT") or cls.chroma_port),
-            embedding_backend=env.get("EMBEDDING_BACKEND") or cls.embedding_backend,
-            embedding_model=env.get("EMBEDDING_MODEL", ""),
-            llm_base_url=env.get("LLM_BASE_URL", ""),
-            llm_api_key=env.get("LLM_API_KEY", ""),
-            llm_model=env.get("LLM_MODEL", ""),
-            llm_timeout_s=float(env.get("LLM_TIMEOUT_S") or cls.llm_timeout_s),
-            questions_per_minute=int(env.get("PUFA_QUESTIONS_PER_MINUTE") or cls.questions_per_minute),
-            session_gap_minutes=int(env.get("PUFA_SESSION_GAP_MINUTES") or cls.session_gap_minutes),
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, dotenv_settings)
+
+
+def _variable(field: str) -> str:
+    """The environment variable of ``field``."""
+    alias = Settings.model_fields[field].validation_alias
+    if isinstance(alias, AliasChoices):
+        return str(alias.choices[-1])
+    return field.upper()
+
+
+def _describe(error: ValidationError) -> str:
+    """One line naming every malformed variable, its value and what it expects."""
+    fields = {name: name for name in Settings.model_fields}
+    fields |= {_variable(name).lower(): name for name in Settings.model_fields}
+    problems = []
+    for item in error.errors():
+        field = fields.get(str(item["loc"][0]).lower(), str(item["loc"][0]))
+        secret = (
+            Settings.model_fields[field].annotation is SecretStr if field in Settings.model_fields else False
         )
+        value = "***" if secret else item.get("input", "")
+        expected = text("settings", f"expected.{field}") if field in Settings.model_fields else item["msg"]
+        problems.append(
+            text("settings", "problem", variable=_variable(field), value=value, expected=expected)
+        )
+    return text("settings", "invalid", problems="；".join(problems))

@@ -12,7 +12,7 @@ from knowledge.index.embedders import Embedder, make_embedder
 from knowledge.index.snapshot import read_snapshot
 from knowledge.index.store import ChromaLocation, VectorStore
 from knowledge.law.library import Library
-from knowledge.llm.composer import LlmComposer
+from knowledge.llm.composer import LlmComposer, LlmConfig
 from knowledge.models import Answer, ArticleRef, CiteResult, Hit, QuotedArticle
 from knowledge.retrieval.retriever import Method, Retriever
 
@@ -25,13 +25,9 @@ class AssistantSettings(Protocol):
     chroma_port: int
     embedding_backend: str
     embedding_model: str
-    llm_base_url: str
-    llm_api_key: str
-    llm_model: str
-    llm_timeout_s: float
 
     @property
-    def llm_enabled(self) -> bool: ...
+    def llm(self) -> LlmConfig | None: ...
 
 
 class Assistant:
@@ -57,7 +53,7 @@ class Assistant:
         store = VectorStore(location, snapshot.collection, embedder.name)
         library = Library(snapshot)
         retriever = Retriever(library, snapshot, store, embedder)
-        llm = LlmComposer.from_settings(settings)  # type: ignore[arg-type]
+        llm = LlmComposer.from_config(settings.llm)
         return cls(library, retriever, AnswerComposer(library, retriever, llm))
 
     @classmethod

@@ -29,7 +29,11 @@ class EvalItem:
 
 def load_items(path: Path) -> list[EvalItem]:
     items: list[EvalItem] = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CorpusError(f"{path}: 无法读取评测文件（cannot read eval file）: {exc}") from None
+    for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         try:

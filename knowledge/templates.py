@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import tomllib
-from functools import cache
+from collections.abc import Callable
+from functools import cache, partial
 from importlib import resources
 from typing import Any
 
@@ -23,3 +24,14 @@ def text(file: str, key: str, **values: object) -> str:
         except KeyError:
             raise KeyError(f"prompts/{file}.toml: no {key!r}") from None
     return str(node).format(**values) if values else str(node)
+
+
+def sentences(file: str) -> Callable[..., str]:
+    """``text`` bound to one file, for a module that reads only that file."""
+    return partial(text, file)
+
+
+def items(file: str, key: str) -> list[str]:
+    """A list value such as ``export.headers``."""
+    section, name = key.split(".", 1)
+    return list(table(file)[section][name])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -46,8 +45,7 @@ def index_dir(tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path, e5: Em
 @pytest.fixture(scope="session")
 def settings(index_dir: Path, corpus_dir: Path) -> Settings:
     """Defaults, pointed at the session index; no LLM, no Telegram token, SQLite in the data dir."""
-    return dataclasses.replace(
-        Settings(),
+    return Settings().with_changes(
         data_dir=index_dir,
         corpus_dir=corpus_dir,
         database_url=f"sqlite:///{index_dir / 'pufa.sqlite3'}",

@@ -6,11 +6,18 @@ import argparse
 import json
 from pathlib import Path
 
+from bot.cli.parsing import add_command
 from bot.settings import Settings
 
 
 def add_parsers(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("eval", help="在评测集上计算检索或答复质量")
+    parser = add_command(
+        subparsers,
+        "eval",
+        "在评测集上计算检索或答复质量（按题型分列）",
+        "pufa eval ../shared/eval/dev.jsonl",
+        "pufa eval eval/blind.jsonl --answers",
+    )
     parser.add_argument("file", type=Path, help="评测集（JSONL，如 ../shared/eval/dev.jsonl）")
     parser.add_argument("--answers", action="store_true", help="评测答复（引用召回/精确率、拒答、时延）")
     parser.add_argument("--json", action="store_true", help="输出 JSON")

@@ -9,20 +9,40 @@ from datetime import date
 from pathlib import Path
 from typing import TextIO
 
+from bot.cli.parsing import add_command
 from bot.settings import Settings
+from knowledge.models import Hit
 
 
 def add_parsers(subparsers: argparse._SubParsersAction) -> None:
-    ingest = subparsers.add_parser("ingest", help="建立或更新知识库索引（增量、原子）")
+    ingest = add_command(
+        subparsers,
+        "ingest",
+        "建立或更新知识库索引（只嵌入改动的条文；失败时旧索引原样可用）",
+        "pufa ingest",
+        "pufa ingest ../shared/regulations --quiet",
+    )
     ingest.add_argument("dir", nargs="?", type=Path, help="法规目录（默认 PUFA_CORPUS_DIR）")
     ingest.add_argument("--quiet", action="store_true", help="不显示进度条")
     ingest.set_defaults(func=run_ingest)
 
-    cite = subparsers.add_parser("cite", help="按引用输出条文原文，例如：pufa cite 人遗条例第22条")
+    cite = add_command(
+        subparsers,
+        "cite",
+        "按引用输出条文原文及完整出处",
+        "pufa cite 人遗条例第22条",
+        "pufa cite 生物安全法第五十六条",
+    )
     cite.add_argument("ref", nargs="+", help="引用，例如 《实验动物管理条例》第十二条")
     cite.set_defaults(func=run_cite)
 
-    search = subparsers.add_parser("search", help="检索与问题最相关的条文")
+    search = add_command(
+        subparsers,
+        "search",
+        "检索与问题最相关的条文（向量 + BM25 混合检索）",
+        'pufa search "实验动物运输有什么要求" -k 5',
+        'echo \'{"id": 1, "question": "样本出境要审批吗"}\' | pufa search --jsonl',
+    )
     search.add_argument("question", nargs="*", help="问题")
     search.add_argument("-k", type=int, default=10, help="返回条数（默认 10）")
     search.add_argument("--json", action="store_true", help="输出 JSON")
@@ -31,7 +51,13 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
     search.add_argument("--domain", help="只检索某一领域，如 lab_animals、human_genetic_resources")
     search.set_defaults(func=run_search)
 
-    ask = subparsers.add_parser("ask", help="以普法答复的形式回答一个问题")
+    ask = add_command(
+        subparsers,
+        "ask",
+        "以普法答复的形式回答一个问题",
+        "pufa ask 我们和外企合作做测序要审批吗？",
+        'echo \'{"id": 1, "question": "动物房要消毒吗"}\' | pufa ask --jsonl',
+    )
     ask.add_argument("question", nargs="*", help="问题")
     ask.add_argument("--jsonl", action="store_true", help="批量：stdin 每行 {id, question}")
     ask.set_defaults(func=run_ask)
@@ -114,13 +140,8 @@ def run_search(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _hit(hit: object) -> dict[str, object]:
-    return {
-        "doc_id": hit.ref.doc_id,  # type: ignore[attr-defined]
-        "article": hit.ref.article,  # type: ignore[attr-defined]
-        "score": round(hit.score, 6),  # type: ignore[attr-defined]
-        "title": hit.title,  # type: ignore[attr-defined]
-    }
+def _hit(hit: Hit) -> dict[str, object]:
+    return {"doc_id": hit.ref.doc_id, "article": hit.ref.article, "score": round(hit.score, 6), "title": hit.title}
 
 
 def run_ask(args: argparse.Namespace, settings: Settings) -> int:

@@ -1,11 +1,13 @@
-"""The ``pufa`` command: one sub-command per job; operator errors print one line, never a traceback."""
+"""The ``pufa`` command: one sub-command per job, help in Chinese; every failure is one line, never a traceback."""
 
 from __future__ import annotations
 
 import argparse
 import importlib
 import sys
+from collections.abc import Sequence
 
+from bot.cli import parsing
 from bot.settings import Settings
 from knowledge.errors import PufaError
 
@@ -26,31 +28,37 @@ COMMAND_MODULES = {
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The ``pufa`` parser; with ``command`` known, only that command's module is loaded."""
-    parser = argparse.ArgumentParser(
-        prog="pufa", description="普法助手：实验动物与人类遗传资源管理法律知识助手"
+    parser = parsing.ChineseParser(
+        prog="pufa",
+        description="普法助手：实验动物与人类遗传资源管理法律知识助手（“谁执法谁普法”）",
+        epilog="示例：\n  pufa cite 人遗条例第22条\n  pufa ask 我们和外企合作做测序要审批吗？\n"
+        "每个命令的用法：pufa 命令 --help",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="命令", title="命令")
     modules = [COMMAND_MODULES[command]] if command in COMMAND_MODULES else COMMAND_MODULES.values()
     for name in dict.fromkeys(modules):
         importlib.import_module(name).add_parsers(subparsers)
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    args = build_parser(argv[0] if argv else None).parse_args(argv)
+def run(args: argparse.Namespace, settings: Settings | None = None) -> int:
+    """Run a parsed command (with the environment's settings unless given): the one place errors are shown."""
     try:
-        settings = Settings.from_env()
-    except ValueError as exc:
-        print(f"配置错误（invalid setting）: {exc}", file=sys.stderr)
-        return 2
-    try:
-        return args.func(args, settings)
+        return int(args.func(args, settings or Settings.from_env()))
     except PufaError as exc:
         print(f"错误：{exc}", file=sys.stderr)
-        return 2
+        return exc.exit_code
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        parsing.silence_broken_pipe()
+        return 141
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    return run(build_parser(argv[0] if argv else None).parse_args(argv))
 
 
 if __name__ == "__main__":

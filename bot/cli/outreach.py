@@ -10,8 +10,9 @@ from pathlib import Path
 
 from sqlalchemy import exc as sa_exc
 
+from bot.cli.parsing import add_command
 from bot.outreach.db import current_revision, head_revision, make_engine, upgrade
-from bot.outreach.errors import DatabaseUnavailable, OutreachError
+from bot.outreach.errors import DatabaseUnavailable
 from bot.outreach.messages import text
 from bot.outreach.models import DOMAINS
 from bot.outreach.stats import REPORT_TZ, render_text
@@ -26,7 +27,13 @@ def _this_year() -> int:
 
 def add_parsers(subparsers: argparse._SubParsersAction) -> None:
     """Register ``stats``, ``export`` and ``db`` on the ``pufa`` parser."""
-    stats = subparsers.add_parser("stats", help="普法宣传统计：场次、覆盖单位、咨询、引用条文与年报段落")
+    stats = add_command(
+        subparsers,
+        "stats",
+        "普法宣传统计：场次、覆盖单位、咨询、引用条文与年报段落",
+        "pufa stats --year 2026",
+        "pufa stats --year 2026 --quarter 3 --chart 2026年三季度.png",
+    )
     stats.add_argument("--year", type=int, default=_this_year(), help="年份（默认今年）")
     stats.add_argument("--quarter", type=int, choices=(1, 2, 3, 4), help="只统计某一季度")
     stats.add_argument("--domain", choices=DOMAINS, help="只统计某一领域")
@@ -34,31 +41,31 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
     stats.add_argument("--chart", type=Path, metavar="FILE", help="把按月、按领域的场次图（PNG）写入 FILE")
     stats.set_defaults(func=run_stats)
 
-    export = subparsers.add_parser("export", help="导出全年会话明细（每个会话一行）")
+    export = add_command(
+        subparsers,
+        "export",
+        "导出全年普法会话明细（每个会话一行；CSV 带 BOM，可直接用 Excel 打开）",
+        "pufa export --year 2026 --format xlsx --out 2026年普法明细.xlsx",
+    )
     export.add_argument("--year", type=int, default=_this_year(), help="年份（默认今年）")
     export.add_argument("--format", dest="fmt", choices=("csv", "xlsx"), default="csv", help="csv 或 xlsx")
     export.add_argument("--out", type=Path, metavar="FILE", help="输出文件（默认 pufa-outreach-年份.格式）")
     export.set_defaults(func=run_export)
 
-    db = subparsers.add_parser("db", help="普法记录数据库")
+    db = add_command(
+        subparsers, "db", "普法记录数据库：迁移到最新版本或查看当前版本", "pufa db upgrade", "pufa db current"
+    )
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="{upgrade,current}")
     db_commands.add_parser("upgrade", help="应用数据库迁移到最新版本").set_defaults(func=run_db_upgrade)
     db_commands.add_parser("current", help="显示数据库当前版本").set_defaults(func=run_db_current)
 
 
 def run_stats(args: argparse.Namespace, settings: Settings) -> int:
-    try:
-        store = OutreachStore.open(settings)
-    except OutreachError as error:
-        print(error, file=sys.stderr)
-        return 2
+    store = OutreachStore.open(settings)
     try:
         figures = store.stats(args.year, args.quarter, args.domain)
         if args.chart:
             chart.write_chart(figures, args.chart)
-    except OutreachError as error:
-        print(error, file=sys.stderr)
-        return 1
     finally:
         store.close()
     if args.json:
@@ -72,18 +79,9 @@ def run_stats(args: argparse.Namespace, settings: Settings) -> int:
 
 def run_export(args: argparse.Namespace, settings: Settings) -> int:
     out = args.out or Path(f"pufa-outreach-{args.year}.{args.fmt}")
+    store = OutreachStore.open(settings)
     try:
-        store = OutreachStore.open(settings)
-    except OutreachError as error:
-        print(error, file=sys.stderr)
-        return 2
-    try:
-        if args.fmt not in ("csv", "xlsx"):
-            raise OutreachError(text("errors.export_format"))
         export.write(store.session_rows(args.year), args.fmt, out, args.year)
-    except OutreachError as error:
-        print(error, file=sys.stderr)
-        return 1
     finally:
         store.close()
     print(text("cli.exported", path=out))
@@ -95,8 +93,7 @@ def run_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
     try:
         revision = upgrade(engine)
     except sa_exc.SQLAlchemyError as error:
-        print(DatabaseUnavailable(str(getattr(error, "orig", error)).splitlines()[0]), file=sys.stderr)
-        return 1
+        raise DatabaseUnavailable(str(getattr(error, "orig", error)).splitlines()[0]) from None
     finally:
         engine.dispose()
     print(text("cli.db_upgraded", revision=revision, url=engine.url.render_as_string(hide_password=True)))
@@ -108,8 +105,7 @@ def run_db_current(args: argparse.Namespace, settings: Settings) -> int:
     try:
         current = current_revision(engine)
     except sa_exc.SQLAlchemyError as error:
-        print(DatabaseUnavailable(str(getattr(error, "orig", error)).splitlines()[0]), file=sys.stderr)
-        return 1
+        raise DatabaseUnavailable(str(getattr(error, "orig", error)).splitlines()[0]) from None
     finally:
         engine.dispose()
     print(text("cli.db_current", current=current or "无", head=head_revision()))

@@ -9,11 +9,10 @@ import secrets
 import sys
 from typing import TYPE_CHECKING, Any
 
-from bot.outreach.errors import OutreachError
+from bot.cli.parsing import add_command
 from bot.render import text
 from bot.settings import Settings
 from bot.telegram.app import Webhook
-from knowledge.errors import PufaError
 
 if TYPE_CHECKING:
     from bot.outreach.store import OutreachStore
@@ -22,9 +21,15 @@ if TYPE_CHECKING:
 
 def add_parsers(subparsers: Any) -> None:
     """Register ``chat`` and ``serve`` on the ``pufa`` subparsers; each takes ``(args, settings) -> int``."""
-    chat = subparsers.add_parser("chat", help=text("cli.chat_help"), description=text("cli.chat_help"))
+    chat = add_command(subparsers, "chat", text("cli.chat_help"), "pufa chat", "make run")
     chat.set_defaults(func=cmd_chat)
-    serve = subparsers.add_parser("serve", help=text("cli.serve_help"), description=text("cli.serve_help"))
+    serve = add_command(
+        subparsers,
+        "serve",
+        text("cli.serve_help"),
+        "pufa serve",
+        "pufa serve --webhook https://bot.example.cn/tg",
+    )
     serve.add_argument("--webhook", metavar="URL", help=text("cli.webhook_help"))
     serve.add_argument("--webhook-secret", metavar="SECRET", help=text("cli.webhook_secret_help"))
     serve.add_argument("--listen", default="127.0.0.1", help=text("cli.listen_help"))
@@ -46,12 +51,8 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     from bot.chat import run_chat
     from bot.telegram.serve import configure_logging
 
-    configure_logging([settings.llm_api_key, settings.telegram_bot_token], logging.WARNING)
-    try:
-        assistant, store = _open(settings)
-    except (PufaError, OutreachError) as exc:
-        print(str(exc), file=sys.stderr)
-        return 2
+    configure_logging(settings.secrets(), logging.WARNING)
+    assistant, store = _open(settings)
     try:
         return run_chat(assistant, store, sys.stdin, sys.stdout)
     finally:
@@ -60,23 +61,19 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     """`pufa serve`: polling by default, webhook mode with ``--webhook URL``."""
-    from bot.telegram.serve import StartupError, check_settings, configure_logging, serve_until_signal
+    from bot.telegram.serve import check_settings, configure_logging, serve_until_signal
 
     webhook = None
     if args.webhook:
-        secret = args.webhook_secret or settings.telegram_webhook_secret or secrets.token_urlsafe(32)
+        secret = (
+            args.webhook_secret
+            or settings.telegram_webhook_secret.get_secret_value()
+            or secrets.token_urlsafe(32)
+        )
         webhook = Webhook(args.webhook, secret, args.listen, args.port)
-    try:
-        check_settings(settings, webhook)
-    except StartupError as exc:
-        print(str(exc), file=sys.stderr)
-        return 2
-    configure_logging([settings.telegram_bot_token, settings.llm_api_key, webhook.secret if webhook else ""])
-    try:
-        assistant, store = _open(settings)
-    except (PufaError, OutreachError) as exc:
-        print(str(exc), file=sys.stderr)
-        return 2
+    check_settings(settings, webhook)
+    configure_logging([*settings.secrets(), webhook.secret if webhook else ""])
+    assistant, store = _open(settings)
     try:
         return asyncio.run(serve_until_signal(settings, assistant, store, webhook))
     finally:

@@ -2,23 +2,30 @@
 
 from __future__ import annotations
 
-from bot.outreach.messages import text
+from knowledge.errors import PufaError
+from knowledge.templates import text
 
 
-class OutreachError(Exception):
+class OutreachError(PufaError):
     """A request the outreach log refuses (unknown unit, session already open, ...)."""
+
+    exit_code = 1
 
 
 class NotMigratedError(OutreachError):
     """The database schema is missing or older than this code."""
 
+    exit_code = 2
+
     def __init__(self, detail: str = "") -> None:
-        message = text("errors.not_migrated")
+        message = text("outreach", "errors.not_migrated")
         super().__init__(f"{message}（{detail}）" if detail else message)
 
 
 class DatabaseUnavailable(OutreachError):
     """The database did not answer (down, locked, full)."""
 
+    exit_code = 2
+
     def __init__(self, reason: str) -> None:
-        super().__init__(text("errors.database_unreachable", reason=reason))
+        super().__init__(text("outreach", "errors.database_unreachable", reason=reason))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.outreach.errors import OutreachError
 from bot.outreach.messages import text
 
 CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # 31 symbols: no I, O, Z, S, V
@@ -9,7 +10,7 @@ WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)  # 3*
 _FULLWIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
 
 
-class InvalidCreditCode(ValueError):
+class InvalidCreditCode(OutreachError):
     """A code that is not a valid 统一社会信用代码; ``str()`` is a Chinese message for the user."""
 
 

@@ -106,7 +106,7 @@ def build_application(
     """The Application with every handler registered, talking to ``settings.telegram_api_base_url``."""
     builder = (
         ApplicationBuilder()
-        .token(settings.telegram_bot_token)
+        .token(settings.telegram_bot_token.get_secret_value())
         .base_url(settings.telegram_api_base_url)
         .base_file_url(base_file_url(settings.telegram_api_base_url))
         .rate_limiter(rate_limiter or TelegramRateLimiter())

@@ -16,6 +16,7 @@ from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
 from bot.render import text
 from bot.settings import Settings
 from bot.telegram.app import Webhook, build_application, run_until_stopped
+from knowledge.errors import ConfigError, PufaError
 
 if TYPE_CHECKING:
     from bot.outreach.store import OutreachStore
@@ -24,10 +25,6 @@ if TYPE_CHECKING:
 TOKEN_PATTERN = re.compile(r"\d{3,20}:[A-Za-z0-9_-]{30,64}")
 SECRET_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,256}")
 PROXY_SCHEMES = ("http", "https", "socks5", "socks5h", "socks4")
-
-
-class StartupError(Exception):
-    """A configuration problem; the message is the one line shown to the operator."""
 
 
 def _valid_url(url: str, schemes: Iterable[str]) -> bool:
@@ -40,21 +37,21 @@ def _valid_url(url: str, schemes: Iterable[str]) -> bool:
 
 
 def check_settings(settings: Settings, webhook: Webhook | None = None) -> None:
-    """Raise StartupError for a missing or malformed token, a bad API URL, proxy or webhook."""
-    token = settings.telegram_bot_token.strip()
+    """Raise ConfigError for a missing or malformed token, a bad API URL, proxy or webhook."""
+    token = settings.telegram_bot_token.get_secret_value().strip()
     if not token:
-        raise StartupError(text("cli.token_missing"))
+        raise ConfigError(text("cli.token_missing"))
     if not TOKEN_PATTERN.fullmatch(token):
-        raise StartupError(text("cli.token_malformed"))
+        raise ConfigError(text("cli.token_malformed"))
     if not _valid_url(settings.telegram_api_base_url.replace("{token}", ""), ("http", "https")):
-        raise StartupError(text("cli.base_url_invalid"))
+        raise ConfigError(text("cli.base_url_invalid"))
     if settings.telegram_proxy and not _valid_url(settings.telegram_proxy, PROXY_SCHEMES):
-        raise StartupError(text("cli.proxy_invalid"))
+        raise ConfigError(text("cli.proxy_invalid"))
     if webhook is not None:
         if not _valid_url(webhook.url, ("http", "https")):
-            raise StartupError(text("cli.webhook_invalid"))
+            raise ConfigError(text("cli.webhook_invalid"))
         if not SECRET_PATTERN.fullmatch(webhook.secret):
-            raise StartupError(text("cli.webhook_secret_invalid"))
+            raise ConfigError(text("cli.webhook_secret_invalid"))
 
 
 class RedactingFormatter(logging.Formatter):
@@ -94,7 +91,7 @@ def _reason(exc: BaseException) -> str:
 async def serve_until_signal(
     settings: Settings, assistant: Assistant, store: OutreachStore, webhook: Webhook | None = None
 ) -> int:
-    """Run the bot until SIGTERM/SIGINT; start-up failures become one line on stderr and exit code 2."""
+    """Run the bot until SIGTERM/SIGINT; a start-up failure raises PufaError with its one-line reason."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -103,20 +100,16 @@ async def serve_until_signal(
         app = build_application(settings, assistant, store)
         await run_until_stopped(app, stop, webhook)
     except InvalidToken:
-        print(text("cli.token_rejected"), file=sys.stderr)
-        return 2
+        raise ConfigError(text("cli.token_rejected")) from None
     except NetworkError as exc:  # includes TimedOut; a Bad Request (e.g. the webhook URL refused) is not
-        if not isinstance(exc, BadRequest):
-            print(
-                text("cli.api_unreachable", url=_public_url(settings), reason=_reason(exc)), file=sys.stderr
-            )
-            return 2
-        print(text("cli.startup_failed", reason=_reason(exc)), file=sys.stderr)
-        return 2
+        if isinstance(exc, BadRequest):
+            raise PufaError(text("cli.startup_failed", reason=_reason(exc))) from None
+        raise PufaError(text("cli.api_unreachable", url=_public_url(settings), reason=_reason(exc))) from None
     except (TelegramError, ValueError, RuntimeError, OSError) as exc:
-        message = _reason(exc).replace(settings.telegram_bot_token, "***")
-        print(text("cli.startup_failed", reason=message), file=sys.stderr)
-        return 2
+        message = _reason(exc)
+        for secret in settings.secrets():
+            message = message.replace(secret, "***")
+        raise PufaError(text("cli.startup_failed", reason=message)) from None
     return 0
 
 

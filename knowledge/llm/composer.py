@@ -10,18 +10,25 @@ from __future__ import annotations
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
 
 from knowledge.llm.output import check, parse
 from knowledge.llm.prompt import Prompt, markers
 from knowledge.models import Answer, QuotedArticle
 
-if TYPE_CHECKING:
-    from bot.settings import Settings
-
 logger = logging.getLogger(__name__)
 
 _NO_KEY = "EMPTY"  # local servers (Ollama, vLLM) take any key; the client insists on one
+
+
+@dataclass(frozen=True)
+class LlmConfig:
+    """An OpenAI-compatible chat endpoint."""
+
+    base_url: str
+    api_key: str = field(repr=False)
+    model: str
+    timeout_s: float
 
 
 class LlmComposer:
@@ -50,11 +57,11 @@ class LlmComposer:
         )
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> LlmComposer | None:
-        """The composer for ``LLM_*`` settings, or None when no LLM is configured."""
-        if not settings.llm_enabled:
+    def from_config(cls, config: LlmConfig | None) -> LlmComposer | None:
+        """The composer for an endpoint, or None when no LLM is configured."""
+        if config is None:
             return None
-        return cls(settings.llm_base_url, settings.llm_api_key, settings.llm_model, settings.llm_timeout_s)
+        return cls(config.base_url, config.api_key, config.model, config.timeout_s)
 
     def compose(self, extractive: Answer, candidates: list[QuotedArticle]) -> Answer | None:
         """The LLM answer, or None (logged) when the extractive answer should be used. Never raises."""

@@ -83,12 +83,8 @@ def _pufa_chat(settings: Settings, stdin: str) -> subprocess.CompletedProcess[st
         "DATABASE_URL": settings.effective_database_url,
         "USER": "piped",
     }
-    script = (
-        "import argparse, sys; from bot.cli.surfaces import cmd_chat; from bot.settings import Settings; "
-        "sys.exit(cmd_chat(argparse.Namespace(), Settings.from_env(None)))"
-    )
     return subprocess.run(
-        [sys.executable, "-c", script],
+        [sys.executable, "-m", "bot.cli.main", "chat"],
         input=stdin,
         capture_output=True,
         text=True,

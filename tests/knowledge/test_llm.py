@@ -277,10 +277,10 @@ def test_declined_or_empty_input_makes_no_request(server: FakeOpenAI, composer: 
 
 
 def test_from_settings() -> None:
-    assert LlmComposer.from_settings(Settings()) is None
-    assert LlmComposer.from_settings(Settings(llm_base_url="http://127.0.0.1:9/v1")) is None
+    assert LlmComposer.from_config(Settings().llm) is None
+    assert LlmComposer.from_config(Settings(llm_base_url="http://127.0.0.1:9/v1").llm) is None
     configured = Settings(llm_base_url="http://127.0.0.1:9/v1", llm_model=MODEL, llm_timeout_s=3)
-    composer = LlmComposer.from_settings(configured)
+    composer = LlmComposer.from_config(configured.llm)
     assert composer is not None and composer.timeout_s == 3
     with pytest.raises(ValueError, match="LLM_BASE_URL"):
         LlmComposer("127.0.0.1:9/v1", "", MODEL, 3)

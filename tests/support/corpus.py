@@ -3,7 +3,6 @@ e5 model into a real embedded Chroma (``CachedEmbedder`` embeds each text once p
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import re
 import shutil
@@ -119,8 +118,8 @@ def ingest(corpus: Path, data_dir: Path, embedder: Embedder) -> IngestSummary:
 
 
 def settings_for(data_dir: Path, **changes: object) -> Settings:
-    return dataclasses.replace(
-        Settings(), data_dir=data_dir, database_url=f"sqlite:///{data_dir / 'pufa.sqlite3'}", **changes
+    return Settings().with_changes(
+        data_dir=data_dir, database_url=f"sqlite:///{data_dir / 'pufa.sqlite3'}", **changes
     )
 
 

@@ -7,7 +7,6 @@ Loaded as a plugin by tests/conftest.py: the fixtures ``bot_settings`` and ``bot
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -32,8 +31,7 @@ GROUP_ID = -100777
 @pytest.fixture(name="bot_settings")
 def fixture_bot_settings(settings: Settings, tmp_path: Path) -> Settings:
     """The lead's settings with an admin, the fake token, and a fresh migrated SQLite log of its own."""
-    value = dataclasses.replace(
-        settings,
+    value = settings.with_changes(
         admin_ids=frozenset({ADMIN_ID}),
         telegram_bot_token=TOKEN,
         database_url=f"sqlite:///{tmp_path / 'bot-log.sqlite3'}",
@@ -75,7 +73,7 @@ async def running_bot(
 ) -> AsyncIterator[FakeTelegram]:
     """The real Application polling (or on a webhook) against a fresh fake Bot API server."""
     async with FakeTelegram() as telegram:
-        bot_settings = dataclasses.replace(settings, telegram_api_base_url=telegram.base_url, **overrides)
+        bot_settings = settings.with_changes(telegram_api_base_url=telegram.base_url, **overrides)
         app = build_application(bot_settings, assistant, store, limiter or fast_limiter())
         stop, ready = asyncio.Event(), asyncio.Event()
         task = asyncio.create_task(run_until_stopped(app, stop, webhook, poll_timeout=1, ready=ready))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import csv
 import json
 import re
@@ -16,7 +15,7 @@ from matplotlib.font_manager import findfont
 from matplotlib.text import Text
 from openpyxl import load_workbook
 
-from bot.cli.outreach import add_parsers
+from bot.cli.main import build_parser, run
 from bot.outreach.messages import items
 from bot.outreach.store import OutreachStore
 from bot.reports import export
@@ -82,7 +81,10 @@ def test_csv_export_has_bom_and_one_row_per_session(store: OutreachStore, tmp_pa
     assert onsite[6:11] == ["王检查", "2024-001", "18", "2", "1"]
     assert onsite[11] == "reg-a第五条；reg-b第二条"
     assert rows[2][1] == "线上" and rows[2][6] == ""
-    assert export_year(store, 2023, "csv", tmp_path / "empty.csv").read_text(encoding="utf-8-sig").count("\n") == 1
+    assert (
+        export_year(store, 2023, "csv", tmp_path / "empty.csv").read_text(encoding="utf-8-sig").count("\n")
+        == 1
+    )
 
 
 def test_xlsx_export(store: OutreachStore, tmp_path: Path) -> None:
@@ -96,10 +98,8 @@ def test_xlsx_export(store: OutreachStore, tmp_path: Path) -> None:
 
 
 def _run(argv: list[str], settings: Settings) -> int:
-    parser = argparse.ArgumentParser(prog="pufa")
-    add_parsers(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    return args.func(args, settings)
+    """``pufa ARGV`` with ``settings``, through the CLI's one error path."""
+    return run(build_parser(argv[0]).parse_args(argv), settings)
 
 
 def test_cli_stats_json_text_and_chart(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import logging
 
@@ -263,8 +262,8 @@ def test_long_answer_is_split_into_valid_parts(
     reply["cited"] = ["A1"]
     with FakeOpenAI() as llm:
         llm.script(Reply(json.dumps(reply, ensure_ascii=False)))
-        llm_settings = dataclasses.replace(
-            bot_settings, llm_base_url=llm.base_url, llm_api_key="sk-test", llm_model="fake-model"
+        llm_settings = bot_settings.with_changes(
+            llm_base_url=llm.base_url, llm_api_key="sk-test", llm_model="fake-model"
         )
         assistant = Assistant.open(llm_settings, embedder=e5)
 
@@ -308,8 +307,8 @@ def test_a_slow_answer_does_not_block_other_users(
     question = "我们和一家外国公司合作，用国内采集的血样做基因研究，需要审批吗？"
     with FakeOpenAI() as llm:
         llm.script(Reply(body, delay_s=4), Reply(body))
-        llm_settings = dataclasses.replace(
-            bot_settings, llm_base_url=llm.base_url, llm_api_key="sk-test", llm_model="fake-model"
+        llm_settings = bot_settings.with_changes(
+            llm_base_url=llm.base_url, llm_api_key="sk-test", llm_model="fake-model"
         )
         assistant = Assistant.open(llm_settings, embedder=e5)
 

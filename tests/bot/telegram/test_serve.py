@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import dataclasses
 import json
 import os
 import signal
@@ -13,12 +12,14 @@ import socket
 import aiohttp
 import pytest
 
-from bot.cli.surfaces import add_parsers, cmd_serve
+from bot.cli.main import run as run_command
+from bot.cli.surfaces import add_parsers
 from bot.outreach.store import OutreachStore
 from bot.render import text
 from bot.settings import Settings
 from bot.telegram.app import Webhook
 from bot.telegram.serve import serve_until_signal
+from knowledge.errors import ConfigError, PufaError
 from tests.support.fake_telegram import TOKEN, FakeTelegram
 from tests.support.telegram_fixtures import LAB_ID, run, running_bot
 
@@ -27,6 +28,12 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def serve_through_cli(settings: Settings, assistant: object, store: OutreachStore) -> int:
+    """``serve_until_signal`` behind the CLI's one error path."""
+    command = argparse.Namespace(func=lambda _args, s: asyncio.run(serve_until_signal(s, assistant, store)))  # type: ignore[arg-type]
+    return run_command(command, settings)
 
 
 def parse(*argv: str) -> argparse.Namespace:
@@ -56,33 +63,34 @@ def parse(*argv: str) -> argparse.Namespace:
 def test_configuration_errors_exit_2_with_one_line(
     overrides: dict, argv: list[str], key: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    settings = dataclasses.replace(Settings(telegram_bot_token=TOKEN), **overrides)
-    assert cmd_serve(parse(*argv), settings) == 2
+    settings = Settings(telegram_bot_token=TOKEN).with_changes(**overrides)
+    assert run_command(parse(*argv), settings) == 2
     err = capsys.readouterr().err
-    assert err == text(key) + "\n"
+    assert err == f"错误：{text(key)}\n"
     assert TOKEN not in err
 
 
 def test_unreachable_api_exits_2(
     bot_settings: Settings, assistant: object, bot_store: OutreachStore, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    closed = dataclasses.replace(bot_settings, telegram_api_base_url=f"http://127.0.0.1:{free_port()}/bot")
-    assert asyncio.run(serve_until_signal(closed, assistant, bot_store)) == 2  # type: ignore[arg-type]
+    closed = bot_settings.with_changes(telegram_api_base_url=f"http://127.0.0.1:{free_port()}/bot")
+    assert serve_through_cli(closed, assistant, bot_store) == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and err.startswith(text("cli.api_unreachable", url="", reason="")[:12])
+    assert err.count("\n") == 1 and err.startswith("错误：" + text("cli.api_unreachable", url="", reason="")[:12])
     assert "Traceback" not in err and TOKEN not in err
 
 
 def test_rejected_token_exits_2(
     bot_settings: Settings, assistant: object, bot_store: OutreachStore, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    async def scenario() -> int:
+    async def scenario() -> None:
         async with FakeTelegram(token="987654321:ZZZotherTOKENotherTOKENotherTOKEN99") as tg:
-            settings = dataclasses.replace(bot_settings, telegram_api_base_url=tg.base_url)
-            return await serve_until_signal(settings, assistant, bot_store)  # type: ignore[arg-type]
+            settings = bot_settings.with_changes(telegram_api_base_url=tg.base_url)
+            await serve_until_signal(settings, assistant, bot_store)  # type: ignore[arg-type]
 
-    assert run(scenario) == 2
-    assert capsys.readouterr().err == text("cli.token_rejected") + "\n"
+    with pytest.raises(ConfigError) as raised:
+        run(scenario)
+    assert str(raised.value) == text("cli.token_rejected") and raised.value.exit_code == 2
 
 
 def test_sigterm_shuts_down_cleanly(
@@ -90,7 +98,7 @@ def test_sigterm_shuts_down_cleanly(
 ) -> None:
     async def scenario() -> int:
         async with FakeTelegram() as tg:
-            settings = dataclasses.replace(bot_settings, telegram_api_base_url=tg.base_url)
+            settings = bot_settings.with_changes(telegram_api_base_url=tg.base_url)
             serving = asyncio.create_task(serve_until_signal(settings, assistant, bot_store))  # type: ignore[arg-type]
             await tg.wait_for(lambda: any(c.method == "getUpdates" for c in tg.calls))
             await tg.push_text(LAB_ID, "/start")
@@ -134,11 +142,12 @@ def test_webhook_refused_by_telegram_exits_2(
     port = free_port()
     hook = Webhook(f"http://127.0.0.1:{port}/hook", "secret", "127.0.0.1", port)  # the cloud API wants HTTPS
 
-    async def scenario() -> int:
+    async def scenario() -> None:
         async with FakeTelegram() as tg:
-            settings = dataclasses.replace(bot_settings, telegram_api_base_url=tg.base_url)
-            return await serve_until_signal(settings, assistant, bot_store, hook)  # type: ignore[arg-type]
+            settings = bot_settings.with_changes(telegram_api_base_url=tg.base_url)
+            await serve_until_signal(settings, assistant, bot_store, hook)  # type: ignore[arg-type]
 
-    assert run(scenario) == 2
-    err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "https" in err.lower() and "Traceback" not in err
+    with pytest.raises(PufaError) as raised:
+        run(scenario)
+    message = str(raised.value)
+    assert "\n" not in message and "https" in message.lower() and raised.value.exit_code == 2
