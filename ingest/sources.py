@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
+from typing import Any
 
 from ingest.readers import read_lines
 from ingest.structure import ParsedText, parse_lines
 from knowledge.errors import CorpusError
-from knowledge.law.catalog import MANIFEST_NAME, Catalog, load_manifest
+from knowledge.law.catalog import MANIFEST_NAME, Catalog, load_manifest, read_fields
 from knowledge.models import Document
 
 SOURCE_SUFFIXES = (".md", ".txt", ".docx", ".html", ".htm")
@@ -100,7 +100,7 @@ def _parse_local(path: Path) -> SourceDocument:
     return SourceDocument(document, parsed, path)
 
 
-def _sidecar(path: Path) -> dict[str, object]:
+def _sidecar(path: Path) -> dict[str, Any]:
     sidecar = path.with_name(path.stem + SIDECAR_SUFFIX)
     if not sidecar.is_file():
         return {}
@@ -108,35 +108,17 @@ def _sidecar(path: Path) -> dict[str, object]:
         data = tomllib.loads(sidecar.read_text(encoding="utf-8-sig"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise CorpusError(f"{sidecar}: 元数据文件格式错误（malformed sidecar）: {exc}") from exc
-    allowed = {f for f in Document.__dataclass_fields__ if f not in ("id", "file")}
-    unknown = sorted(set(data) - allowed)
-    if unknown:
-        raise CorpusError(f"{sidecar}: 未知字段（unknown fields）: {', '.join(unknown)}")
-    for name, value in data.items():
-        expected = _sidecar_type_error(name, value)
-        if expected:
-            line = _line_of(sidecar, name + r"\s*=")
-            raise CorpusError(f"{sidecar}:{line}: 字段 {name} {expected}")
-        if name in _LIST_FIELDS:
-            data[name] = tuple(value)
-    return data
-
-
-_LIST_FIELDS = ("aliases", "domains")
-_DATE_FIELDS = ("promulgated", "effective", "version_date")
-
-
-def _sidecar_type_error(name: str, value: object) -> str:
-    """What is wrong with a sidecar value's type, or ``""``."""
-    if name in _LIST_FIELDS:
-        ok = isinstance(value, list) and all(isinstance(v, str) for v in value)
-        return "" if ok else "应为字符串列表（must be a list of strings）"
-    if name in _DATE_FIELDS:
-        return "" if isinstance(value, date) else "应为日期 YYYY-MM-DD（must be a date）"
-    return "" if isinstance(value, str) else "应为字符串（must be a string）"
+    fixed = sorted({"id", "file"} & set(data))
+    if fixed:
+        raise CorpusError(f"{sidecar}: 未知字段（unknown fields）: {', '.join(fixed)}")
+    return read_fields(Document, data, lambda name: f"{sidecar}:{_line_of(sidecar, _assignment(name))}")
 
 
 def _line_of(path: Path, pattern: str) -> int:
     """The first line of ``path`` that starts with ``pattern`` (a regex), or 0."""
     lines = path.read_text(encoding="utf-8-sig", errors="replace").splitlines()
     return next((n for n, line in enumerate(lines, 1) if re.match(pattern, line.strip())), 0)
+
+
+def _assignment(key: str) -> str:
+    return re.escape(key) + r"\s*="

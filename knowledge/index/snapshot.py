@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from knowledge.errors import IndexNotReady
-from knowledge.law.catalog import Catalog
+from knowledge.law.catalog import Catalog, decode_fields
 from knowledge.models import Article, ArticleRef, Document, MissingDocument, Paragraph
 
 SNAPSHOT_NAME = "snapshot.json"
@@ -82,8 +82,8 @@ def read_snapshot(data_dir: Path) -> Snapshot:
     if data.get("format") != FORMAT:
         raise IndexNotReady("知识库索引格式已过期，请重新运行：pufa ingest")
     catalog = Catalog(
-        tuple(Document(**_decode(doc)) for doc in data["documents"]),
-        tuple(MissingDocument(**_decode(doc)) for doc in data["missing"]),
+        tuple(Document(**decode_fields(doc)) for doc in data["documents"]),
+        tuple(MissingDocument(**decode_fields(doc)) for doc in data["missing"]),
     )
     articles = tuple(
         Article(
@@ -102,14 +102,3 @@ def _encode_date(value: Any) -> str:
     if isinstance(value, date):
         return value.isoformat()
     raise TypeError(f"cannot encode {type(value)}")
-
-
-def _decode(raw: dict[str, Any]) -> dict[str, Any]:
-    out = dict(raw)
-    for name in ("promulgated", "effective", "version_date"):
-        if out.get(name):
-            out[name] = date.fromisoformat(out[name])
-    for name in ("aliases", "domains"):
-        if name in out:
-            out[name] = tuple(out[name])
-    return out

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from datetime import date
 from pathlib import Path
@@ -97,21 +98,48 @@ def _build(kind: type, entry: dict[str, Any], path: Path, line: int, required: t
     for name in required:
         if not isinstance(entry.get(name), str) or not entry[name].strip():
             raise CorpusError(f"{where}: 缺少必填字段 {name}（missing field {name!r}）")
-    known = {f.name: f for f in fields(kind)}
+    return kind(**read_fields(kind, entry, lambda _name: where))
+
+
+LIST_FIELDS = ("aliases", "domains")
+DATE_FIELDS = ("promulgated", "effective", "version_date")
+
+
+def read_fields(kind: type, entry: dict[str, Any], where: Callable[[str], str]) -> dict[str, Any]:
+    """The fields of dataclass ``kind`` in a TOML table, type-checked (the one reader of document metadata).
+
+    ``where(name)`` locates a field (``file:line``) for the error message; unknown keys are errors.
+    """
+    known = {f.name for f in fields(kind)}
+    unknown = sorted(set(entry) - known)
+    if unknown:
+        raise CorpusError(f"{where(unknown[0])}: 未知字段（unknown fields）: {', '.join(unknown)}")
     values: dict[str, Any] = {}
     for name, value in entry.items():
-        if name not in known:
-            continue
-        if name in ("aliases", "domains"):
-            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                raise CorpusError(
-                    f"{where}: 字段 {name} 应为字符串列表（{name!r} must be a list of strings）"
-                )
-            value = tuple(value)
-        elif name in ("promulgated", "effective", "version_date"):
-            if not isinstance(value, date):
-                raise CorpusError(f"{where}: 字段 {name} 应为日期 YYYY-MM-DD（{name!r} must be a date）")
-        elif not isinstance(value, str):
-            raise CorpusError(f"{where}: 字段 {name} 应为字符串（{name!r} must be a string）")
-        values[name] = value
-    return kind(**values)
+        problem = _type_problem(name, value)
+        if problem:
+            raise CorpusError(f"{where(name)}: 字段 {name} {problem}")
+        values[name] = tuple(value) if name in LIST_FIELDS else value
+    return values
+
+
+def _type_problem(name: str, value: object) -> str:
+    """What is wrong with a metadata value's type, or ``""``."""
+    if name in LIST_FIELDS:
+        ok = isinstance(value, list) and all(isinstance(v, str) for v in value)
+        return "" if ok else "应为字符串列表（must be a list of strings）"
+    if name in DATE_FIELDS:
+        return "" if isinstance(value, date) else "应为日期 YYYY-MM-DD（must be a date）"
+    return "" if isinstance(value, str) else "应为字符串（must be a string）"
+
+
+def decode_fields(raw: dict[str, Any]) -> dict[str, Any]:
+    """Document metadata as stored in JSON (ISO dates, lists) back to the dataclass field types."""
+    out = dict(raw)
+    for name in DATE_FIELDS:
+        if out.get(name):
+            out[name] = date.fromisoformat(out[name])
+    for name in LIST_FIELDS:
+        if name in out:
+            out[name] = tuple(out[name])
+    return out
