@@ -35,6 +35,8 @@ class Settings:
     llm_timeout_s: float = 20.0
     questions_per_minute: int = 10
     session_gap_minutes: int = 30
+    training_required_hours: float = 60.0
+    quiz_minutes_per_question: float = 2.0  # quiz practice counted as self-study (自学/练习) at this rate
 
     @property
     def effective_database_url(self) -> str:
@@ -69,4 +71,10 @@ class Settings:
             llm_timeout_s=float(env.get("LLM_TIMEOUT_S") or cls.llm_timeout_s),
             questions_per_minute=int(env.get("PUFA_QUESTIONS_PER_MINUTE") or cls.questions_per_minute),
             session_gap_minutes=int(env.get("PUFA_SESSION_GAP_MINUTES") or cls.session_gap_minutes),
+            training_required_hours=float(
+                env.get("PUFA_TRAINING_REQUIRED_HOURS") or cls.training_required_hours
+            ),
+            quiz_minutes_per_question=float(
+                env.get("PUFA_QUIZ_MINUTES_PER_QUESTION") or cls.quiz_minutes_per_question
+            ),
         )
