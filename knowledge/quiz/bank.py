@@ -90,13 +90,19 @@ class QuizBank:
         values = {kind: sorted({f.value for f in found}) for kind, found in facts.items()}
         context = _DocContext(doc, topic, amendment_notice(doc, self.catalog))
         add = self._add
+        # Authorities in true/false items: only who acts ("由……处罚"), swapped for another who acts;
+        # "由国家科学技术委员会处罚" is not clearly wrong where the text says "由管理实验动物工作的部门处罚",
+        # since that committee is such a department.
+        # Choices likewise come from the same side: who acts, or who is in charge.
+        enforcers = {f.value for f in facts["authority"] if f.enforcer}
         for kind in ("penalty", "authority", "deadline"):
             for fact in facts[kind]:
                 others = _like(fact.value, values[kind], fact.article.text)
-                if len(others) < MIN_DISTRACTORS:
-                    continue
-                add(context, kind, fact.article, partial(_value_question, context, fact, others))
-                if kind != "penalty" and _fits(fact.sentence):
+                if kind == "authority":
+                    others = [v for v in others if (v in enforcers) == fact.enforcer]
+                if len(others) >= MIN_DISTRACTORS:
+                    add(context, kind, fact.article, partial(_value_question, context, fact, others))
+                if others and _fits(fact.sentence) and (kind != "authority" or fact.enforcer):
                     add(context, "truefalse", fact.article, partial(_true_false, context, fact, others))
         for article in articles:
             for sentence in rule_sentences(article):

@@ -16,7 +16,7 @@ DEADLINE_RE = re.compile(r"(?P<v>[0-9一二三四五六七八九十百]+(?:个�
 _AUTHORITY_TAIL = r"(?:部门|机关|委员会|海关|人民政府|所在单位)"
 AUTHORITY_RES = (
     re.compile(
-        rf"由(?P<v>[^，。；：由]{{2,40}}?{_AUTHORITY_TAIL})"
+        rf"由(?P<v>[^，。；：由]{{1,40}}?{_AUTHORITY_TAIL})"
         r"(?=根据|按照|责令|给予|处|没收|撤销|吊销|视|予以)"
     ),
     re.compile(rf"^(?P<v>[^，。；：由]{{2,30}}?{_AUTHORITY_TAIL})(?=主管|负责)"),
@@ -37,6 +37,9 @@ class Fact:
     value: str
     sentence: str
     act: str = ""  # penalty facts: the act the fine is for, verbatim
+    enforcer: bool = (
+        False  # authority facts: named as the one that acts ("由……责令/处罚"), not who is in charge
+    )
 
 
 def clauses(text: str) -> list[str]:
@@ -100,7 +103,8 @@ def authority_facts(article: Article) -> list[Fact]:
             for found in pattern.finditer(sentence):
                 value = found.group("v")
                 if "有关" not in value:
-                    seen.setdefault((value, sentence), Fact("authority", article, value, sentence))
+                    fact = Fact("authority", article, value, sentence, enforcer=pattern is AUTHORITY_RES[0])
+                    seen.setdefault((value, sentence), fact)
     return list(seen.values())
 
 
