@@ -15,6 +15,7 @@ from functools import partial
 
 from knowledge.law.catalog import Catalog
 from knowledge.law.citations import amendment_notice, citation_line
+from knowledge.law.library import Library
 from knowledge.models import Article, ArticleRef, Document
 from knowledge.quiz.facts import (
     Fact,
@@ -70,9 +71,9 @@ class QuizBank:
                 self._add_document(doc, topic, sorted(by_doc[doc.id], key=lambda a: a.number))
 
     @classmethod
-    def from_library(cls, library: object) -> QuizBank:
-        """From a ``knowledge.law.library.Library`` (the index snapshot's articles)."""
-        return cls(library.catalog, library.articles.values())  # type: ignore[attr-defined]
+    def from_library(cls, library: Library) -> QuizBank:
+        """From the index snapshot's articles."""
+        return cls(library.catalog, library.articles.values())
 
     @property
     def topics(self) -> list[str]:
