@@ -57,6 +57,13 @@ class Settings(BaseSettings):
     session_gap_minutes: int = Field(
         30, ge=1, le=24 * 60, validation_alias=_env("session_gap_minutes", "PUFA_SESSION_GAP_MINUTES")
     )
+    training_required_hours: float = Field(
+        60.0, gt=0, le=2000, validation_alias=_env("training_required_hours", "PUFA_TRAINING_REQUIRED_HOURS")
+    )
+    # quiz practice counted as self-study (自学/练习) at this rate
+    quiz_minutes_per_question: float = Field(
+        2.0, gt=0, le=120, validation_alias=_env("quiz_minutes_per_question", "PUFA_QUIZ_MINUTES_PER_QUESTION")
+    )
 
     @classmethod
     def settings_customise_sources(

@@ -23,6 +23,9 @@ COMMAND_MODULES = {
     "stats": "bot.cli.outreach",
     "export": "bot.cli.outreach",
     "db": "bot.cli.outreach",
+    "quiz": "bot.cli.quiz",
+    "exam": "bot.cli.quiz",
+    "training": "bot.cli.training",
 }
 
 

@@ -45,12 +45,12 @@ class ChineseParser(argparse.ArgumentParser):
 def add_command(
     subparsers: argparse._SubParsersAction, name: str, summary: str, *examples: str, **kwargs: Any
 ) -> argparse.ArgumentParser:
-    """A sub-command with ``summary`` as its help and description, and ``examples`` under "示例"."""
+    """A sub-command with ``summary`` as its help (and description, unless given), ``examples`` under "示例"."""
     epilog = "示例：\n" + "\n".join(f"  {example}" for example in examples) if examples else None
     return subparsers.add_parser(  # type: ignore[no-any-return]
         name,
         help=summary,
-        description=summary,
+        description=kwargs.pop("description", summary),
         epilog=epilog,
         formatter_class=argparse.RawDescriptionHelpFormatter,
         **kwargs,

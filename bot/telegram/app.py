@@ -24,7 +24,7 @@ from telegram.ext import (
 from bot.render import text, texts_section
 from bot.settings import Settings
 from bot.telegram.base import BotDeps, Context
-from bot.telegram.handlers import answers, commands, inspector
+from bot.telegram.handlers import answers, commands, inspector, quiz
 from bot.telegram.limits import QuestionLimiter, TelegramRateLimiter
 
 if TYPE_CHECKING:
@@ -69,6 +69,8 @@ _COMMANDS = {
     "outreach_end": inspector.on_outreach_end,
     "stats": inspector.on_stats,
     "export": inspector.on_export,
+    "quiz": quiz.on_quiz,
+    "training": quiz.on_training,
 }
 
 
@@ -135,6 +137,7 @@ def register_handlers(app: Application) -> None:
     app.add_handler(CallbackQueryHandler(answers.on_feedback_button, pattern=r"^fb:[+-]:[0-9a-f]{1,32}$"))
     app.add_handler(CallbackQueryHandler(answers.on_source_button, pattern=r"^src:[0-9a-f]{1,32}$"))
     app.add_handler(CallbackQueryHandler(commands.on_forget_button, pattern=r"^forget:\d+:(yes|no)$"))
+    app.add_handler(CallbackQueryHandler(quiz.on_button, pattern=quiz.CALLBACK_PATTERN))
     app.add_handler(CallbackQueryHandler(answers.on_unknown_button))
     app.add_error_handler(on_error)
 

@@ -7,6 +7,7 @@ from sqlalchemy import Engine
 
 from bot.outreach.db import is_sqlite, make_engine
 from bot.outreach.models import Base
+from bot.training import models as training_models  # noqa: F401 - the training tables share Base
 
 config = context.config
 
