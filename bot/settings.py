@@ -7,9 +7,8 @@ line naming the variable and what it expects. Secrets are ``SecretStr``: never p
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict
@@ -30,6 +29,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         frozen=True, extra="ignore", populate_by_name=True, env_ignore_empty=True, env_file_encoding="utf-8"
     )
+    _reads_environment: ClassVar[bool] = False
 
     telegram_bot_token: SecretStr = SecretStr("")
     telegram_api_base_url: str = "https://api.telegram.org/bot"
@@ -74,7 +74,9 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        """Plain construction reads no environment: only defaults and the values given."""
+        """Plain construction reads no environment (only defaults and the values given); ``from_env`` does."""
+        if cls._reads_environment:
+            return (init_settings, env_settings, dotenv_settings)
         return (init_settings,)
 
     @field_validator("admin_ids", mode="before")
@@ -95,10 +97,10 @@ class Settings(BaseSettings):
         return value
 
     @classmethod
-    def from_env(cls, env_file: str | os.PathLike[str] | None = ".env") -> Settings:
+    def from_env(cls, env_file: str | Path | None = ".env") -> Settings:
         """The settings of this process; ConfigError naming each malformed variable."""
         try:
-            return _FromEnvironment(_env_file=env_file)  # type: ignore[call-arg]
+            return _FromEnvironment(_env_file=env_file)
         except ValidationError as exc:
             raise ConfigError(_describe(exc)) from None
 
@@ -129,16 +131,7 @@ class Settings(BaseSettings):
 class _FromEnvironment(Settings):
     """Settings read from the environment, then ``.env``."""
 
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return (init_settings, env_settings, dotenv_settings)
+    _reads_environment: ClassVar[bool] = True
 
 
 def _variable(field: str) -> str:

@@ -20,11 +20,20 @@ from knowledge.retrieval.retriever import Method, Retriever
 class AssistantSettings(Protocol):
     """The settings the assistant reads (``bot.settings.Settings`` provides them)."""
 
-    data_dir: Path
-    chroma_host: str
-    chroma_port: int
-    embedding_backend: str
-    embedding_model: str
+    @property
+    def data_dir(self) -> Path: ...
+
+    @property
+    def chroma_host(self) -> str: ...
+
+    @property
+    def chroma_port(self) -> int: ...
+
+    @property
+    def embedding_backend(self) -> str: ...
+
+    @property
+    def embedding_model(self) -> str: ...
 
     @property
     def llm(self) -> LlmConfig | None: ...

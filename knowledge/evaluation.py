@@ -12,8 +12,9 @@ from pathlib import Path
 from knowledge.assistant import Assistant
 from knowledge.errors import CorpusError
 from knowledge.models import Answer, ArticleRef
+from knowledge.retrieval.retriever import Method
 
-METHODS = ("hybrid", "bm25", "dense")
+METHODS: tuple[Method, ...] = ("hybrid", "bm25", "dense")
 _SAME_PROVISION = {"biosecurity-law-2020": "biosecurity-law", "biosecurity-law-2024": "biosecurity-law"}
 
 

@@ -47,7 +47,7 @@ def add_command(
 ) -> argparse.ArgumentParser:
     """A sub-command with ``summary`` as its help (and description, unless given), ``examples`` under "示例"."""
     epilog = "示例：\n" + "\n".join(f"  {example}" for example in examples) if examples else None
-    return subparsers.add_parser(  # type: ignore[no-any-return]
+    return subparsers.add_parser(
         name,
         help=summary,
         description=kwargs.pop("description", summary),

@@ -85,7 +85,7 @@ def _rows(path: Path) -> list[tuple[int, list[object]]]:
         if path.suffix.lower() == ".csv":
             with path.open(encoding="utf-8-sig", newline="") as handle:
                 reader = csv.reader(handle)
-                rows = [(reader.line_num, list(cells)) for cells in reader]
+                rows: list[tuple[int, list[object]]] = [(reader.line_num, list(cells)) for cells in reader]
         else:
             from openpyxl import load_workbook
 

@@ -125,8 +125,8 @@ class TrainingStore:
             ).all()
         return summarize(
             names,
-            [tuple(r) for r in records],
-            [tuple(a) for a in answers],
+            [(r.inspector, r.kind, r.hours, r.score) for r in records],
+            [(a.inspector, a.topic, a.correct) for a in answers],
             year,
             today or self._clock().astimezone(REPORT_TZ).date(),
             self.settings.training_required_hours,

@@ -85,7 +85,7 @@ class VectorStore:
             self._collection.upsert(
                 ids=ids[start:end],
                 embeddings=vectors[start:end],
-                metadatas=metadatas[start:end],
+                metadatas=metadatas[start:end],  # type: ignore[arg-type]  # values are str/int
                 documents=texts[start:end],
             )
 
@@ -103,7 +103,8 @@ class VectorStore:
         result = self._collection.query(
             query_embeddings=[vector],
             n_results=n,
-            where={"doc_id": {"$in": doc_ids}} if doc_ids else None,
+            where={"doc_id": {"$in": doc_ids}} if doc_ids else None,  # type: ignore[dict-item]
             include=["distances"],
         )
-        return [(rid, 1.0 - dist) for rid, dist in zip(result["ids"][0], result["distances"][0], strict=True)]
+        distances = result["distances"] or [[]]
+        return [(rid, 1.0 - dist) for rid, dist in zip(result["ids"][0], distances[0], strict=True)]

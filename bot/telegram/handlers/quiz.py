@@ -48,7 +48,7 @@ def _drills(context: Context) -> dict[int, Drill]:
 
 async def _bank(context: Context) -> QuizBank:
     """The question bank over the assistant's articles, built once."""
-    bank = context.bot_data.get("quiz_bank")
+    bank: QuizBank | None = context.bot_data.get("quiz_bank")
     if bank is None:
         bank = await asyncio.to_thread(QuizBank.from_library, deps(context).assistant.library)
         context.bot_data["quiz_bank"] = bank
