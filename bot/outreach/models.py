@@ -20,7 +20,6 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
-DOMAINS = ("lab_animals", "human_genetic_resources")
 ROLES = ("lab", "inspector", "admin")
 KINDS = ("online", "onsite")
 

@@ -19,7 +19,6 @@ from bot.outreach.db import ensure_migrated, make_engine
 from bot.outreach.errors import DatabaseUnavailable, NotMigratedError, OutreachError
 from bot.outreach.messages import text
 from bot.outreach.models import (
-    DOMAINS,
     ROLES,
     PersonRow,
     SessionDomainRow,
@@ -34,8 +33,10 @@ from bot.outreach.records import HistoryItem, OnsiteSession, Unit
 from bot.outreach.spool import Spool
 from bot.outreach.turns import TurnRecord
 from bot.outreach.uscc import InvalidCreditCode, is_credit_code, normalize_credit_code
+from bot.outreach.validate import MAX_ATTENDEES, check_domains
 from bot.outreach.writer import insert_ignoring_conflicts, person_for_update, set_feedback, write_turn
 from bot.settings import Settings
+from knowledge.law.domains import REGULATED
 from knowledge.models import ArticleRef
 
 __all__ = ["InvalidCreditCode", "NotMigratedError", "OutreachError", "OutreachStore"]
@@ -50,7 +51,6 @@ TRANSIENT = (
     sa_exc.TimeoutError,
     sa_exc.DisconnectionError,
 )
-MAX_ATTENDEES = 100_000
 
 
 def _reason(error: BaseException) -> str:
@@ -63,13 +63,6 @@ def _aware(turn: TurnRecord) -> TurnRecord:
     if turn.asked_at.tzinfo is None:
         return dataclasses.replace(turn, asked_at=turn.asked_at.replace(tzinfo=UTC))
     return turn
-
-
-def _check_domains(domains: tuple[str, ...]) -> tuple[str, ...]:
-    for domain in domains:
-        if domain not in DOMAINS:
-            raise OutreachError(text("errors.unknown_domain", domain=domain))
-    return tuple(sorted(set(domains)))
 
 
 def _unit(row: UnitRow) -> Unit:
@@ -281,7 +274,7 @@ class OutreachStore:
         name = name.strip()
         if not name:
             raise OutreachError(text("errors.unit_name_empty"))
-        wanted = _check_domains(domains)
+        wanted = check_domains(domains, REGULATED)
         db.execute(
             insert_ignoring_conflicts(db, UnitRow.__table__).values(
                 name=name, credit_code=code, licence_no=licence_no.strip() or None, created_at=self._now()
@@ -494,7 +487,7 @@ class OutreachStore:
         if quarter is not None and quarter not in (1, 2, 3, 4):
             raise OutreachError(text("errors.quarter_invalid"))
         if domain is not None:
-            _check_domains((domain,))
+            (domain,) = check_domains((domain,))
         with self._guarded(self._reads) as db:
             return stats.compute(db, year, quarter, domain, titles or {})
 

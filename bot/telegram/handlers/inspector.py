@@ -16,6 +16,7 @@ from bot.outreach.errors import OutreachError
 from bot.outreach.stats import render_text
 from bot.render import text
 from bot.reports import chart, export
+from bot.reports.titles import catalog_titles
 from bot.telegram.base import Context, deps, display_name, person_key, reply_key, reply_text
 
 Handler = Callable[[Update, Context], Awaitable[None]]
@@ -131,7 +132,8 @@ async def on_stats(update: Update, context: Context) -> None:
         await reply_key(update, context, "bot.stats_usage")
         return
     store = deps(context).store
-    figures = await asyncio.to_thread(store.stats, year)
+    titles = catalog_titles(deps(context).assistant.library.catalog)
+    figures = await asyncio.to_thread(store.stats, year, None, None, titles)
     await reply_text(update, context, render_text(figures))
     await context.bot.send_chat_action(chat.id, ChatAction.UPLOAD_PHOTO)
     with tempfile.TemporaryDirectory(prefix="pufa-chart-") as tmp:
@@ -156,7 +158,8 @@ async def on_export(update: Update, context: Context) -> None:
     store = deps(context).store
     await context.bot.send_chat_action(chat.id, ChatAction.UPLOAD_DOCUMENT)
     with tempfile.TemporaryDirectory(prefix="pufa-export-") as tmp:
-        rows = await asyncio.to_thread(store.session_rows, year)
+        titles = catalog_titles(deps(context).assistant.library.catalog)
+        rows = await asyncio.to_thread(store.session_rows, year, titles)
         out = export.write(rows, fmt, Path(tmp) / f"pufa-outreach-{year}.{fmt}", year)
         await context.bot.send_document(
             chat.id, out.read_bytes(), filename=out.name, caption=text("bot.export_caption", year=year)

@@ -246,7 +246,9 @@ def test_stats_figures_and_report_paragraph(units: OutreachStore) -> None:
     assert stats.top_articles[0].label == "《实验动物管理条例》第三条"
     paragraph = stats.report_paragraph
     assert paragraph.startswith("2024年全年开展普法宣传4次（其中现场1次、线上3次）")
-    assert "覆盖执法对象单位2家（实验动物1家、人类遗传资源1家）" in paragraph
+    assert "按领域分：实验动物2次、人类遗传资源1次" in paragraph
+    assert "覆盖1家实验动物许可单位中的1家、1家人类遗传资源单位中的1家，合计覆盖执法对象单位2家" in paragraph
+    assert "引用最多的条文为《实验动物管理条例》第三条、未知文件（reg-a）第十八条" in paragraph
     assert "解答咨询3条" in paragraph and "另有1条" in paragraph
     assert json.loads(json.dumps(stats.to_dict(), ensure_ascii=False))["sessions"]["total"] == 4
 
