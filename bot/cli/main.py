@@ -21,6 +21,8 @@ COMMAND_MODULES = {
     "stats": "bot.cli.outreach",
     "export": "bot.cli.outreach",
     "db": "bot.cli.outreach",
+    "units": "bot.cli.units",
+    "outreach": "bot.cli.onsite",
 }
 
 
