@@ -123,9 +123,9 @@ def test_onsite_by_credit_code_and_a_second_inspector_joins(units: OutreachStore
 @pytest.mark.parametrize(
     ("query", "fragment"),
     [
-        ("不存在的单位", "未找到单位“不存在的单位”"),
+        ("不存在的单位", "执法对象库中没有单位“不存在的单位”"),
         ("有限公司", "匹配到多个单位"),
-        (credit_code(77), "未找到单位"),
+        (credit_code(77), "执法对象库中没有单位"),
         ("  ", "请提供单位名称或统一社会信用代码"),
     ],
 )
