@@ -52,8 +52,16 @@ def store(settings: Settings) -> Iterator[OutreachStore]:
     opened.register("tg:2", "李四", "华基因组科技有限公司", credit_code(2), ("human_genetic_resources",))
     opened.set_role("tg:9", "inspector", "王检查")
     opened.start_onsite("tg:9", "康源", "2024-001", at=T0)
-    opened.record_turn(make_turn("tg:1", T0 + timedelta(minutes=3), citations=(("lab-animal-regulation", 13), ("no-such-doc", 2))))
-    opened.record_turn(make_turn("tg:1", T0 + timedelta(minutes=9), citations=(("lab-animal-regulation", 13),), declined=True))
+    opened.record_turn(
+        make_turn(
+            "tg:1", T0 + timedelta(minutes=3), citations=(("lab-animal-regulation", 13), ("no-such-doc", 2))
+        )
+    )
+    opened.record_turn(
+        make_turn(
+            "tg:1", T0 + timedelta(minutes=9), citations=(("lab-animal-regulation", 13),), declined=True
+        )
+    )
     opened.end_onsite("tg:9", 18, "许可宣讲", at=T0 + timedelta(hours=1))
     opened.record_turn(make_turn("tg:2", T0 + timedelta(days=60), domains=("human_genetic_resources",)))
     yield opened
@@ -93,7 +101,9 @@ def test_csv_export_has_bom_and_one_row_per_session(
     assert onsite[11] == "《实验动物管理条例》第十三条；未知文件（no-such-doc）第二条"
     assert rows[2][1] == "线上" and rows[2][6] == ""
     assert (
-        export_year(store, 2023, "csv", tmp_path / "empty.csv", titles).read_text(encoding="utf-8-sig").count("\n")
+        export_year(store, 2023, "csv", tmp_path / "empty.csv", titles)
+        .read_text(encoding="utf-8-sig")
+        .count("\n")
         == 1
     )
 
