@@ -37,6 +37,7 @@ from bot.outreach.validate import (
     parse_time,
     split_list,
 )
+from bot.outreach.writer import person_for_update
 from knowledge.law.library import Library
 from knowledge.models import ArticleRef
 
@@ -74,6 +75,7 @@ class SessionInput:
     topic: str = ""
     inspectors: tuple[str, ...] = ()
     articles: tuple[ArticleRef, ...] = ()
+    inspector_keys: tuple[str, ...] = ()  # users of the bot present (``tg:<id>``), besides names
 
 
 def local_date(moment: datetime) -> date:
@@ -228,7 +230,9 @@ class OnsiteLog:
         row.topic = entry.topic.strip()
         db.add(row)
         db.flush()
-        inspector_ids = [
+        now = self.store.now()
+        inspector_ids = [person_for_update(db, key, "", now)[0] for key in entry.inspector_keys]
+        inspector_ids += [
             self._inspector(db, name, actor) for name in dict.fromkeys(entry.inspectors) if name.strip()
         ]
         for table, values in (

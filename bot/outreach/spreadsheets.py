@@ -111,12 +111,8 @@ def _xlsx_rows(name: str, content: bytes) -> Iterator[tuple[int, list[Cell]]]:
         workbook.close()
 
 
-def read_sheet(name: str, content: bytes, columns: tuple[Column, ...]) -> list[SheetRow]:
-    """The data rows of the spreadsheet ``name`` (CSV or XLSX by its suffix) keyed by column.
-
-    OutreachError (naming the file, and the line or column) when the file cannot be read, has no
-    header row or lacks a required column. Empty rows are skipped.
-    """
+def _rows(name: str, content: bytes) -> Iterator[tuple[int, list[str]]]:
+    """The non-empty rows of the spreadsheet ``name`` (CSV or XLSX by its suffix) as text cells."""
     suffix = Path(name).suffix.lower()
     if suffix == ".csv":
         rows = _csv_rows(name, content)
@@ -124,14 +120,27 @@ def read_sheet(name: str, content: bytes, columns: tuple[Column, ...]) -> list[S
         rows = _xlsx_rows(name, content)
     else:
         raise OutreachError(text("sheet.format", name=name))
-    header: dict[int, str] | None = None
-    found: list[SheetRow] = []
     for line, raw in rows:
         cells = [_cell(value) for value in raw]
-        if not any(cells):
-            continue
+        if any(cells):
+            yield line, cells
+
+
+def read_sheet(name: str, content: bytes, columns: tuple[Column, ...]) -> list[SheetRow]:
+    """The data rows of the spreadsheet ``name`` keyed by column.
+
+    OutreachError (naming the file, and the line or column) when the file cannot be read, has no
+    header row or lacks a required column. Empty rows are skipped.
+    """
+    header: dict[int, str] | None = None
+    found: list[SheetRow] = []
+    for line, cells in _rows(name, content):
         if header is None:
             header = _header(name, line, cells, columns)
+            if missing := [c.names[0] for c in columns if c.required and c.key not in header.values()]:
+                raise OutreachError(
+                    text("sheet.missing_columns", name=name, line=line, columns="、".join(missing))
+                )
             continue
         found.append(SheetRow(line, {key: cells[i] if i < len(cells) else "" for i, key in header.items()}))
     if header is None:
@@ -139,15 +148,19 @@ def read_sheet(name: str, content: bytes, columns: tuple[Column, ...]) -> list[S
     return found
 
 
+def sheet_columns(name: str, content: bytes, columns: tuple[Column, ...]) -> set[str]:
+    """The keys of ``columns`` present in the header row (to tell one kind of sheet from another)."""
+    for line, cells in _rows(name, content):
+        return set(_header(name, line, cells, columns).values())
+    raise OutreachError(text("sheet.empty", name=name))
+
+
 def _header(name: str, line: int, cells: list[str], columns: tuple[Column, ...]) -> dict[int, str]:
-    """Column index → key for the header row; OutreachError naming any required column missing."""
+    """Column index → key for the header row (unknown headers ignored)."""
     wanted = {alias: column.key for column in columns for alias in column.names}
     header: dict[int, str] = {}
     for index, cell in enumerate(cells):
         key = wanted.get("".join(cell.split()).strip("*＊"))
         if key is not None and key not in header.values():
             header[index] = key
-    missing = [c.names[0] for c in columns if c.required and c.key not in header.values()]
-    if missing:
-        raise OutreachError(text("sheet.missing_columns", name=name, line=line, columns="、".join(missing)))
     return header
