@@ -8,6 +8,7 @@ from bot.outreach.store import OutreachStore
 from bot.outreach.uscc import check_digit
 from bot.render import text, texts_section
 from bot.settings import Settings
+from bot.telegram.handlers.units import say
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.telegram_fixtures import ADMIN_ID, INSPECTOR_ID, LAB_ID, OTHER_ID, run, running_bot
 
@@ -96,8 +97,10 @@ def test_register_validates_the_credit_code(
             (refused,) = await command(tg, LAB_ID, f"/register 康源 实验动物 有限公司 {bad}")
             assert refused.startswith(text("bot.register_bad_code", code=bad, reason="").split("：")[0])
             assert "校验位" in refused
-            (accepted,) = await command(tg, LAB_ID, f"/register 康源 实验动物 有限公司 {good}")
-            assert accepted == text("bot.register_ok", unit="康源 实验动物 有限公司", code=good)
+            (queued,) = await command(tg, LAB_ID, f"/register 康源 实验动物 有限公司 {good}")
+            assert queued == say("units.queued", code=good, id=1)
+            (confirmed,) = await command(tg, ADMIN_ID, "/unit_confirm 1 实验动物")
+            assert confirmed == say("units.confirmed", name="康源 实验动物 有限公司", code=good)
 
     run(scenario)
     assert [(u.name, u.credit_code) for u in bot_store.units()] == [("康源 实验动物 有限公司", good)]
@@ -161,6 +164,7 @@ def test_roles_and_inspector_commands(
             assert await command(tg, ADMIN_ID, f"/grant {INSPECTOR_ID} 王检查") == [
                 text("bot.grant_ok", name="王检查")
             ]
+            await command(tg, ADMIN_ID, f"/unit_add 康源实验动物技术有限公司 {code} 实验动物")
             await command(tg, LAB_ID, f"/register 康源实验动物技术有限公司 {code}")
 
             (started,) = await command(tg, INSPECTOR_ID, "/outreach_start 康源 2026-001")
