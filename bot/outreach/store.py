@@ -245,13 +245,6 @@ class OutreachStore:
             person_id, _ = person_for_update(db, person_key, display_name, self.now())
             db.execute(update(PersonRow).where(PersonRow.id == person_id).values(role=role))
 
-    def add_unit(
-        self, unit_name: str, credit_code: str, domains: tuple[str, ...] = (), licence_no: str = ""
-    ) -> Unit:
-        """Register a unit (or add domains / licence to the one with that code)."""
-        with self._guarded(self._writes) as db:
-            return unit_record(self._upsert_unit(db, unit_name, credit_code, domains, licence_no))
-
     def register(
         self,
         person_key: str,
@@ -288,11 +281,6 @@ class OutreachStore:
         unit.domains.extend(UnitDomainRow(domain=d) for d in wanted if d not in have)
         db.flush()
         return unit
-
-    def units(self) -> list[Unit]:
-        """Every registered unit, by name."""
-        with self._guarded(self._reads) as db:
-            return [unit_record(row) for row in db.scalars(select(UnitRow).order_by(UnitRow.name))]
 
     # --- on-site sessions -------------------------------------------------------------------------
 

@@ -17,6 +17,7 @@ from bot.outreach.db import alembic_config, current_revision, head_revision, mak
 from bot.outreach.errors import NotMigratedError, OutreachError
 from bot.outreach.models import Base, PersonRow, SessionRow, TurnRow
 from bot.outreach.store import OutreachStore
+from bot.outreach.units import UnitRegister
 from bot.outreach.uscc import InvalidCreditCode
 from bot.settings import Settings
 from tests.support.outreach import BACKENDS, T0, backend_settings, credit_code, make_turn
@@ -170,7 +171,7 @@ def test_register_validates_code_and_merges_domains(store: OutreachStore) -> Non
     )
     assert unit.domains == ("human_genetic_resources", "lab_animals")
     assert unit.licence_no == "SYXK(京)2024-0001"
-    assert [u.name for u in store.units()] == ["康源"]
+    assert [u.name for u in UnitRegister(store).list()] == ["康源"]
 
 
 def test_feedback(units: OutreachStore) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from bot.outreach.store import OutreachStore
+from bot.outreach.units import UnitRegister
 from bot.outreach.uscc import check_digit
 from bot.render import text, texts_section
 from bot.settings import Settings
@@ -103,7 +104,9 @@ def test_register_validates_the_credit_code(
             assert confirmed == say("units.confirmed", name="康源 实验动物 有限公司", code=good)
 
     run(scenario)
-    assert [(u.name, u.credit_code) for u in bot_store.units()] == [("康源 实验动物 有限公司", good)]
+    assert [(u.name, u.credit_code) for u in UnitRegister(bot_store).list()] == [
+        ("康源 实验动物 有限公司", good)
+    ]
 
 
 def test_feedback_history_and_forget(
