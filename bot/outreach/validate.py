@@ -57,6 +57,11 @@ def parse_date(raw: str, today: date, field: str = "日期") -> date:
     return value
 
 
+def looks_like_date(raw: str) -> bool:
+    """True for text shaped like a date (even an impossible one such as 2026-13-40)."""
+    return bool(_DATE.match(raw))
+
+
 def parse_time(raw: str, field: str = "时间") -> time:
     """A time of day written 14:30 (or 14时30分)."""
     match = _TIME.match(raw)

@@ -18,7 +18,8 @@ from bot.outreach.units import UnitRegister
 from bot.outreach.validate import parse_attendees, parse_date
 from bot.render import render_text_html
 from bot.telegram.base import Context, deps, person_key, reply_key, reply_text, send_parts
-from bot.telegram.handlers.units import domain_names, say
+from bot.telegram.handlers.units import domain_names
+from bot.telegram.sentences import say
 
 UNIT, DAY, ATTENDEES, TOPIC = range(4)
 BUTTONS = 8

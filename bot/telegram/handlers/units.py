@@ -18,8 +18,8 @@ from bot.outreach.validate import split_list
 from bot.telegram.base import Context, deps, display_name, person_key, reply_key, reply_text
 from bot.telegram.handlers.answers import on_non_text
 from bot.telegram.handlers.inspector import requires
+from bot.telegram.sentences import say
 from knowledge.law import domains
-from knowledge.templates import text as template
 
 MAX_UPLOAD_KB = 2048
 LISTED = 50
@@ -33,11 +33,6 @@ FIELDS = {
     "地址": "address",
     "联系人": "contact",
 }
-
-
-def say(key: str, **values: object) -> str:
-    """A sentence of prompts/bureau.toml."""
-    return template("bureau", key, **values)
 
 
 def register_of(context: Context) -> UnitRegister:

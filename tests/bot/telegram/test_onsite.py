@@ -14,7 +14,7 @@ from bot.outreach.store import OutreachStore
 from bot.outreach.units import UnitRegister
 from bot.render import text
 from bot.settings import Settings
-from bot.telegram.handlers.units import say
+from bot.telegram.sentences import say
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.outreach import credit_code
 from tests.support.telegram_fixtures import ADMIN_ID, INSPECTOR_ID, LAB_ID, run, running_bot
