@@ -63,16 +63,19 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
         "--inspection 2026-011 --topic 实验动物许可管理 --inspector 王检查 --article 实验动物管理条例第十三条",
     )
     added.add_argument(
-        "--unit", required=True, help="单位名称（或其中一段）或统一社会信用代码（须已在执法对象库中）"
+        "--unit",
+        metavar="单位",
+        required=True,
+        help="单位名称（或其中一段）或统一社会信用代码（须已在执法对象库中）",
     )
-    added.add_argument("--date", required=True, help="日期 YYYY-MM-DD")
-    added.add_argument("--attendees", required=True, help="参加人数")
+    added.add_argument("--date", metavar="YYYY-MM-DD", required=True, help="日期 YYYY-MM-DD")
+    added.add_argument("--attendees", metavar="人数", required=True, help="参加人数")
     _session_fields(added)
     added.set_defaults(func=run_add)
 
     listed = _parser(commands, "list", "列出某年的现场普法活动", "pufa outreach list --year 2026 --json")
     listed.add_argument("--year", type=int, default=datetime.now(REPORT_TZ).year, help="年份（默认今年）")
-    listed.add_argument("--unit", help="只列出某一单位的活动")
+    listed.add_argument("--unit", metavar="单位", help="只列出某一单位的活动")
     listed.add_argument("--json", action="store_true", help="输出 JSON 数组")
     listed.set_defaults(func=run_list)
 
@@ -83,9 +86,9 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
         "pufa outreach edit 12 --attendees 30 --date 2026-03-16",
     )
     edited.add_argument("id", type=int, metavar="ID", help="活动编号（见 pufa outreach list）")
-    edited.add_argument("--unit", help="单位名称或统一社会信用代码")
-    edited.add_argument("--date", help="日期 YYYY-MM-DD")
-    edited.add_argument("--attendees", help="参加人数")
+    edited.add_argument("--unit", metavar="单位", help="单位名称或统一社会信用代码")
+    edited.add_argument("--date", metavar="YYYY-MM-DD", help="日期 YYYY-MM-DD")
+    edited.add_argument("--attendees", metavar="人数", help="参加人数")
     _session_fields(edited)
     edited.set_defaults(func=run_edit)
 
@@ -96,8 +99,8 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
         "pufa outreach delete 12 --reason 重复登记",
     )
     deleted.add_argument("id", type=int, metavar="ID", help="活动编号")
-    deleted.add_argument("--reason", default="", help="删除原因")
-    deleted.add_argument("--by", help="操作人姓名（默认当前系统用户）")
+    deleted.add_argument("--reason", metavar="原因", default="", help="删除原因")
+    deleted.add_argument("--by", metavar="姓名", help="操作人姓名（默认当前系统用户）")
     deleted.set_defaults(func=run_delete)
 
     imported = _parser(
@@ -109,7 +112,7 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
     )
     imported.add_argument("file", type=Path, metavar="FILE", help="CSV（UTF-8 或 GBK）或 XLSX 文件")
     imported.add_argument("--partial", action="store_true", help="只导入正确的行，错误行列出后跳过")
-    imported.add_argument("--by", help="操作人姓名（默认当前系统用户）")
+    imported.add_argument("--by", metavar="姓名", help="操作人姓名（默认当前系统用户）")
     imported.set_defaults(func=run_import)
 
     audit = _parser(commands, "audit", "查看一次活动的登记、更正、删除记录", "pufa outreach audit 12")
@@ -118,16 +121,16 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _session_fields(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--time", help="开始时间 HH:MM（默认 09:00）")
-    parser.add_argument("--minutes", help="时长（分钟，默认 60）")
-    parser.add_argument("--domain", action="append", help=DOMAIN_HELP)
-    parser.add_argument("--inspection", help="执法检查编号")
-    parser.add_argument("--topic", help="普法主题")
-    parser.add_argument("--inspector", action="append", help="在场执法检查人员姓名（可重复）")
+    parser.add_argument("--time", metavar="HH:MM", help="开始时间 HH:MM（默认 09:00）")
+    parser.add_argument("--minutes", metavar="分钟", help="时长（分钟，默认 60）")
+    parser.add_argument("--domain", metavar="领域", action="append", help=DOMAIN_HELP)
+    parser.add_argument("--inspection", metavar="编号", help="执法检查编号")
+    parser.add_argument("--topic", metavar="主题", help="普法主题")
+    parser.add_argument("--inspector", metavar="姓名", action="append", help="在场执法检查人员姓名（可重复）")
     parser.add_argument(
-        "--article", action="append", help="讲解的条文，如 实验动物管理条例第十三条（可重复）"
+        "--article", metavar="条文", action="append", help="讲解的条文，如 实验动物管理条例第十三条（可重复）"
     )
-    parser.add_argument("--by", help="操作人姓名（默认当前系统用户）")
+    parser.add_argument("--by", metavar="姓名", help="操作人姓名（默认当前系统用户）")
 
 
 def _actor(args: argparse.Namespace) -> str:

@@ -54,7 +54,7 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
     imported.set_defaults(func=run_import)
 
     listed = _parser(commands, "list", "列出执法对象库中的单位", "pufa units list --domain 实验动物 --json")
-    listed.add_argument("--domain", help="只列出某一领域的单位（实验动物 或 人类遗传资源）")
+    listed.add_argument("--domain", metavar="领域", help="只列出某一领域的单位（实验动物 或 人类遗传资源）")
     listed.add_argument("--json", action="store_true", help="输出 JSON 数组")
     listed.set_defaults(func=run_list)
 
@@ -64,8 +64,8 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
         "添加一个单位",
         "pufa units add --name 康源实验动物技术有限公司 --code 91110108000000001A --domain 实验动物 --licence 'SYXK(京)2024-0001'",
     )
-    added.add_argument("--name", required=True, help="单位名称")
-    added.add_argument("--code", required=True, help="统一社会信用代码（18 位）")
+    added.add_argument("--name", metavar="名称", required=True, help="单位名称")
+    added.add_argument("--code", metavar="信用代码", required=True, help="统一社会信用代码（18 位）")
     _unit_fields(added, domain_required=True)
     added.set_defaults(func=run_add)
 
@@ -76,8 +76,8 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
         "pufa units update 康源 --address 北京市海淀区某路1号 --contact '张三 13800000000'",
     )
     updated.add_argument("unit", metavar="UNIT", help="单位名称（或其中一段）或统一社会信用代码")
-    updated.add_argument("--name", help="新的单位名称")
-    updated.add_argument("--code", help="新的统一社会信用代码")
+    updated.add_argument("--name", metavar="名称", help="新的单位名称")
+    updated.add_argument("--code", metavar="信用代码", help="新的统一社会信用代码")
     _unit_fields(updated, domain_required=False)
     updated.set_defaults(func=run_update)
 
@@ -90,7 +90,7 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
         "pufa units confirm 3 --domain 实验动物",
     )
     confirm.add_argument("request", type=int, metavar="ID", help="申请编号（见 pufa units pending）")
-    confirm.add_argument("--domain", action="append", required=True, help=DOMAIN_HELP)
+    confirm.add_argument("--domain", metavar="领域", action="append", required=True, help=DOMAIN_HELP)
     confirm.set_defaults(func=run_confirm)
     reject = _parser(commands, "reject", "驳回一个单位登记申请", "pufa units reject 3")
     reject.add_argument("request", type=int, metavar="ID", help="申请编号")
@@ -98,10 +98,12 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _unit_fields(parser: argparse.ArgumentParser, *, domain_required: bool) -> None:
-    parser.add_argument("--domain", action="append", required=domain_required, help=DOMAIN_HELP)
-    parser.add_argument("--licence", help="许可证号（如有）")
-    parser.add_argument("--address", help="地址")
-    parser.add_argument("--contact", help="联系人及电话")
+    parser.add_argument(
+        "--domain", metavar="领域", action="append", required=domain_required, help=DOMAIN_HELP
+    )
+    parser.add_argument("--licence", metavar="许可证号", help="许可证号（如有）")
+    parser.add_argument("--address", metavar="地址", help="地址")
+    parser.add_argument("--contact", metavar="联系人", help="联系人及电话")
 
 
 def unit_line(unit: Unit) -> str:
