@@ -8,12 +8,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, select, union, union_all
 from sqlalchemy.orm import Session
 
 from bot.outreach.messages import text
 from bot.outreach.models import (
     PersonRow,
+    SessionArticleRow,
     SessionDomainRow,
     SessionInspectorRow,
     SessionRow,
@@ -148,7 +149,7 @@ class YearStats:
             for d, counts in self.by_domain.items()
             if d != NO_DOMAIN and any(counts.values())
         )
-        coverage = "、".join(
+        coverage_parts = "、".join(
             text(
                 "report.coverage_part",
                 unit_kind=unit_kind(d),
@@ -174,7 +175,7 @@ class YearStats:
             online=self.online,
             by_domain=by_domain or none,
             attendees=self.attendees,
-            coverage=coverage or none,
+            coverage=text("report.coverage", parts=coverage_parts) if coverage_parts else "",
             units=self.units_reached.get("all", 0),
             registered=registered,
             share=share,
@@ -287,13 +288,20 @@ def compute(
         ).where(*turn_filter)
     ).one()
 
+    # Articles cited in answers and articles explained at on-site sessions count alike.
+    mentions = union_all(
+        select(TurnCitationRow.doc_id, TurnCitationRow.article)
+        .join(TurnRow, TurnRow.id == TurnCitationRow.turn_id)
+        .where(*turn_filter),
+        select(SessionArticleRow.doc_id, SessionArticleRow.article)
+        .join(SessionRow, SessionRow.id == SessionArticleRow.session_id)
+        .where(*session_filter),
+    ).subquery()
     cited = func.count().label("cited")
     top = db.execute(
-        select(TurnCitationRow.doc_id, TurnCitationRow.article, cited)
-        .join(TurnRow, TurnRow.id == TurnCitationRow.turn_id)
-        .where(*turn_filter)
-        .group_by(TurnCitationRow.doc_id, TurnCitationRow.article)
-        .order_by(cited.desc(), TurnCitationRow.doc_id, TurnCitationRow.article)
+        select(mentions.c.doc_id, mentions.c.article, cited)
+        .group_by(mentions.c.doc_id, mentions.c.article)
+        .order_by(cited.desc(), mentions.c.doc_id, mentions.c.article)
         .limit(TOP_N)
     ).all()
 
@@ -401,14 +409,18 @@ def session_rows(db: Session, year: int, titles: Mapping[str, str]) -> list[Row]
             .group_by(TurnRow.session_id)
         )
     }
-    cited: dict[int, list[str]] = {}
-    for session_id, doc_id, article in db.execute(
+    mentions = union(  # cited in answers, or explained at the session
         select(TurnRow.session_id, TurnCitationRow.doc_id, TurnCitationRow.article)
         .join(TurnRow, TurnRow.id == TurnCitationRow.turn_id)
         .join(SessionRow, SessionRow.id == TurnRow.session_id)
-        .where(*in_year)
-        .distinct()
-        .order_by(TurnRow.session_id, TurnCitationRow.doc_id, TurnCitationRow.article)
+        .where(*in_year),
+        select(SessionArticleRow.session_id, SessionArticleRow.doc_id, SessionArticleRow.article)
+        .join(SessionRow, SessionRow.id == SessionArticleRow.session_id)
+        .where(*in_year),
+    ).subquery()
+    cited: dict[int, list[str]] = {}
+    for session_id, doc_id, article in db.execute(
+        select(mentions).order_by(mentions.c.session_id, mentions.c.doc_id, mentions.c.article)
     ):
         cited.setdefault(session_id, []).append(article_label(doc_id, article, titles))
     domains: dict[int, list[str]] = {}
@@ -443,6 +455,7 @@ def session_rows(db: Session, year: int, titles: Mapping[str, str]) -> list[Row]
                 text("export.joiner").join(cited.get(session.id, [])),
                 "、".join(domains.get(session.id, [])),
                 session.note,
+                session.topic,
             ]
         )
     return rows

@@ -14,7 +14,9 @@ from openpyxl import Workbook
 from bot.outreach.sessions import OnsiteLog
 from bot.outreach.store import OutreachStore
 from bot.outreach.units import UnitInput, UnitRegister
+from bot.reports.titles import catalog_titles
 from bot.settings import Settings
+from knowledge.law.catalog import load_manifest
 from tests.support.cli import run_pufa
 from tests.support.outreach import BACKENDS, T0, backend_settings, credit_code, make_turn
 
@@ -82,9 +84,15 @@ def test_add_a_past_session_with_everything(
         "《中华人民共和国人类遗传资源管理条例》第二十二条",
         "《实验动物管理条例》第十三条",
     ]
-    figures = store.stats(YEAR)
+    titles = catalog_titles(load_manifest(settings.corpus_dir))
+    figures = store.stats(YEAR, titles=titles)
     assert (figures.onsite, figures.attendees, figures.units_reached["lab_animals"]) == (1, 25, 1)
     assert "覆盖1家实验动物许可单位中的1家" in figures.report_paragraph
+    explained = {a.label for a in figures.top_articles}
+    assert explained == {"《实验动物管理条例》第十三条", "《中华人民共和国人类遗传资源管理条例》第二十二条"}
+    assert "《实验动物管理条例》第十三条" in figures.report_paragraph
+    (row,) = store.session_rows(YEAR, titles)
+    assert "《实验动物管理条例》第十三条" in row[11] and row[14] == "实验动物许可管理"
 
 
 @pytest.mark.parametrize(
