@@ -78,6 +78,11 @@ class SessionInput:
     inspector_keys: tuple[str, ...] = ()  # users of the bot present (``tg:<id>``), besides names
 
 
+def started_at(entry: SessionInput) -> datetime:
+    """When the session began, in UTC (its date and time are the bureau's local ones)."""
+    return datetime.combine(entry.day, entry.start, tzinfo=REPORT_TZ).astimezone(UTC)
+
+
 def local_date(moment: datetime) -> date:
     return moment.astimezone(REPORT_TZ).date()
 
@@ -221,7 +226,7 @@ class OnsiteLog:
             raise OutreachError(text("errors.minutes_invalid", value=entry.minutes))
         unit = find_unit(db, entry.unit)
         domains = check_domains(entry.domains) if entry.domains else tuple(d.domain for d in unit.domains)
-        started = datetime.combine(entry.day, entry.start, tzinfo=REPORT_TZ).astimezone(UTC)
+        started = started_at(entry)
         row.unit_id = unit.id
         row.started_at = started
         row.ended_at = row.last_activity_at = started + timedelta(minutes=entry.minutes)
@@ -330,38 +335,47 @@ class OnsiteLog:
                 entries.append((row.line, self._entry(row.values, today, resolve_articles)))
             except OutreachError as error:
                 report.rejected.append((row.line, str(error)))
-        good: list[tuple[int, SessionInput]] = []
+        good: list[tuple[int, SessionInput, int | None]] = []  # with the id of the same session stored
+        seen: dict[tuple[int, datetime], int] = {}
         with self.store.reading() as db:  # units are checked before anything is written
             for line, entry in entries:
                 try:
-                    find_unit(db, entry.unit)
+                    unit_id = find_unit(db, entry.unit).id
                     if entry.domains:
                         check_domains(entry.domains)
                 except OutreachError as error:
                     report.rejected.append((line, str(error)))
                     continue
-                good.append((line, entry))
+                key = (unit_id, started_at(entry))
+                if key in seen:
+                    report.rejected.append((line, text("errors.session_duplicate_line", line=seen[key])))
+                    continue
+                seen[key] = line
+                stored = db.scalar(
+                    select(SessionRow.id).where(
+                        SessionRow.kind == "onsite",
+                        SessionRow.unit_id == unit_id,
+                        SessionRow.started_at == key[1],
+                    )
+                )
+                good.append((line, entry, stored))
         report.rejected.sort()
         if report.rejected and not partial:
-            report.accepted = [(line, entry.unit) for line, entry in good]
+            report.accepted = [(line, entry.unit) for line, entry, _ in good]
             return report
         with self.store.writing() as db:
-            for line, entry in good:
+            for line, entry, stored in good:
+                if stored is not None:  # imported before (e.g. the same file again): not twice
+                    report.accepted.append((line, text("sheet.session_known", id=stored)))
+                    continue
                 row = SessionRow(kind="onsite", channel="onsite", note="", recorded_by=actor)
                 self._fill(db, row, entry, actor)
                 session = onsite_record(db, row)
                 self._audit(db, row.id, "create", actor, session_dict(session))
-                report.accepted.append(
-                    (
-                        line,
-                        text(
-                            "sheet.session_added",
-                            id=row.id,
-                            unit=session.unit.name,
-                            date=entry.day.isoformat(),
-                        ),
-                    )
+                added = text(
+                    "sheet.session_added", id=row.id, unit=session.unit.name, date=entry.day.isoformat()
                 )
+                report.accepted.append((line, added))
         report.applied = True
         return report
 

@@ -216,3 +216,9 @@ def test_import_a_years_sessions(
     assert sessions[1]["domains"] == ["biosafety", "human_genetic_resources"]
     assert sessions[0]["articles"][0]["label"] == "《实验动物管理条例》第十三条"
     assert store.stats(YEAR).onsite == 2
+    again = pufa(["outreach", "import", str(sheet), "--partial"], settings, monkeypatch, capsys)
+    assert again.code == 0 and again.out.count("已登记过") == 2
+    assert store.stats(YEAR).onsite == 2
+    twice = write_sessions(tmp_path / "twice.xlsx", [good[0], good[0]])
+    refused = pufa(["outreach", "import", str(twice)], settings, monkeypatch, capsys)
+    assert refused.code == 1 and "第3行：与第2行是同一单位、同一时间的活动" in refused.out
