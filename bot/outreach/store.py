@@ -302,7 +302,7 @@ class OutreachStore:
     ) -> OnsiteSession:
         """Open an on-site session at a unit (or join the one another inspector has open there)."""
         self._require_inspector(inspector_key)
-        started = at or self.now()
+        started = at or self.now().replace(microsecond=0)  # Telegram dates messages to the second
         with self._guarded(self._writes) as db:
             inspector_id, _ = person_for_update(db, inspector_key, "", started)
             unit = find_unit(db, unit_query)

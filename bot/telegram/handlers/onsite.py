@@ -23,6 +23,7 @@ from bot.telegram.sentences import say
 
 UNIT, DAY, ATTENDEES, TOPIC = range(4)
 BUTTONS = 8
+TODAY_WORDS = ("今天", "今日", "today")
 _DRAFT = "onsite"
 
 
@@ -120,8 +121,11 @@ async def today_button(update: Update, context: Context) -> int:
 async def day_typed(update: Update, context: Context) -> int:
     message = update.effective_message
     assert message is not None and message.text is not None, "registered for text"
+    today = OnsiteLog(deps(context).store).today()
+    if message.text.strip() in TODAY_WORDS:
+        return await _day_chosen(update, context, today)
     try:
-        day = parse_date(message.text, OnsiteLog(deps(context).store).today())
+        day = parse_date(message.text, today)
     except OutreachError as error:
         await reply_text(update, context, say("onsite.retry", reason=error))
         return DAY

@@ -5,13 +5,14 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
 
 from bot.outreach.sessions import OnsiteLog
+from bot.outreach.stats import REPORT_TZ
 from bot.outreach.store import OutreachStore
 from bot.outreach.units import UnitInput, UnitRegister
 from bot.reports.titles import catalog_titles
@@ -22,7 +23,7 @@ from tests.support.outreach import BACKENDS, T0, backend_settings, credit_code, 
 
 MICE = credit_code(1)
 GENOMICS = credit_code(2)
-YEAR = date.today().year - 1  # a whole past year: every date in it may be recorded
+YEAR = datetime.now(REPORT_TZ).year - 1  # a whole past year: every date in it may be recorded
 
 
 @pytest.fixture(params=BACKENDS)
@@ -100,7 +101,7 @@ def test_add_a_past_session_with_everything(
     [
         (["--date", "2026-13-40"], "日期“2026-13-40”无效"),
         (["--date", "15/03/2025"], "日期“15/03/2025”无效"),
-        (["--date", (date.today() + timedelta(days=2)).isoformat()], "晚于今天"),
+        (["--date", (datetime.now(REPORT_TZ).date() + timedelta(days=1)).isoformat()], "晚于今天"),
         (["--attendees", "-5"], "参加人数应为不小于 0 的整数"),
         (["--attendees", "二十"], "您填写的是“二十”"),
         (["--attendees", "1000000"], "参加人数 1000000 不合理"),

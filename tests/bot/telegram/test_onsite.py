@@ -4,12 +4,13 @@ self-registration, and spreadsheets sent as documents — real Application, fake
 from __future__ import annotations
 
 import io
-from datetime import date, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from openpyxl import Workbook
 
 from bot.outreach.sessions import OnsiteLog
+from bot.outreach.stats import REPORT_TZ
 from bot.outreach.store import OutreachStore
 from bot.outreach.units import UnitRegister
 from bot.render import text
@@ -21,7 +22,8 @@ from tests.support.telegram_fixtures import ADMIN_ID, INSPECTOR_ID, LAB_ID, run,
 
 MICE = credit_code(1)
 GENOMICS = credit_code(2)
-PAST = date.today() - timedelta(days=10)
+TODAY = datetime.now(REPORT_TZ).date()  # the bureau's calendar
+PAST = TODAY - timedelta(days=10)
 
 
 def shown(telegram: FakeTelegram, chat_id: int) -> list[str]:
@@ -93,7 +95,7 @@ def test_guided_onsite_conversation(
             assert date_question.startswith(say("onsite.unit_chosen", unit="康源实验动物技术有限公司"))
             (bad_date,) = await send(tg, INSPECTOR_ID, "2026-13-40")
             assert "日期“2026-13-40”无效" in bad_date and "/cancel" in bad_date
-            (future,) = await send(tg, INSPECTOR_ID, (date.today() + timedelta(days=3)).isoformat())
+            (future,) = await send(tg, INSPECTOR_ID, (TODAY + timedelta(days=3)).isoformat())
             assert "晚于今天" in future
             (attendees_question,) = await send(tg, INSPECTOR_ID, PAST.isoformat())
             assert attendees_question.endswith(say("onsite.ask_attendees"))
@@ -109,6 +111,11 @@ def test_guided_onsite_conversation(
             (unknown,) = await send(tg, INSPECTOR_ID, "不存在的单位")
             assert "执法对象库中没有单位“不存在的单位”" in unknown
             await send(tg, INSPECTOR_ID, "华基因")
+            (typed_today,) = await send(tg, INSPECTOR_ID, "今天")
+            assert typed_today.startswith(say("onsite.date_chosen", date=TODAY.isoformat()))
+            await send(tg, INSPECTOR_ID, "/cancel")
+            await send(tg, INSPECTOR_ID, "/onsite")
+            await send(tg, INSPECTOR_ID, "华基因")
             await press(tg, INSPECTOR_ID, "onsite:today")
             await send(tg, INSPECTOR_ID, "12")
             (skipped,) = await send(tg, INSPECTOR_ID, "/skip")
@@ -122,7 +129,7 @@ def test_guided_onsite_conversation(
 
     run(scenario)
     log = OnsiteLog(bot_store)
-    sessions = log.list(PAST.year) + (log.list(date.today().year) if PAST.year != date.today().year else [])
+    sessions = log.list(PAST.year) + (log.list(TODAY.year) if PAST.year != TODAY.year else [])
     by_unit = {s.unit.credit_code: s for s in sessions}
     assert len(sessions) == 2
     assert (by_unit[MICE].attendees, by_unit[MICE].topic, by_unit[MICE].domains) == (
@@ -166,9 +173,9 @@ def test_register_links_or_queues_and_questions_join_the_open_session(
             await send(tg, INSPECTOR_ID, "/outreach_end 20 现场答疑")
 
     run(scenario)
-    (session,) = OnsiteLog(bot_store).list(date.today().year)
+    (session,) = OnsiteLog(bot_store).list(TODAY.year)
     assert session.questions == 1 and session.unit.credit_code == MICE
-    assert bot_store.stats(date.today().year).online == 0
+    assert bot_store.stats(TODAY.year).online == 0
 
 
 def test_admin_uploads_spreadsheets(
