@@ -274,7 +274,7 @@ def run_audit(args: argparse.Namespace, settings: Settings) -> int:
     def work(log: OnsiteLog) -> int:
         trail = log.audit(args.id)
         if not trail:
-            print(text("errors.session_unknown", id=args.id))
+            print(text("errors.onsite_unknown", id=args.id))
             return 1
         for entry in trail:
             when = datetime.fromisoformat(entry["at"]).astimezone(REPORT_TZ).strftime("%Y-%m-%d %H:%M")

@@ -212,7 +212,7 @@ class OnsiteLog:
     def _onsite_row(self, db: Session, session_id: int) -> SessionRow:
         row = db.get(SessionRow, session_id, with_for_update=True)
         if row is None or row.kind != "onsite":
-            raise OutreachError(text("errors.session_unknown", id=session_id))
+            raise OutreachError(text("errors.onsite_unknown", id=session_id))
         if row.ended_at is None:
             raise OutreachError(text("errors.session_still_open", id=session_id))
         return row
