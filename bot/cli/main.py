@@ -26,6 +26,8 @@ COMMAND_MODULES = {
     "quiz": "bot.cli.quiz",
     "exam": "bot.cli.quiz",
     "training": "bot.cli.training",
+    "units": "bot.cli.units",
+    "outreach": "bot.cli.onsite",
 }
 
 

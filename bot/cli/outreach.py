@@ -14,11 +14,12 @@ from bot.cli.parsing import add_command
 from bot.outreach.db import current_revision, head_revision, make_engine, upgrade
 from bot.outreach.errors import DatabaseUnavailable
 from bot.outreach.messages import text
-from bot.outreach.models import DOMAINS
 from bot.outreach.stats import REPORT_TZ, render_text
 from bot.outreach.store import OutreachStore
 from bot.reports import chart, export
+from bot.reports.titles import document_titles
 from bot.settings import Settings
+from knowledge.law import domains
 
 
 def _this_year() -> int:
@@ -36,7 +37,11 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
     )
     stats.add_argument("--year", type=int, default=_this_year(), help="年份（默认今年）")
     stats.add_argument("--quarter", type=int, choices=(1, 2, 3, 4), help="只统计某一季度")
-    stats.add_argument("--domain", choices=DOMAINS, help="只统计某一领域")
+    stats.add_argument(
+        "--domain",
+        choices=domains.known(),
+        help="只统计某一领域：" + "、".join(f"{c}（{domains.label(c)}）" for c in domains.known()),
+    )
     stats.add_argument("--json", action="store_true", help="输出 JSON")
     stats.add_argument("--chart", type=Path, metavar="FILE", help="把按月、按领域的场次图（PNG）写入 FILE")
     stats.set_defaults(func=run_stats)
@@ -63,7 +68,8 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
 def run_stats(args: argparse.Namespace, settings: Settings) -> int:
     store = OutreachStore.open(settings)
     try:
-        figures = store.stats(args.year, args.quarter, args.domain)
+        titles = document_titles(settings.data_dir, settings.corpus_dir)
+        figures = store.stats(args.year, args.quarter, args.domain, titles)
         if args.chart:
             chart.write_chart(figures, args.chart)
     finally:
@@ -81,7 +87,8 @@ def run_export(args: argparse.Namespace, settings: Settings) -> int:
     out = args.out or Path(f"pufa-outreach-{args.year}.{args.fmt}")
     store = OutreachStore.open(settings)
     try:
-        export.write(store.session_rows(args.year), args.fmt, out, args.year)
+        titles = document_titles(settings.data_dir, settings.corpus_dir)
+        export.write(store.session_rows(args.year, titles), args.fmt, out, args.year)
     finally:
         store.close()
     print(text("cli.exported", path=out))

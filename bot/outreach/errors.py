@@ -9,13 +9,9 @@ from knowledge.templates import text
 class OutreachError(PufaError):
     """A request the outreach log refuses (unknown unit, session already open, ...)."""
 
-    exit_code = 1
-
 
 class NotMigratedError(OutreachError):
     """The database schema is missing or older than this code."""
-
-    exit_code = 2
 
     def __init__(self, detail: str = "") -> None:
         message = text("outreach", "errors.not_migrated")
@@ -24,8 +20,6 @@ class NotMigratedError(OutreachError):
 
 class DatabaseUnavailable(OutreachError):
     """The database did not answer (down, locked, full)."""
-
-    exit_code = 2
 
     def __init__(self, reason: str) -> None:
         super().__init__(text("outreach", "errors.database_unreachable", reason=reason))

@@ -32,7 +32,7 @@ def write(rows: list[Row], fmt: str, out: Path, year: int) -> Path:
             sheet.append(row)
         sheet.freeze_panes = "A2"
         for column, width in zip(
-            "ABCDEFGHIJKLMN", (8, 6, 28, 22, 17, 17, 14, 14, 8, 8, 10, 40, 20, 24), strict=True
+            "ABCDEFGHIJKLMNO", (8, 6, 28, 22, 17, 17, 14, 14, 8, 8, 10, 40, 20, 24, 24), strict=True
         ):
             sheet.column_dimensions[column].width = width
         workbook.save(partial)
