@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from knowledge.cases.model import CitedCase
 from knowledge.models import Answer, Hit, QuotedArticle
 from knowledge.templates import table
 from knowledge.templates import text as template_text
@@ -93,11 +94,49 @@ def answer_sections(answer: Answer) -> list[Section]:
         summary = [[Block(bullet + line)] for line in answer.liability_summary]
         quoted = _quoted_units(answer.liability, "blockquote expandable")
         sections.append(_titled("render.liability", summary + quoted))
+    if answer.cases:
+        sections.append(case_section(answer.cases))
     if answer.advice:
         sections.append(_titled("render.advice", [[Block(answer.advice)]]))
     if answer.notices:
         sections.append([[Block(notice, "i")] for notice in answer.notices])
     return sections
+
+
+def case_lines(cited: CitedCase) -> list[str]:
+    """One case as lines: who (and when), what they did, what followed, the lesson, the basis then
+    (the law has changed since) and today's rules."""
+    case = cited.case
+    when = (
+        template_text(
+            "cases", "render.when", authority=case.authority, decided=case.decided_note or case.decided
+        )
+        if case.authority or case.decided
+        else ""
+    )
+    return [
+        template_text("cases", "render.party", party=case.party, when=when),
+        template_text("cases", "render.facts", facts=case.facts),
+        template_text("cases", "render.penalty", penalty="；".join(case.penalty)),
+        template_text("cases", "render.lesson", lesson=case.lesson),
+        template_text("cases", _then_key(cited), basis_then=case.basis_then),
+        template_text("cases", "render.rules", rules="、".join(cited.rules)),
+    ]
+
+
+def _then_key(cited: CitedCase) -> str:
+    hgr = "human_genetic_resources" in cited.domains
+    return "render.then_human_genetic_resources" if hgr else "render.then_other"
+
+
+def case_section(cases: Sequence[CitedCase]) -> Section:
+    """The "典型案例" block: one unit per case, its party in bold."""
+    units: list[Unit] = []
+    for cited in cases:
+        head, *rest = case_lines(cited)
+        units.append([Block(head, "b"), Block("\n".join(rest))])
+    heading = Block(template_text("cases", "render.title"), "b")
+    return [[heading, *units[0]], *units[1:]]
 
 
 def quoted_sections(quoted: Sequence[QuotedArticle]) -> list[Section]:

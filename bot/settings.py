@@ -24,6 +24,7 @@ class Settings:
     admin_ids: frozenset[int] = frozenset()
     data_dir: Path = Path("data")
     corpus_dir: Path = Path("../shared/regulations")
+    cases_dir: Path = Path("../shared/cases")
     database_url: str = ""
     chroma_host: str = ""
     chroma_port: int = 8000
@@ -58,6 +59,7 @@ class Settings:
             admin_ids=_int_set(env.get("PUFA_ADMIN_IDS", "")),
             data_dir=Path(env.get("PUFA_DATA_DIR") or cls.data_dir),
             corpus_dir=Path(env.get("PUFA_CORPUS_DIR") or cls.corpus_dir),
+            cases_dir=Path(env.get("PUFA_CASES_DIR") or cls.cases_dir),
             database_url=env.get("DATABASE_URL", ""),
             chroma_host=env.get("CHROMA_HOST", ""),
             chroma_port=int(env.get("CHROMA_PORT") or cls.chroma_port),

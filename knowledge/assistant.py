@@ -57,7 +57,7 @@ class Assistant:
         store = VectorStore(location, snapshot.collection, embedder.name)
         library = Library(snapshot)
         retriever = Retriever(library, snapshot, store, embedder)
-        llm = LlmComposer.from_settings(settings)  # type: ignore[arg-type]
+        llm = LlmComposer.from_settings(settings, tuple(library.cases.values()))  # type: ignore[arg-type]
         return cls(library, retriever, AnswerComposer(library, retriever, llm))
 
     @classmethod

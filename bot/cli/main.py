@@ -21,6 +21,7 @@ COMMAND_MODULES = {
     "stats": "bot.cli.outreach",
     "export": "bot.cli.outreach",
     "db": "bot.cli.outreach",
+    "cases": "bot.cli.cases",
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from knowledge.cases.model import Case
 from knowledge.index.snapshot import Snapshot
 from knowledge.law.catalog import Catalog
 from knowledge.law.citations import (
@@ -22,6 +23,7 @@ class Library:
     def __init__(self, snapshot: Snapshot) -> None:
         self.catalog: Catalog = snapshot.catalog
         self.articles: dict[ArticleRef, Article] = snapshot.by_ref()
+        self.cases: dict[str, Case] = {case.id: case for case in snapshot.cases}
         self.parser = ReferenceParser(snapshot.catalog)
         self._documents = {doc.id: doc for doc in snapshot.catalog.documents}
         self._counts: dict[str, int] = {}
