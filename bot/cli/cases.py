@@ -1,11 +1,17 @@
-"""``pufa cases [QUERY] [--json]``: the typical cases of the index (以案释法)."""
+"""``pufa cases [QUERY] [--json]`` (typical cases, 以案释法) and ``pufa brief UNIT`` (pre-inspection briefing)."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+from datetime import date, datetime
+from pathlib import Path
 
+from bot.briefing import writers
+from bot.briefing.errors import BriefingError
+from bot.briefing.writers import SUFFIXES
+from bot.outreach.stats import REPORT_TZ
 from bot.render import case_lines
 from bot.settings import Settings
 from knowledge.templates import text
@@ -21,6 +27,21 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
     cases.add_argument("query", nargs="*", help=text("cases", "cli.query_help"))
     cases.add_argument("--json", action="store_true", help=text("cases", "cli.json_help"))
     cases.set_defaults(func=run_cases)
+
+    brief = subparsers.add_parser(
+        "brief",
+        help=text("briefing", "cli.help"),
+        description=text("briefing", "cli.description"),
+        epilog=text("briefing", "cli.epilog"),
+    )
+    brief.add_argument("unit", nargs="+", help=text("briefing", "cli.unit_help"))
+    brief.add_argument("--date", metavar="YYYY-MM-DD", help=text("briefing", "cli.date_help"))
+    brief.add_argument(
+        "--out", type=Path, required=True, metavar="FILE", help=text("briefing", "cli.out_help")
+    )
+    brief.add_argument("--handout", type=Path, metavar="FILE", help=text("briefing", "cli.handout_help"))
+    brief.add_argument("--session", type=int, metavar="ID", help=text("briefing", "cli.session_help"))
+    brief.set_defaults(func=run_brief)
 
 
 def run_cases(args: argparse.Namespace, settings: Settings) -> int:
@@ -41,4 +62,45 @@ def run_cases(args: argparse.Namespace, settings: Settings) -> int:
     for cited in found:
         print("\n".join([*case_lines(cited), text("cases", "render.id", id=cited.id)]))
         print()
+    return 0
+
+
+def _parse_date(value: str | None) -> date:
+    if value is None:
+        return datetime.now(REPORT_TZ).date()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise BriefingError(text("briefing", "cli.bad_date", value=value)) from None
+
+
+def _check_out(path: Path | None) -> None:
+    if path is not None and path.suffix.lower() not in SUFFIXES:
+        raise BriefingError(text("briefing", "cli.bad_suffix", path=path))
+
+
+def run_brief(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.briefing.content import build_briefing
+    from bot.briefing.outline import briefing_outline, handout_outline
+    from bot.outreach.store import OutreachStore
+    from knowledge.assistant import Assistant
+
+    on = _parse_date(args.date)
+    _check_out(args.out)
+    _check_out(args.handout)
+    library = Assistant.open_library(settings.data_dir).library
+    store = OutreachStore.open(settings)
+    try:
+        briefing = build_briefing(store, library, " ".join(args.unit), on)
+        writers.write(briefing_outline(briefing), args.out)
+        print(text("briefing", "cli.written", path=args.out))
+        if args.handout:
+            writers.write(handout_outline(briefing), args.handout, compact=True)
+            print(text("briefing", "cli.handout_written", path=args.handout))
+        if args.session is not None:
+            kinds = ("briefing", "handout")
+            store.record_materials(args.session, briefing.unit.id, kinds, on, [c.id for c in briefing.cases])
+            print(text("briefing", "cli.recorded", id=args.session))
+    finally:
+        store.close()
     return 0

@@ -6,6 +6,7 @@ import argparse
 import importlib
 import sys
 
+from bot.outreach.errors import OutreachError
 from bot.settings import Settings
 from knowledge.errors import PufaError
 
@@ -22,6 +23,7 @@ COMMAND_MODULES = {
     "export": "bot.cli.outreach",
     "db": "bot.cli.outreach",
     "cases": "bot.cli.cases",
+    "brief": "bot.cli.cases",
 }
 
 
@@ -47,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         return args.func(args, settings)
-    except PufaError as exc:
+    except (PufaError, OutreachError) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

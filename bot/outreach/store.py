@@ -5,16 +5,16 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, func, select, update
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.outreach import stats
+from bot.outreach import briefs, stats
 from bot.outreach.db import ensure_migrated, make_engine
 from bot.outreach.errors import DatabaseUnavailable, NotMigratedError, OutreachError
 from bot.outreach.messages import text
@@ -502,3 +502,32 @@ class OutreachStore:
         """One export row per session of ``year``, in order of start."""
         with self._guarded(self._reads) as db:
             return stats.session_rows(db, year, titles or {})
+
+    # --- pre-inspection briefings (issue 12) ----------------------------------------------------
+
+    def unit(self, query: str) -> Unit:
+        """The registered unit named by ``query`` (name, part of a name, or credit code)."""
+        with self._guarded(self._reads) as db:
+            return _unit(self._find_unit(db, query))
+
+    def unit_questions(self, unit_id: int, start: date, end: date) -> list[briefs.UnitQuestion]:
+        """The unit's answered questions between two dates (see ``bot.outreach.briefs``)."""
+        with self._guarded(self._reads) as db:
+            return briefs.unit_questions(db, unit_id, start, end)
+
+    def record_materials(
+        self, session_id: int, unit_id: int, kinds: Sequence[str], brief_date: date, case_ids: Sequence[str]
+    ) -> None:
+        """Record the briefing/handout used at on-site session ``session_id`` (which must be at the unit)."""
+        with self._guarded(self._writes) as db:
+            row = db.get(SessionRow, session_id)
+            if row is None or row.kind != "onsite":
+                raise OutreachError(text("errors.session_unknown", id=session_id))
+            if row.unit_id != unit_id:
+                raise OutreachError(text("errors.session_other_unit", id=session_id))
+            briefs.record_materials(db, session_id, kinds, brief_date, case_ids, self._now())
+
+    def materials(self, year: int) -> list[briefs.SessionMaterials]:
+        """On-site sessions of ``year`` that used briefings, handouts and cases."""
+        with self._guarded(self._reads) as db:
+            return briefs.materials_of_year(db, year)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from knowledge.cases.model import Case, CitedCase
 from knowledge.law.library import Library
-from knowledge.law.numerals import to_chinese
+from knowledge.law.obligations import article_domains
 from knowledge.models import ArticleRef
 from knowledge.retrieval.lexical import tokenize
 
@@ -32,8 +32,6 @@ def _haystack(case: Case) -> str:
 
 def cite_case(library: Library, case: Case) -> CitedCase:
     """The case with its ``today`` articles as ``《标题》第N条``."""
-    rules = tuple(
-        f"《{library.document(ref.doc_id).title}》第{to_chinese(ref.article)}条" for ref in case.today
-    )
-    domains = sorted({d for ref in case.today for d in library.document(ref.doc_id).domains})
+    rules = tuple(library.short_citation(ref) for ref in case.today)
+    domains = sorted({d for ref in case.today for d in article_domains(library, ref)})
     return CitedCase(case, rules, tuple(domains))

@@ -33,6 +33,10 @@ class Library:
     def document(self, doc_id: str) -> Document:
         return self._documents[doc_id]
 
+    def short_citation(self, ref: ArticleRef) -> str:
+        """``《标题》第N条`` (Chinese numerals), for lists and case notes."""
+        return f"《{self._documents[ref.doc_id].title}》第{to_chinese(ref.article)}条"
+
     def quote(self, ref: ArticleRef, paragraph: int | None = None, item: int | None = None) -> QuotedArticle:
         """The article verbatim (or one 款 / 项 of it) under its full citation line."""
         article = self.articles[ref]

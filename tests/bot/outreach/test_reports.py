@@ -17,6 +17,7 @@ from matplotlib.text import Text
 from openpyxl import load_workbook
 
 from bot.cli.outreach import add_parsers
+from bot.outreach.db import head_revision
 from bot.outreach.messages import items
 from bot.outreach.store import OutreachStore
 from bot.reports import export
@@ -130,7 +131,7 @@ def test_cli_db_upgrade_then_stats(backend: str, tmp_path: Path, capsys) -> None
         assert "请先运行：pufa db upgrade" in capsys.readouterr().err
         assert _run(["db", "current"], settings) == 1
         assert _run(["db", "upgrade"], settings) == 0
-        assert "数据库已升级到最新版本（0001）" in capsys.readouterr().out
+        assert f"数据库已升级到最新版本（{head_revision()}）" in capsys.readouterr().out
         assert _run(["db", "upgrade"], settings) == 0  # idempotent
         assert _run(["db", "current"], settings) == 0
         assert _run(["stats", "--year", "2024", "--json"], settings) == 0
