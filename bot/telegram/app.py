@@ -70,6 +70,7 @@ _COMMANDS = {
     "outreach_end": inspector.on_outreach_end,
     "stats": inspector.on_stats,
     "export": inspector.on_export,
+    "brief": cases.on_brief,
 }
 
 
