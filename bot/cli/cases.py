@@ -43,6 +43,18 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
     brief.add_argument("--session", type=int, metavar="ID", help=text("briefing", "cli.session_help"))
     brief.set_defaults(func=run_brief)
 
+    materials = subparsers.add_parser(
+        "materials",
+        help=text("briefing", "report.help"),
+        description=text("briefing", "report.description"),
+        epilog=text("briefing", "report.epilog"),
+    )
+    materials.add_argument(
+        "--year", type=int, default=datetime.now(REPORT_TZ).year, help=text("briefing", "report.year_help")
+    )
+    materials.add_argument("--json", action="store_true", help=text("briefing", "report.json_help"))
+    materials.set_defaults(func=run_materials)
+
 
 def run_cases(args: argparse.Namespace, settings: Settings) -> int:
     from knowledge.assistant import Assistant
@@ -103,4 +115,60 @@ def run_brief(args: argparse.Namespace, settings: Settings) -> int:
             print(text("briefing", "cli.recorded", id=args.session))
     finally:
         store.close()
+    return 0
+
+
+def run_materials(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.outreach.store import OutreachStore
+
+    store = OutreachStore.open(settings)
+    try:
+        used = store.materials(args.year)
+        onsite = store.stats(args.year).onsite
+    finally:
+        store.close()
+    with_cases = [m for m in used if m.case_ids]
+    sentence = text(
+        "briefing",
+        "report.sentence",
+        year=args.year,
+        onsite=onsite,
+        briefed=len(used),
+        with_cases=len(with_cases),
+        cases=len({c for m in used for c in m.case_ids}),
+    )
+    if args.json:
+        sessions = [
+            {
+                "session_id": m.session_id,
+                "date": m.started_at.astimezone(REPORT_TZ).date().isoformat(),
+                "kinds": list(m.kinds),
+                "cases": list(m.case_ids),
+            }
+            for m in used
+        ]
+        record = {
+            "year": args.year,
+            "onsite_sessions": onsite,
+            "sessions_with_briefing": len(used),
+            "sessions_with_cases": len(with_cases),
+            "sessions": sessions,
+            "report_sentence": sentence,
+        }
+        print(json.dumps(record, ensure_ascii=False, indent=2))
+        return 0
+    for m in used:
+        kinds = "、".join(text("briefing", f"report.kind_{kind}") for kind in m.kinds)
+        date_text = m.started_at.astimezone(REPORT_TZ).date().isoformat()
+        print(
+            text(
+                "briefing",
+                "report.line",
+                id=m.session_id,
+                date=date_text,
+                kinds=kinds,
+                cases="、".join(m.case_ids) or "无",
+            )
+        )
+    print(sentence)
     return 0

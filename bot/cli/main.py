@@ -24,6 +24,7 @@ COMMAND_MODULES = {
     "db": "bot.cli.outreach",
     "cases": "bot.cli.cases",
     "brief": "bot.cli.cases",
+    "materials": "bot.cli.cases",
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import json
 import re
 import shutil
 import subprocess
@@ -28,7 +29,13 @@ from tests.support.outreach import BACKENDS, backend_settings, credit_code, make
 LAB_UNIT, HGR_UNIT = "某某实验动物中心", "某某基因检测有限公司"
 LAB_CODE, HGR_CODE = credit_code(101), credit_code(102)
 DAY = datetime(2026, 5, 6, 2, 0, tzinfo=UTC)
-HEADINGS = ["一、单位概况", "二、本年度咨询情况", "三、检查要点清单", "四、典型案例", "五、合规告知书（现场发放）"]
+HEADINGS = [
+    "一、单位概况",
+    "二、本年度咨询情况",
+    "三、检查要点清单",
+    "四、典型案例",
+    "五、合规告知书（现场发放）",
+]
 
 
 @pytest.fixture(params=BACKENDS)
@@ -47,10 +54,19 @@ def store(brief_settings: Settings) -> Iterator[OutreachStore]:
     store.register("tg:1", "李四", LAB_UNIT, LAB_CODE)
     store.register("tg:2", "王五", HGR_UNIT, HGR_CODE)
     turns = [
-        make_turn("tg:1", DAY, question="引进的实验动物要隔离检疫吗", citations=(("lab-animal-regulation", 16),)),
-        make_turn("tg:1", DAY.replace(month=6), question="饲料有什么要求", citations=(("lab-animal-regulation", 13),)),
+        make_turn(
+            "tg:1", DAY, question="引进的实验动物要隔离检疫吗", citations=(("lab-animal-regulation", 16),)
+        ),
+        make_turn(
+            "tg:1",
+            DAY.replace(month=6),
+            question="饲料有什么要求",
+            citations=(("lab-animal-regulation", 13),),
+        ),
         make_turn("tg:1", DAY.replace(month=7), question="红烧肉怎么做", citations=(), declined=True),
-        make_turn("tg:1", DAY.replace(year=2025), question="去年的问题", citations=(("lab-animal-regulation", 9),)),
+        make_turn(
+            "tg:1", DAY.replace(year=2025), question="去年的问题", citations=(("lab-animal-regulation", 9),)
+        ),
         make_turn(
             "tg:2",
             DAY,
@@ -72,7 +88,10 @@ def test_lab_unit_briefing_has_its_questions_checklist_and_no_hgr_case(
     briefing = build_briefing(store, library, LAB_CODE, date(2026, 12, 1))
     assert briefing.unit.name == LAB_UNIT and briefing.start == date(2026, 1, 1)
     assert [q.question for q in briefing.questions] == ["引进的实验动物要隔离检疫吗", "饲料有什么要求"]
-    assert [c for c, _ in briefing.articles] == ["《实验动物管理条例》第十六条", "《实验动物管理条例》第十三条"]
+    assert [c for c, _ in briefing.articles] == [
+        "《实验动物管理条例》第十六条",
+        "《实验动物管理条例》第十三条",
+    ]
     expected = domain_obligations(library, "lab_animals")
     assert [item.obligation for item in briefing.checklist] == expected and len(expected) >= 10
     for item in briefing.checklist:
@@ -84,7 +103,9 @@ def test_lab_unit_briefing_has_its_questions_checklist_and_no_hgr_case(
     assert {item.obligation.obligation.article for item in briefing.handout[:2]} == {13, 16}
 
 
-def test_hgr_unit_briefing_puts_the_case_on_its_question_first(store: OutreachStore, assistant: Assistant) -> None:
+def test_hgr_unit_briefing_puts_the_case_on_its_question_first(
+    store: OutreachStore, assistant: Assistant
+) -> None:
     briefing = build_briefing(store, assistant.library, "基因检测", date(2026, 12, 1))
     assert briefing.cases[0].id == "wuxi-serum-export-2016" and len(briefing.cases) == 2
     assert all("human_genetic_resources" in c.domains for c in briefing.cases)
@@ -144,13 +165,22 @@ def test_cli_writes_word_briefing_and_one_page_handout_and_records_them(
     assert headings == HEADINGS
     assert document.paragraphs[0].style.name == "Title"
     text = "\n".join(p.text for p in document.paragraphs)
-    assert "血样寄到国外要批准吗" in "\n".join(c.text for t in document.tables for r in t.rows for c in r.cells)
+    assert "血样寄到国外要批准吗" in "\n".join(
+        c.text for t in document.tables for r in t.rows for c in r.cells
+    )
     assert "苏州药明康德新药开发股份有限公司" in text and "暂行办法" in text
     page_breaks = document.element.body.xpath('.//w:br[@w:type="page"]')
     assert len(page_breaks) == 1  # the handout starts on its own page
     (checklist,) = [t for t in document.tables if t.rows[0].cells[0].text == "序号"]
-    assert [c.text for c in checklist.rows[0].cells][:4] == ["序号", "检查事项（条文原文）", "依据", "违反的处罚"]
-    assert any("《中华人民共和国人类遗传资源管理条例》第二十七条" in r.cells[2].text for r in checklist.rows[1:])
+    assert [c.text for c in checklist.rows[0].cells][:4] == [
+        "序号",
+        "检查事项（条文原文）",
+        "依据",
+        "违反的处罚",
+    ]
+    assert any(
+        "《中华人民共和国人类遗传资源管理条例》第二十七条" in r.cells[2].text for r in checklist.rows[1:]
+    )
     rfonts = document.styles["Normal"].element.rPr.rFonts
     assert rfonts.get(docx.oxml.ns.qn("w:eastAsia")) == "宋体"
 
@@ -160,6 +190,12 @@ def test_cli_writes_word_briefing_and_one_page_handout_and_records_them(
     (used,) = store.materials(2026)
     assert used.session_id == session.id and set(used.kinds) == {"briefing", "handout"}
     assert used.case_ids[0] == "wuxi-serum-export-2016"
+    capsys.readouterr()
+    assert _run(["materials", "--year", "2026", "--json"], brief_settings) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["onsite_sessions"] == 1 and report["sessions_with_briefing"] == 1
+    assert report["sessions_with_cases"] == 1 and report["sessions"][0]["session_id"] == session.id
+    assert report["report_sentence"].startswith("2026年开展现场普法1场，其中1场在检查前使用了单位普法简报")
 
 
 def test_cli_markdown_and_bad_input(store: OutreachStore, brief_settings: Settings, tmp_path: Path) -> None:
