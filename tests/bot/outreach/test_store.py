@@ -13,7 +13,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import func, select
 
-from bot.outreach.db import alembic_config, current_revision, make_engine, upgrade
+from bot.outreach.db import alembic_config, current_revision, head_revision, make_engine, upgrade
 from bot.outreach.errors import NotMigratedError, OutreachError
 from bot.outreach.models import Base, PersonRow, SessionRow, TurnRow
 from bot.outreach.store import OutreachStore
@@ -66,7 +66,7 @@ def test_migrations_match_the_models_and_downgrade(settings: Settings) -> None:
         assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
     command.downgrade(alembic_config(engine), "base")
     assert current_revision(engine) is None
-    assert upgrade(engine) == "0001"
+    assert upgrade(engine) == head_revision()
     engine.dispose()
 
 
