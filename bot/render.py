@@ -139,6 +139,23 @@ def case_section(cases: Sequence[CitedCase]) -> Section:
     return [[heading, *units[0]], *units[1:]]
 
 
+def cases_sections(query: str, found: Sequence[CitedCase]) -> list[Section]:
+    """/cases: a line per case without a query; the matching cases in full with one."""
+    if not found:
+        return [[[Block(template_text("cases", "bot.none", query=query))]]]
+    if query:
+        return [case_section(found)]
+    lines = [
+        [
+            Block(
+                template_text("cases", "bot.line", index=i, party=c.case.party, lesson=c.case.lesson, id=c.id)
+            )
+        ]
+        for i, c in enumerate(found, 1)
+    ]
+    return [_titled_plain(template_text("cases", "bot.header", count=len(found)), lines)]
+
+
 def quoted_sections(quoted: Sequence[QuotedArticle]) -> list[Section]:
     """Full texts of articles (查看原文, /cite), one section per article."""
     return [[unit] for unit in _quoted_units(quoted, "")]
@@ -185,6 +202,10 @@ def _plain(sections: Iterable[Section]) -> str:
 def render_plain(answer: Answer) -> str:
     """The answer as plain text, conclusion first."""
     return _plain(answer_sections(answer))
+
+
+def render_cases_plain(query: str, found: Sequence[CitedCase]) -> str:
+    return _plain(cases_sections(query, found))
 
 
 def render_quoted_plain(quoted: Sequence[QuotedArticle]) -> str:
@@ -343,6 +364,10 @@ def render_quoted_html(quoted: Sequence[QuotedArticle], limit: int = TELEGRAM_LI
 
 def render_hits_html(question: str, hits: Sequence[Hit], limit: int = TELEGRAM_LIMIT) -> list[str]:
     return pack_html(hits_sections(question, hits), limit)
+
+
+def render_cases_html(query: str, found: Sequence[CitedCase], limit: int = TELEGRAM_LIMIT) -> list[str]:
+    return pack_html(cases_sections(query, found), limit)
 
 
 def render_text_html(body: str, limit: int = TELEGRAM_LIMIT) -> list[str]:

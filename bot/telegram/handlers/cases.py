@@ -15,11 +15,10 @@ from bot.briefing.content import build_briefing
 from bot.briefing.outline import briefing_outline
 from bot.outreach.models import MATERIALS
 from bot.outreach.stats import REPORT_TZ
-from bot.render import Block, Section, case_section, pack_html
+from bot.render import render_cases_html
 from bot.telegram.base import Context, deps, is_private, person_key, reply_text, send_parts
 from bot.telegram.handlers.inspector import requires
 from knowledge.cases.lookup import cite_case, find_cases
-from knowledge.cases.model import CitedCase
 from knowledge.templates import text
 
 
@@ -31,20 +30,7 @@ async def on_cases(update: Update, context: Context) -> None:
     chat, message = update.effective_chat, update.effective_message
     assert chat is not None, "commands come from chats"
     reply_to = message.message_id if message and not is_private(update) else None
-    await send_parts(context, chat.id, pack_html(_sections(query, found)), reply_to)
-
-
-def _sections(query: str, found: list[CitedCase]) -> list[Section]:
-    if not found:
-        return [[[Block(text("cases", "bot.none", query=query))]]]
-    if query:
-        return [case_section(found)]
-    header = Block(text("cases", "bot.header", count=len(found)), "b")
-    lines = [
-        [Block(text("cases", "bot.line", index=i, party=c.case.party, lesson=c.case.lesson, id=c.id))]
-        for i, c in enumerate(found, 1)
-    ]
-    return [[[header, *lines[0]], *lines[1:]]]
+    await send_parts(context, chat.id, render_cases_html(query, found), reply_to)
 
 
 @requires("inspector")
