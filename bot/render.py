@@ -121,6 +121,7 @@ def case_lines(cited: CitedCase) -> list[str]:
         template_text("cases", "render.lesson", lesson=case.lesson),
         template_text("cases", _then_key(cited), basis_then=case.basis_then),
         template_text("cases", "render.rules", rules="、".join(cited.rules)),
+        template_text("cases", "render.id", id=cited.id),
     ]
 
 

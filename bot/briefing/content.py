@@ -102,7 +102,7 @@ def _lines(text: str) -> int:
 
 def _handout(checklist: list[CheckItem], reserved: int) -> list[CheckItem]:
     """The rules that matter most for the unit (asked-about first, one per article) within one page,
-    ``reserved`` lines being taken by the cases."""
+    ``reserved`` lines being taken by the cases; items sanctioned alike end up next to each other."""
     ordered = [item for item in checklist if item.asked] + [item for item in checklist if not item.asked]
     chosen: list[CheckItem] = []
     seen: set[ArticleRef] = set()
@@ -110,10 +110,15 @@ def _handout(checklist: list[CheckItem], reserved: int) -> list[CheckItem]:
     for item in ordered:
         if item.obligation.obligation in seen:
             continue
-        needed = _lines(item.obligation.duty + item.article + item.obligation.range)
+        sanction = (item.obligation.penalty, item.obligation.range)
+        shared = any((c.obligation.penalty, c.obligation.range) == sanction for c in chosen)
+        needed = _lines(item.obligation.duty + item.article) + (
+            0 if shared else _lines(item.obligation.range)
+        )
         if lines + needed > HANDOUT_LINES:
             continue
         chosen.append(item)
         seen.add(item.obligation.obligation)
         lines += needed
-    return chosen
+    penalties = list(dict.fromkeys((item.obligation.penalty, item.obligation.range) for item in chosen))
+    return sorted(chosen, key=lambda item: penalties.index((item.obligation.penalty, item.obligation.range)))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.briefing.content import Briefing
+from bot.briefing.content import Briefing, CheckItem
 from bot.outreach.messages import text as outreach_text
 from bot.render import case_lines
 from knowledge.templates import table, text
@@ -128,22 +128,47 @@ def handout_outline(briefing: Briefing, heading: str = "") -> list[Block]:
         Block("heading2" if heading else "title", _t("handout.title", unit=unit.name)),
         Block("paragraph", _t("handout.intro")),
     ]
-    blocks += [
-        Block(
-            "paragraph",
-            _t(
-                "handout.item",
-                index=i,
-                duty=item.obligation.duty.rstrip("。；;，,："),
-                article=item.article,
-                range=item.obligation.range.rstrip("。"),
-            ),
+    for first, group in _same_penalty(briefing.handout):
+        blocks += [
+            Block(
+                "paragraph",
+                _t(
+                    "handout.item",
+                    index=i,
+                    duty=item.obligation.duty.rstrip("。；;，,："),
+                    article=item.article,
+                ),
+            )
+            for i, item in enumerate(group, first)
+        ]
+        last = first + len(group) - 1
+        blocks.append(
+            Block(
+                "paragraph",
+                _t(
+                    "handout.penalty_one" if last == first else "handout.penalty_many",
+                    first=first,
+                    last=last,
+                    range=group[0].obligation.range.rstrip("。"),
+                    penalty=group[0].penalty,
+                ),
+            )
         )
-        for i, item in enumerate(briefing.handout, 1)
-    ]
     blocks += [
         Block("paragraph", _t("handout.case", party=c.case.party, lesson=c.case.lesson))
         for c in briefing.cases
     ]
     blocks.append(Block("paragraph", _t("handout.footer", date=briefing.end.isoformat())))
     return blocks
+
+
+def _same_penalty(items: list[CheckItem]) -> list[tuple[int, list[CheckItem]]]:
+    """Runs of consecutive handout items sanctioned alike (same penalty article and range), numbered from 1."""
+    runs: list[tuple[int, list[CheckItem]]] = []
+    for index, item in enumerate(items, 1):
+        key = (item.obligation.penalty, item.obligation.range)
+        if runs and (runs[-1][1][-1].obligation.penalty, runs[-1][1][-1].obligation.range) == key:
+            runs[-1][1].append(item)
+        else:
+            runs.append((index, [item]))
+    return runs

@@ -72,7 +72,7 @@ def run_cases(args: argparse.Namespace, settings: Settings) -> int:
         print(text("cases", key, query=query), file=sys.stderr)
         return 1
     for cited in found:
-        print("\n".join([*case_lines(cited), text("cases", "render.id", id=cited.id)]))
+        print("\n".join(case_lines(cited)))
         print()
     return 0
 

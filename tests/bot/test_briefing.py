@@ -208,6 +208,15 @@ def test_cli_markdown_and_bad_input(store: OutreachStore, brief_settings: Settin
     handout = tmp_path / "lab-handout.docx"
     assert _run(["brief", LAB_UNIT, "--out", str(out), "--handout", str(handout)], brief_settings) == 0
     assert _pdf_pages(handout, tmp_path) == 1
+    plain = tmp_path / "lab-handout.md"
+    assert _run(["brief", LAB_UNIT, "--out", str(out), "--handout", str(plain)], brief_settings) == 0
+    lines = [line for line in plain.read_text(encoding="utf-8").splitlines() if line]
+    assert lines[0] == f"# {LAB_UNIT}：合规要点告知书"
+    # the rules sanctioned alike share one line naming the penalty article and its range
+    (sanction,) = [line for line in lines if line.startswith("违反第")]
+    assert re.fullmatch(
+        r"违反第1至\d+项的：由管理实验动物工作的部门.*（《实验动物管理条例》第二十九条）。", sanction
+    )
     with pytest.raises(BriefingError, match="日期格式应为 YYYY-MM-DD：2026-13-40"):
         _run(["brief", LAB_UNIT, "--date", "2026-13-40", "--out", str(out)], brief_settings)
     with pytest.raises(BriefingError, match=r"\.docx 或 \.md"):
