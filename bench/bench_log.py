@@ -27,7 +27,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bot.cli.outreach import run_stats  # noqa: E402
 from bot.outreach.db import make_engine, upgrade  # noqa: E402
 from bot.outreach.models import (  # noqa: E402
-    DOMAINS,
     SessionDomainRow,
     SessionRow,
     TurnCitationRow,
@@ -40,6 +39,7 @@ from bot.outreach.store import OutreachStore  # noqa: E402
 from bot.outreach.turns import TurnRecord, new_turn_uid  # noqa: E402
 from bot.outreach.uscc import check_digit  # noqa: E402
 from bot.settings import Settings  # noqa: E402
+from knowledge.law.domains import REGULATED as DOMAINS  # noqa: E402
 from knowledge.models import ArticleRef  # noqa: E402
 
 YEAR = 2024

@@ -8,11 +8,13 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from bot.outreach.models import DOMAINS
+from bot.outreach.briefs import Briefs
 from bot.outreach.records import Unit
 from bot.outreach.store import OutreachStore
+from bot.outreach.units import UnitRegister
 from knowledge.cases.lookup import cite_case
 from knowledge.cases.model import CitedCase
+from knowledge.law.domains import REGULATED
 from knowledge.law.library import Library
 from knowledge.law.obligations import Obligation, domain_obligations
 from knowledge.models import ArticleRef
@@ -55,12 +57,12 @@ class Briefing:
 
 def build_briefing(store: OutreachStore, library: Library, unit_query: str, on: date) -> Briefing:
     """The briefing for the unit named by ``unit_query`` as of ``on`` (questions since 1 January)."""
-    unit = store.unit(unit_query)
+    unit = UnitRegister(store).find(unit_query)
     start = date(on.year, 1, 1)
-    questions = store.unit_questions(unit.id, start, on)
+    questions = Briefs(store).unit_questions(unit.id, start, on)
     counts = Counter(ref for q in questions for ref in q.citations if ref in library.articles)
     asked = set(counts)
-    domains = [d for d in unit.domains if d in DOMAINS] or list(DOMAINS)
+    domains = [d for d in unit.domains if d in REGULATED] or list(REGULATED)
     checklist = [
         CheckItem(
             o, library.short_citation(o.obligation), library.short_citation(o.penalty), o.obligation in asked

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bot.briefing.content import Briefing, CheckItem
-from bot.outreach.messages import text as outreach_text
+from bot.outreach.stats import domain_label
 from bot.render import case_lines
 from knowledge.templates import table, text
 
@@ -34,7 +34,7 @@ def _header(key: str) -> tuple[str, ...]:
 
 
 def _domains(briefing: Briefing) -> str:
-    labels = [outreach_text(f"labels.domain_{d}") for d in briefing.unit.domains]
+    labels = [domain_label(d) for d in briefing.unit.domains]
     return "、".join(labels) or _t("doc.none")
 
 
@@ -53,6 +53,8 @@ def briefing_outline(briefing: Briefing) -> list[Block]:
                 (_t("doc.profile_code"), unit.credit_code),
                 (_t("doc.profile_licence"), unit.licence_no or _t("doc.none")),
                 (_t("doc.profile_domains"), _domains(briefing)),
+                (_t("doc.profile_address"), unit.address or _t("doc.none")),
+                (_t("doc.profile_contact"), unit.contact or _t("doc.none")),
             ),
             widths_cm=(4.0, 12.6),
         ),

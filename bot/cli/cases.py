@@ -11,6 +11,8 @@ from pathlib import Path
 from bot.briefing import writers
 from bot.briefing.errors import BriefingError
 from bot.briefing.writers import SUFFIXES
+from bot.outreach.briefs import Briefs
+from bot.outreach.models import MATERIALS
 from bot.outreach.stats import REPORT_TZ
 from bot.render import case_lines
 from bot.settings import Settings
@@ -110,8 +112,9 @@ def run_brief(args: argparse.Namespace, settings: Settings) -> int:
             writers.write(handout_outline(briefing), args.handout, compact=True)
             print(text("briefing", "cli.handout_written", path=args.handout))
         if args.session is not None:
-            kinds = ("briefing", "handout")
-            store.record_materials(args.session, briefing.unit.id, kinds, on, [c.id for c in briefing.cases])
+            Briefs(store).record_materials(
+                args.session, briefing.unit.id, MATERIALS, on, [c.id for c in briefing.cases]
+            )
             print(text("briefing", "cli.recorded", id=args.session))
     finally:
         store.close()
@@ -123,7 +126,7 @@ def run_materials(args: argparse.Namespace, settings: Settings) -> int:
 
     store = OutreachStore.open(settings)
     try:
-        used = store.materials(args.year)
+        used = Briefs(store).materials(args.year)
         onsite = store.stats(args.year).onsite
     finally:
         store.close()

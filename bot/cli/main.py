@@ -22,6 +22,8 @@ COMMAND_MODULES = {
     "stats": "bot.cli.outreach",
     "export": "bot.cli.outreach",
     "db": "bot.cli.outreach",
+    "units": "bot.cli.units",
+    "outreach": "bot.cli.onsite",
     "cases": "bot.cli.cases",
     "brief": "bot.cli.cases",
     "materials": "bot.cli.cases",

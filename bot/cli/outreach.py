@@ -13,11 +13,12 @@ from sqlalchemy import exc as sa_exc
 from bot.outreach.db import current_revision, head_revision, make_engine, upgrade
 from bot.outreach.errors import DatabaseUnavailable, OutreachError
 from bot.outreach.messages import text
-from bot.outreach.models import DOMAINS
 from bot.outreach.stats import REPORT_TZ, render_text
 from bot.outreach.store import OutreachStore
 from bot.reports import chart, export
+from bot.reports.titles import document_titles
 from bot.settings import Settings
+from knowledge.law import domains
 
 
 def _this_year() -> int:
@@ -29,7 +30,11 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
     stats = subparsers.add_parser("stats", help="普法宣传统计：场次、覆盖单位、咨询、引用条文与年报段落")
     stats.add_argument("--year", type=int, default=_this_year(), help="年份（默认今年）")
     stats.add_argument("--quarter", type=int, choices=(1, 2, 3, 4), help="只统计某一季度")
-    stats.add_argument("--domain", choices=DOMAINS, help="只统计某一领域")
+    stats.add_argument(
+        "--domain",
+        choices=domains.known(),
+        help="只统计某一领域：" + "、".join(f"{c}（{domains.label(c)}）" for c in domains.known()),
+    )
     stats.add_argument("--json", action="store_true", help="输出 JSON")
     stats.add_argument("--chart", type=Path, metavar="FILE", help="把按月、按领域的场次图（PNG）写入 FILE")
     stats.set_defaults(func=run_stats)
@@ -53,7 +58,8 @@ def run_stats(args: argparse.Namespace, settings: Settings) -> int:
         print(error, file=sys.stderr)
         return 2
     try:
-        figures = store.stats(args.year, args.quarter, args.domain)
+        titles = document_titles(settings.data_dir, settings.corpus_dir)
+        figures = store.stats(args.year, args.quarter, args.domain, titles)
         if args.chart:
             chart.write_chart(figures, args.chart)
     except OutreachError as error:
@@ -80,7 +86,8 @@ def run_export(args: argparse.Namespace, settings: Settings) -> int:
     try:
         if args.fmt not in ("csv", "xlsx"):
             raise OutreachError(text("errors.export_format"))
-        export.write(store.session_rows(args.year), args.fmt, out, args.year)
+        titles = document_titles(settings.data_dir, settings.corpus_dir)
+        export.write(store.session_rows(args.year, titles), args.fmt, out, args.year)
     except OutreachError as error:
         print(error, file=sys.stderr)
         return 1

@@ -6,13 +6,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from bot.outreach.errors import OutreachError
+from bot.outreach.messages import text
 from bot.outreach.models import PersonRow, SessionMaterialRow, SessionRow, TurnCitationRow, TurnRow
 from bot.outreach.stats import REPORT_TZ
 from knowledge.models import ArticleRef
+
+if TYPE_CHECKING:
+    from bot.outreach.store import OutreachStore
 
 
 @dataclass(frozen=True)
@@ -95,3 +101,31 @@ def materials_of_year(db: Session, year: int) -> list[SessionMaterials]:
         cases = tuple(dict.fromkeys([*have.case_ids, *(c for c in row.case_ids.split(",") if c)]))
         grouped[row.id] = SessionMaterials(row.id, row.started_at, (*have.kinds, row.kind), cases)
     return list(grouped.values())
+
+
+class Briefs:
+    """The briefing's reads and the materials' records, over the store's transactions."""
+
+    def __init__(self, store: OutreachStore) -> None:
+        self.store = store
+
+    def unit_questions(self, unit_id: int, start: date, end: date) -> list[UnitQuestion]:
+        with self.store.reading() as db:
+            return unit_questions(db, unit_id, start, end)
+
+    def record_materials(
+        self, session_id: int, unit_id: int, kinds: Sequence[str], brief_date: date, case_ids: Sequence[str]
+    ) -> None:
+        """Record the briefing/handout used at on-site session ``session_id`` (which must be at the unit)."""
+        with self.store.writing() as db:
+            row = db.get(SessionRow, session_id)
+            if row is None or row.kind != "onsite":
+                raise OutreachError(text("errors.session_unknown", id=session_id))
+            if row.unit_id != unit_id:
+                raise OutreachError(text("errors.session_other_unit", id=session_id))
+            record_materials(db, session_id, kinds, brief_date, case_ids, self.store.now())
+
+    def materials(self, year: int) -> list[SessionMaterials]:
+        """On-site sessions of ``year`` that used briefings, handouts and cases."""
+        with self.store.reading() as db:
+            return materials_of_year(db, year)

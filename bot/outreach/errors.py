@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from bot.outreach.messages import text
+from knowledge.errors import PufaError
 
 
-class OutreachError(Exception):
+class OutreachError(PufaError):
     """A request the outreach log refuses (unknown unit, session already open, ...)."""
 
 

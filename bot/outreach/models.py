@@ -22,7 +22,6 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
-DOMAINS = ("lab_animals", "human_genetic_resources")
 ROLES = ("lab", "inspector", "admin")
 KINDS = ("online", "onsite")
 MATERIALS = ("briefing", "handout")
@@ -66,7 +65,10 @@ class UnitRow(Base):
     name: Mapped[str] = mapped_column(String(200), index=True)
     credit_code: Mapped[str] = mapped_column(String(18), unique=True)
     licence_no: Mapped[str | None] = mapped_column(String(100))
+    address: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    contact: Mapped[str] = mapped_column(String(200), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     domains: Mapped[list[UnitDomainRow]] = relationship(cascade="all, delete-orphan", lazy="selectin")
 
 
@@ -111,6 +113,8 @@ class SessionRow(Base):
     inspection_no: Mapped[str] = mapped_column(String(100), default="")
     attendees: Mapped[int | None] = mapped_column(Integer)
     note: Mapped[str] = mapped_column(Text, default="")
+    topic: Mapped[str] = mapped_column(Text, default="", server_default="")
+    recorded_by: Mapped[str] = mapped_column(String(100), default="", server_default="")
 
 
 class SessionInspectorRow(Base):
@@ -129,6 +133,45 @@ class SessionDomainRow(Base):
         ForeignKey("outreach_sessions.id", ondelete="CASCADE"), primary_key=True
     )
     domain: Mapped[str] = mapped_column(String(40), primary_key=True)
+
+
+class SessionArticleRow(Base):
+    """An article explained at an on-site session."""
+
+    __tablename__ = "session_articles"
+
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("outreach_sessions.id", ondelete="CASCADE"), primary_key=True
+    )
+    doc_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    article: Mapped[int] = mapped_column(Integer, primary_key=True)
+
+
+class SessionAuditRow(Base):
+    """Who created, corrected or deleted an on-site session, and what changed (JSON ``details``)."""
+
+    __tablename__ = "session_audit"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(Integer, index=True)  # no FK: kept after a deletion
+    action: Mapped[str] = mapped_column(String(10))  # create | edit | delete
+    actor: Mapped[str] = mapped_column(String(100))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    details: Mapped[str] = mapped_column(Text)
+
+
+class UnitRequestRow(Base):
+    """A self-registration naming a unit not in the register, waiting for an admin."""
+
+    __tablename__ = "unit_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200))
+    credit_code: Mapped[str] = mapped_column(String(18))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolution: Mapped[str] = mapped_column(String(10), default="", server_default="")  # confirmed|rejected
 
 
 class TurnRow(Base):

@@ -17,6 +17,20 @@ class Unit:
     credit_code: str
     domains: tuple[str, ...]
     licence_no: str = ""
+    address: str = ""
+    contact: str = ""
+
+    def to_dict(self) -> dict[str, object]:
+        """What ``pufa units list --json`` prints for the unit."""
+        return {
+            "id": self.id,
+            "name": self.name,
+            "credit_code": self.credit_code,
+            "domains": list(self.domains),
+            "licence_no": self.licence_no,
+            "address": self.address,
+            "contact": self.contact,
+        }
 
 
 @dataclass(frozen=True)
@@ -33,6 +47,20 @@ class OnsiteSession:
     note: str
     questions: int
     domains: tuple[str, ...]
+    topic: str = ""
+    articles: tuple[ArticleRef, ...] = ()
+    recorded_by: str = ""
+
+
+@dataclass(frozen=True)
+class UnitRequest:
+    """A self-registration naming a unit that is not in the register, waiting for an admin."""
+
+    id: int
+    person: str
+    name: str
+    credit_code: str
+    requested_at: datetime
 
 
 @dataclass(frozen=True)

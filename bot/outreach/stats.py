@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 
 from bot.outreach.messages import text
 from bot.outreach.models import (
-    DOMAINS,
     PersonRow,
     SessionDomainRow,
     SessionInspectorRow,
@@ -24,10 +23,12 @@ from bot.outreach.models import (
     UnitDomainRow,
     UnitRow,
 )
+from knowledge.law import domains as corpus_domains
 from knowledge.law.numerals import to_chinese
+from knowledge.templates import table
 
 REPORT_TZ = timezone(timedelta(hours=8), "Asia/Shanghai")  # the bureau's calendar (no DST)
-NO_DOMAIN = "none"
+NO_DOMAIN = corpus_domains.NONE
 TOP_N = 10
 
 
@@ -41,12 +42,30 @@ def period_bounds(year: int, quarter: int | None) -> tuple[datetime, datetime]:
 
 
 def domain_label(domain: str) -> str:
-    return text(f"labels.domain_{domain}")
+    """The Chinese title of a corpus domain (unknown ones shown as such)."""
+    return corpus_domains.label(domain)
 
 
 def article_label(doc_id: str, number: int, titles: Mapping[str, str]) -> str:
-    doc = f"《{titles[doc_id]}》" if doc_id in titles else doc_id
+    """e.g. 《实验动物管理条例》第十三条; a document missing from the catalog is named as unknown."""
+    doc = f"《{titles[doc_id]}》" if doc_id in titles else text("labels.unknown_document", doc_id=doc_id)
     return text("labels.article", doc=doc, number=to_chinese(number))
+
+
+def unit_kind(domain: str) -> str:
+    """How the report names the units of a regulated domain (e.g. 实验动物许可单位)."""
+    kinds = table("outreach")["report"]["unit_kind"]
+    return kinds.get(domain) or text("report.unit_kind_other", domain=domain_label(domain))
+
+
+def ordered_domains(codes: set[str]) -> list[str]:
+    """The regulated domains first, then the other known ones, then unknown codes, then "none"."""
+    known = corpus_domains.known()
+    rank = {code: index for index, code in enumerate(known)}
+    return sorted(
+        codes | set(corpus_domains.REGULATED),
+        key=lambda code: (code == NO_DOMAIN, rank.get(code, len(known)), code),
+    )
 
 
 @dataclass(frozen=True)
@@ -96,7 +115,14 @@ class YearStats:
 
     @property
     def domains(self) -> tuple[str, ...]:
-        return DOMAINS if self.domain is None else (self.domain,)
+        """The domains reported on: the regulated ones and every other one touched, or the one asked."""
+        return tuple(d for d in self.by_domain if d != NO_DOMAIN)
+
+    @property
+    def unit_domains(self) -> tuple[str, ...]:
+        """The domains of the register that the coverage figures speak of."""
+        regulated = corpus_domains.REGULATED
+        return regulated if self.domain is None else tuple(d for d in regulated if d == self.domain)
 
     @property
     def feedback_ratio(self) -> float | None:
@@ -115,19 +141,30 @@ class YearStats:
 
     @property
     def report_paragraph(self) -> str:
-        """One paragraph ready for the annual report."""
-        units = "、".join(
-            text("report.units_part", domain=domain_label(d), count=self.units_reached.get(d, 0))
-            for d in self.domains
+        """One paragraph ready for the annual report, in the bureau's own wording."""
+        none = text("labels.none")
+        by_domain = "、".join(
+            text("report.domain_part", domain=domain_label(d), count=sum(counts.values()))
+            for d, counts in self.by_domain.items()
+            if d != NO_DOMAIN and any(counts.values())
+        )
+        coverage = "、".join(
+            text(
+                "report.coverage_part",
+                unit_kind=unit_kind(d),
+                registered=self.units_registered.get(d, 0),
+                reached=self.units_reached.get(d, 0),
+            )
+            for d in self.unit_domains
         )
         registered = self.units_registered.get("all", 0)
-        coverage = (
+        share = (
             f"{self.units_reached.get('all', 0) / registered:.1%}"
             if registered
             else text("report.coverage_none")
         )
         ratio = self.feedback_ratio
-        top = text("report.top_joiner").join(a.label for a in self.top_articles[:3]) or text("labels.none")
+        top = text("report.top_joiner").join(a.label for a in self.top_articles[:3]) or none
         return text(
             "report.paragraph",
             period=self.period_label,
@@ -135,11 +172,12 @@ class YearStats:
             sessions=self.sessions,
             onsite=self.onsite,
             online=self.online,
+            by_domain=by_domain or none,
             attendees=self.attendees,
+            coverage=coverage or none,
             units=self.units_reached.get("all", 0),
-            units_by_domain=units,
             registered=registered,
-            coverage=coverage,
+            share=share,
             answered=self.answered,
             declined=self.declined,
             rated=self.feedback_up + self.feedback_down,
@@ -157,6 +195,7 @@ class YearStats:
             "by_month": {str(m): counts for m, counts in self.by_month.items()},
             "by_month_domain": {str(m): counts for m, counts in self.by_month_domain.items()},
             "by_domain": self.by_domain,
+            "domain_labels": {d: domain_label(d) for d in self.by_domain},
             "units": {"registered": self.units_registered, "reached": self.units_reached},
             "questions": {"total": self.questions, "answered": self.answered, "declined": self.declined},
             "feedback": {"up": self.feedback_up, "down": self.feedback_down, "ratio": self.feedback_ratio},
@@ -196,16 +235,21 @@ def compute(
         session_domains.setdefault(session_id, set()).add(session_domain)
 
     months = range(1, 13) if quarter is None else range(3 * quarter - 2, 3 * quarter + 1)
-    by_month = {m: {"online": 0, "onsite": 0} for m in months}
-    by_month_domain = {m: dict.fromkeys((*DOMAINS, NO_DOMAIN), 0) for m in months}
-    by_domain = {d: {"online": 0, "onsite": 0} for d in (*DOMAINS, NO_DOMAIN)}
-    kinds: Counter[str] = Counter()
-    attendees = 0
-    for session_id, kind, started_at, people in db.execute(
+    rows = db.execute(
         select(SessionRow.id, SessionRow.kind, SessionRow.started_at, SessionRow.attendees).where(
             *session_filter
         )
-    ):
+    ).all()
+    touched_codes = {d for ids in session_domains.values() for d in ids}
+    if any(not session_domains.get(row.id) for row in rows):
+        touched_codes.add(NO_DOMAIN)
+    series = [domain] if domain is not None else ordered_domains(touched_codes)
+    by_month = {m: {"online": 0, "onsite": 0} for m in months}
+    by_month_domain = {m: dict.fromkeys(series, 0) for m in months}
+    by_domain = {d: {"online": 0, "onsite": 0} for d in series}
+    kinds: Counter[str] = Counter()
+    attendees = 0
+    for session_id, kind, started_at, people in rows:
         month = started_at.astimezone(REPORT_TZ).month
         kinds[kind] += 1
         attendees += people or 0
@@ -262,7 +306,7 @@ def compute(
         attendees=attendees,
         by_month=by_month,
         by_month_domain=by_month_domain,
-        by_domain={d: v for d, v in by_domain.items() if domain is None or d == domain},
+        by_domain=by_domain,
         units_registered={k: int(v) for k, v in registered.items()},
         units_reached={k: int(v) for k, v in reached.items()},
         questions=int(total),
@@ -302,11 +346,11 @@ def render_text(stats: YearStats) -> str:
         *(
             text(
                 "stats.units_line",
-                domain=domain_label(d),
+                domain=text("labels.domain_all") if d == "all" else unit_kind(d),
                 reached=stats.units_reached.get(d, 0),
                 registered=stats.units_registered.get(d, 0),
             )
-            for d in ("all", *stats.domains)
+            for d in ("all", *stats.unit_domains)
         ),
         text("stats.questions", answered=stats.answered, declined=stats.declined),
         text(

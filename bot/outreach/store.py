@@ -5,21 +5,20 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from datetime import UTC, date, datetime, timedelta
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import Engine, select, update
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.outreach import briefs, stats
+from bot.outreach import stats
 from bot.outreach.db import ensure_migrated, make_engine
 from bot.outreach.errors import DatabaseUnavailable, NotMigratedError, OutreachError
 from bot.outreach.messages import text
 from bot.outreach.models import (
-    DOMAINS,
     ROLES,
     PersonRow,
     SessionDomainRow,
@@ -31,11 +30,15 @@ from bot.outreach.models import (
     UnitRow,
 )
 from bot.outreach.records import HistoryItem, OnsiteSession, Unit
+from bot.outreach.sessions import onsite_record
 from bot.outreach.spool import Spool
 from bot.outreach.turns import TurnRecord
-from bot.outreach.uscc import InvalidCreditCode, is_credit_code, normalize_credit_code
+from bot.outreach.units import find_unit, unit_record
+from bot.outreach.uscc import InvalidCreditCode, normalize_credit_code
+from bot.outreach.validate import MAX_ATTENDEES, check_domains
 from bot.outreach.writer import insert_ignoring_conflicts, person_for_update, set_feedback, write_turn
 from bot.settings import Settings
+from knowledge.law.domains import REGULATED
 from knowledge.models import ArticleRef
 
 __all__ = ["InvalidCreditCode", "NotMigratedError", "OutreachError", "OutreachStore"]
@@ -50,7 +53,6 @@ TRANSIENT = (
     sa_exc.TimeoutError,
     sa_exc.DisconnectionError,
 )
-MAX_ATTENDEES = 100_000
 
 
 def _reason(error: BaseException) -> str:
@@ -63,23 +65,6 @@ def _aware(turn: TurnRecord) -> TurnRecord:
     if turn.asked_at.tzinfo is None:
         return dataclasses.replace(turn, asked_at=turn.asked_at.replace(tzinfo=UTC))
     return turn
-
-
-def _check_domains(domains: tuple[str, ...]) -> tuple[str, ...]:
-    for domain in domains:
-        if domain not in DOMAINS:
-            raise OutreachError(text("errors.unknown_domain", domain=domain))
-    return tuple(sorted(set(domains)))
-
-
-def _unit(row: UnitRow) -> Unit:
-    return Unit(
-        id=row.id,
-        name=row.name,
-        credit_code=row.credit_code,
-        domains=tuple(sorted(d.domain for d in row.domains)),
-        licence_no=row.licence_no or "",
-    )
 
 
 class OutreachStore:
@@ -139,6 +124,18 @@ class OutreachStore:
         with self._writes.begin() as db:
             yield db
 
+    def writing(self) -> AbstractContextManager[Session]:
+        """A write transaction; database failures surface as DatabaseUnavailable (Chinese message)."""
+        return self._guarded(self._writes)
+
+    def reading(self) -> AbstractContextManager[Session]:
+        """A read-only transaction, guarded like ``writing``."""
+        return self._guarded(self._reads)
+
+    def now(self) -> datetime:
+        """The store's clock (UTC); tests set it."""
+        return self._clock()
+
     @contextmanager
     def _guarded(self, maker: sessionmaker[Session]) -> Iterator[Session]:
         """A transaction whose database failures surface as DatabaseUnavailable (Chinese message)."""
@@ -147,9 +144,6 @@ class OutreachStore:
                 yield db
         except TRANSIENT as error:
             raise DatabaseUnavailable(_reason(error)) from error
-
-    def _now(self) -> datetime:
-        return self._clock()
 
     # --- turns and the spool ------------------------------------------------------------------
 
@@ -248,15 +242,8 @@ class OutreachStore:
         if role not in ROLES:
             raise OutreachError(text("errors.unknown_role", role=role))
         with self._guarded(self._writes) as db:
-            person_id, _ = person_for_update(db, person_key, display_name, self._now())
+            person_id, _ = person_for_update(db, person_key, display_name, self.now())
             db.execute(update(PersonRow).where(PersonRow.id == person_id).values(role=role))
-
-    def add_unit(
-        self, unit_name: str, credit_code: str, domains: tuple[str, ...] = (), licence_no: str = ""
-    ) -> Unit:
-        """Register a unit (or add domains / licence to the one with that code)."""
-        with self._guarded(self._writes) as db:
-            return _unit(self._upsert_unit(db, unit_name, credit_code, domains, licence_no))
 
     def register(
         self,
@@ -270,9 +257,9 @@ class OutreachStore:
         """Record which unit a person works for, registering the unit if new."""
         with self._guarded(self._writes) as db:
             unit = self._upsert_unit(db, unit_name, credit_code, domains, licence_no)
-            person_id, _ = person_for_update(db, person_key, display_name, self._now())
+            person_id, _ = person_for_update(db, person_key, display_name, self.now())
             db.execute(update(PersonRow).where(PersonRow.id == person_id).values(unit_id=unit.id))
-            return _unit(unit)
+            return unit_record(unit)
 
     def _upsert_unit(
         self, db: Session, name: str, credit_code: str, domains: tuple[str, ...], licence_no: str
@@ -281,10 +268,10 @@ class OutreachStore:
         name = name.strip()
         if not name:
             raise OutreachError(text("errors.unit_name_empty"))
-        wanted = _check_domains(domains)
+        wanted = check_domains(domains, REGULATED)
         db.execute(
             insert_ignoring_conflicts(db, UnitRow.__table__).values(
-                name=name, credit_code=code, licence_no=licence_no.strip() or None, created_at=self._now()
+                name=name, credit_code=code, licence_no=licence_no.strip() or None, created_at=self.now()
             )
         )
         unit = db.scalars(select(UnitRow).where(UnitRow.credit_code == code).with_for_update()).one()
@@ -294,35 +281,6 @@ class OutreachStore:
         unit.domains.extend(UnitDomainRow(domain=d) for d in wanted if d not in have)
         db.flush()
         return unit
-
-    def units(self) -> list[Unit]:
-        """Every registered unit, by name."""
-        with self._guarded(self._reads) as db:
-            return [_unit(row) for row in db.scalars(select(UnitRow).order_by(UnitRow.name))]
-
-    def _find_unit(self, db: Session, query: str) -> UnitRow:
-        query = query.strip()
-        if not query:
-            raise OutreachError(text("errors.unit_query_empty"))
-        if is_credit_code(query):
-            found = db.scalar(select(UnitRow).where(UnitRow.credit_code == normalize_credit_code(query)))
-            if found is None:
-                raise OutreachError(text("errors.unit_unknown", query=query))
-            return found
-        exact = db.scalars(select(UnitRow).where(UnitRow.name == query)).all()
-        pattern = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        matches = (
-            exact
-            or db.scalars(
-                select(UnitRow).where(UnitRow.name.like(pattern, escape="\\")).order_by(UnitRow.name).limit(6)
-            ).all()
-        )
-        if not matches:
-            raise OutreachError(text("errors.unit_unknown", query=query))
-        if len(matches) > 1:
-            names = "、".join(unit.name for unit in matches[:5])
-            raise OutreachError(text("errors.unit_ambiguous", query=query, names=names))
-        return matches[0]
 
     # --- on-site sessions -------------------------------------------------------------------------
 
@@ -344,10 +302,10 @@ class OutreachStore:
     ) -> OnsiteSession:
         """Open an on-site session at a unit (or join the one another inspector has open there)."""
         self._require_inspector(inspector_key)
-        started = at or self._now()
+        started = at or self.now()
         with self._guarded(self._writes) as db:
             inspector_id, _ = person_for_update(db, inspector_key, "", started)
-            unit = self._find_unit(db, unit_query)
+            unit = find_unit(db, unit_query)
             already = self._open_session_of(db, inspector_id)
             if already is not None:
                 name = db.get(UnitRow, already.unit_id).name if already.unit_id else ""
@@ -377,7 +335,7 @@ class OutreachStore:
                     db.execute(insert_ignoring_conflicts(db, SessionDomainRow.__table__), domains)
             db.add(SessionInspectorRow(session_id=session_row.id, person_id=inspector_id))
             db.flush()
-            return self._onsite(db, session_row)
+            return onsite_record(db, session_row)
 
     def end_onsite(
         self, inspector_key: str, attendees: int, note: str = "", *, at: datetime | None = None
@@ -390,45 +348,19 @@ class OutreachStore:
             session_row = self._open_session_of(db, person_id) if person_id is not None else None
             if session_row is None:
                 raise OutreachError(text("errors.onsite_not_open"))
-            ended = at or self._now()
+            ended = at or self.now()
             session_row.ended_at = session_row.last_activity_at = max(ended, session_row.started_at)
             session_row.attendees = attendees
             session_row.note = note.strip()
             db.flush()
-            return self._onsite(db, session_row)
+            return onsite_record(db, session_row)
 
     def open_onsite(self, inspector_key: str) -> OnsiteSession | None:
         """The inspector's open on-site session, if any."""
         with self._guarded(self._reads) as db:
             person_id = db.scalar(select(PersonRow.id).where(PersonRow.person_key == inspector_key))
             session_row = self._open_session_of(db, person_id) if person_id is not None else None
-            return None if session_row is None else self._onsite(db, session_row)
-
-    def _onsite(self, db: Session, row: SessionRow) -> OnsiteSession:
-        unit = db.get(UnitRow, row.unit_id)
-        names = db.scalars(
-            select(PersonRow.display_name)
-            .join(SessionInspectorRow, SessionInspectorRow.person_id == PersonRow.id)
-            .where(SessionInspectorRow.session_id == row.id)
-            .order_by(PersonRow.id)
-        ).all()
-        domains = db.scalars(
-            select(SessionDomainRow.domain).where(SessionDomainRow.session_id == row.id).order_by("domain")
-        ).all()
-        questions = db.scalar(select(func.count()).select_from(TurnRow).where(TurnRow.session_id == row.id))
-        assert unit is not None, "on-site sessions always have a unit"
-        return OnsiteSession(
-            id=row.id,
-            unit=_unit(unit),
-            inspectors=tuple(names),
-            started_at=row.started_at,
-            ended_at=row.ended_at,
-            inspection_no=row.inspection_no,
-            attendees=row.attendees,
-            note=row.note,
-            questions=questions or 0,
-            domains=tuple(domains),
-        )
+            return None if session_row is None else onsite_record(db, session_row)
 
     # --- privacy --------------------------------------------------------------------------------
 
@@ -478,7 +410,7 @@ class OutreachStore:
             ).rowcount
             person.person_key = None
             person.display_name = ""
-            person.forgotten_at = self._now()
+            person.forgotten_at = self.now()
             return int(erased or 0)
 
     # --- reports --------------------------------------------------------------------------------
@@ -494,7 +426,7 @@ class OutreachStore:
         if quarter is not None and quarter not in (1, 2, 3, 4):
             raise OutreachError(text("errors.quarter_invalid"))
         if domain is not None:
-            _check_domains((domain,))
+            (domain,) = check_domains((domain,))
         with self._guarded(self._reads) as db:
             return stats.compute(db, year, quarter, domain, titles or {})
 
@@ -502,32 +434,3 @@ class OutreachStore:
         """One export row per session of ``year``, in order of start."""
         with self._guarded(self._reads) as db:
             return stats.session_rows(db, year, titles or {})
-
-    # --- pre-inspection briefings (issue 12) ----------------------------------------------------
-
-    def unit(self, query: str) -> Unit:
-        """The registered unit named by ``query`` (name, part of a name, or credit code)."""
-        with self._guarded(self._reads) as db:
-            return _unit(self._find_unit(db, query))
-
-    def unit_questions(self, unit_id: int, start: date, end: date) -> list[briefs.UnitQuestion]:
-        """The unit's answered questions between two dates (see ``bot.outreach.briefs``)."""
-        with self._guarded(self._reads) as db:
-            return briefs.unit_questions(db, unit_id, start, end)
-
-    def record_materials(
-        self, session_id: int, unit_id: int, kinds: Sequence[str], brief_date: date, case_ids: Sequence[str]
-    ) -> None:
-        """Record the briefing/handout used at on-site session ``session_id`` (which must be at the unit)."""
-        with self._guarded(self._writes) as db:
-            row = db.get(SessionRow, session_id)
-            if row is None or row.kind != "onsite":
-                raise OutreachError(text("errors.session_unknown", id=session_id))
-            if row.unit_id != unit_id:
-                raise OutreachError(text("errors.session_other_unit", id=session_id))
-            briefs.record_materials(db, session_id, kinds, brief_date, case_ids, self._now())
-
-    def materials(self, year: int) -> list[briefs.SessionMaterials]:
-        """On-site sessions of ``year`` that used briefings, handouts and cases."""
-        with self._guarded(self._reads) as db:
-            return briefs.materials_of_year(db, year)

@@ -24,7 +24,7 @@ from telegram.ext import (
 from bot.render import text, texts_section
 from bot.settings import Settings
 from bot.telegram.base import BotDeps, Context
-from bot.telegram.handlers import answers, cases, commands, inspector
+from bot.telegram.handlers import answers, cases, commands, inspector, onsite, units
 from bot.telegram.limits import QuestionLimiter, TelegramRateLimiter
 
 if TYPE_CHECKING:
@@ -60,7 +60,7 @@ _COMMANDS = {
     "search": commands.on_search,
     "laws": commands.on_laws,
     "cases": cases.on_cases,
-    "register": commands.on_register,
+    "register": units.on_register,
     "feedback": commands.on_feedback,
     "history": commands.on_history,
     "forget": commands.on_forget,
@@ -70,6 +70,12 @@ _COMMANDS = {
     "outreach_end": inspector.on_outreach_end,
     "stats": inspector.on_stats,
     "export": inspector.on_export,
+    "units": units.on_units,
+    "unit_add": units.on_unit_add,
+    "unit_update": units.on_unit_update,
+    "unit_requests": units.on_unit_requests,
+    "unit_confirm": units.on_unit_confirm,
+    "unit_reject": units.on_unit_reject,
     "brief": cases.on_brief,
 }
 
@@ -129,14 +135,17 @@ def build_application(
 def register_handlers(app: Application) -> None:
     """Commands, questions, non-text messages and buttons; edited messages match nothing (ignored)."""
     new = filters.UpdateType.MESSAGE
+    app.add_handler(onsite.conversation())
     for name, handler in _COMMANDS.items():
         app.add_handler(CommandHandler(name, handler, filters=new))
     app.add_handler(MessageHandler(new & filters.COMMAND, answers.on_unknown_command))
     app.add_handler(MessageHandler(new & filters.TEXT & ~filters.COMMAND, answers.on_question))
+    app.add_handler(MessageHandler(new & filters.Document.ALL, units.on_document))
     app.add_handler(MessageHandler(new & NON_TEXT, answers.on_non_text))
     app.add_handler(CallbackQueryHandler(answers.on_feedback_button, pattern=r"^fb:[+-]:[0-9a-f]{1,32}$"))
     app.add_handler(CallbackQueryHandler(answers.on_source_button, pattern=r"^src:[0-9a-f]{1,32}$"))
     app.add_handler(CallbackQueryHandler(commands.on_forget_button, pattern=r"^forget:\d+:(yes|no)$"))
+    app.add_handler(CallbackQueryHandler(onsite.stale_button, pattern=r"^onsite:"))
     app.add_handler(CallbackQueryHandler(answers.on_unknown_button))
     app.add_error_handler(on_error)
 

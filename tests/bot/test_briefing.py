@@ -19,8 +19,11 @@ import pytest
 from bot.briefing.content import build_briefing
 from bot.briefing.errors import BriefingError
 from bot.cli.cases import add_parsers
+from bot.outreach.briefs import Briefs
 from bot.outreach.errors import OutreachError
+from bot.outreach.messages import text as outreach_text
 from bot.outreach.store import OutreachStore
+from bot.outreach.units import UnitInput, UnitRegister
 from bot.settings import Settings
 from knowledge.assistant import Assistant
 from knowledge.law.obligations import domain_obligations
@@ -49,8 +52,11 @@ def brief_settings(request: pytest.FixtureRequest, tmp_path: Path, index_dir: Pa
 def store(brief_settings: Settings) -> Iterator[OutreachStore]:
     """Two units; the lab unit's people asked three questions in 2026 (one declined) and one in 2025."""
     store = OutreachStore.open(brief_settings)
-    store.add_unit(LAB_UNIT, LAB_CODE, ("lab_animals",), "SYXK（某）2024-0001")
-    store.add_unit(HGR_UNIT, HGR_CODE, ("human_genetic_resources",))
+    register = UnitRegister(store)
+    register.add(
+        UnitInput(LAB_UNIT, LAB_CODE, ("lab_animals",), "SYXK（某）2024-0001", address="某市某区某路1号")
+    )
+    register.add(UnitInput(HGR_UNIT, HGR_CODE, ("human_genetic_resources",)))
     store.register("tg:1", "李四", LAB_UNIT, LAB_CODE)
     store.register("tg:2", "王五", HGR_UNIT, HGR_CODE)
     turns = [
@@ -113,7 +119,9 @@ def test_hgr_unit_briefing_puts_the_case_on_its_question_first(
 
 
 def test_unknown_unit_is_refused(store: OutreachStore, assistant: Assistant) -> None:
-    with pytest.raises(OutreachError, match="未找到单位"):
+    with pytest.raises(
+        OutreachError, match=re.escape(outreach_text("errors.unit_unknown", query="不存在的单位"))
+    ):
         build_briefing(store, assistant.library, "不存在的单位", date(2026, 12, 1))
 
 
@@ -187,7 +195,7 @@ def test_cli_writes_word_briefing_and_one_page_handout_and_records_them(
     assert _pdf_pages(handout, tmp_path) == 1
     assert _pdf_pages(out, tmp_path) >= 2
 
-    (used,) = store.materials(2026)
+    (used,) = Briefs(store).materials(2026)
     assert used.session_id == session.id and set(used.kinds) == {"briefing", "handout"}
     assert used.case_ids[0] == "wuxi-serum-export-2016"
     capsys.readouterr()
@@ -202,6 +210,7 @@ def test_cli_markdown_and_bad_input(store: OutreachStore, brief_settings: Settin
     out = tmp_path / "brief.md"
     assert _run(["brief", LAB_UNIT, "--date", "2026-12-01", "--out", str(out)], brief_settings) == 0
     markdown = out.read_text(encoding="utf-8")
+    assert "| 地址 | 某市某区某路1号 |" in markdown and "| 许可证号 | SYXK（某）2024-0001 |" in markdown
     for heading in HEADINGS:
         assert f"## {heading}" in markdown
     assert "| 序号 | 检查事项（条文原文） |" in markdown and "《实验动物管理条例》第十六条" in markdown
@@ -225,4 +234,4 @@ def test_cli_markdown_and_bad_input(store: OutreachStore, brief_settings: Settin
     other = store.start_onsite("tg:9", HGR_UNIT, at=DAY)
     with pytest.raises(OutreachError, match="不是在该单位开展的"):
         _run(["brief", LAB_UNIT, "--out", str(out), "--session", str(other.id)], brief_settings)
-    assert store.materials(2026) == []
+    assert Briefs(store).materials(2026) == []

@@ -142,6 +142,9 @@ def test_cite_command_prints_verbatim_text_and_exits_1_when_unknown(settings) ->
         == "实验动物分为四级：一级，普通动物；二级，清洁动物；三级，无特定病原体动物；四级，无菌动物。"
     )
     missing = subprocess.run(
-        [sys.executable, "-m", "bot.cli.main", "cite", "人遗条例第999条"], capture_output=True, text=True, env=env
+        [sys.executable, "-m", "bot.cli.main", "cite", "人遗条例第999条"],
+        capture_output=True,
+        text=True,
+        env=env,
     )
     assert missing.returncode == 1 and "共47条" in missing.stderr

@@ -1,8 +1,9 @@
 """A fake Telegram Bot API server on 127.0.0.1 that validates requests the way Telegram does.
 
 It serves ``/bot<token>/<method>`` for getMe, getUpdates, deleteWebhook, setWebhook, sendMessage,
-editMessageText, answerCallbackQuery, sendChatAction, setMyCommands, getMyCommands, sendDocument and
-sendPhoto. Checks: the token, HTML parse mode (supported tags, entities, nesting), the 4096-character
+editMessageText, answerCallbackQuery, sendChatAction, setMyCommands, getMyCommands, sendDocument,
+sendPhoto and getFile, and ``/file/bot<token>/<file_path>`` for downloads of documents users sent
+(``push_document``). Checks: the token, HTML parse mode (supported tags, entities, nesting), the 4096-character
 limit after entity parsing (UTF-16 units), 1024 for captions, callback_data of 1–64 bytes,
 "message is not modified", answering a callback query once. Errors (429 with retry_after, 400, …) can be
 injected. Tests push updates and wait for what the bot sent; everything runs in the caller's event loop.
@@ -227,6 +228,7 @@ class FakeTelegram:
         self._callback_ids = itertools.count(1)
         self._open_callbacks: set[str] = set()
         self._injected: list[_Injected] = []
+        self.files: dict[str, tuple[str, bytes]] = {}  # file_id -> (file_path, content)
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -236,6 +238,7 @@ class FakeTelegram:
     async def __aenter__(self) -> FakeTelegram:
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        app.router.add_get("/file/bot{token}/{path:.+}", self._download)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -323,6 +326,23 @@ class FakeTelegram:
         message["update_id"] = await self.push_update({"message": message})
         return message
 
+    async def push_document(
+        self, user_id: int, file_name: str, content: bytes, caption: str | None = None, **kwargs: Any
+    ) -> dict[str, Any]:
+        """Push a message carrying a document (downloadable through getFile); returns the message."""
+        file_id = f"upload{len(self.files) + 1}"
+        self.files[file_id] = (f"documents/{file_id}/{file_name}", content)
+        document = {
+            "file_id": file_id,
+            "file_unique_id": f"u{file_id}",
+            "file_name": file_name,
+            "file_size": len(content),
+        }
+        extra = {"caption": caption} if caption else {}
+        message = self.message(user_id, document=document, **extra, **kwargs)
+        message["update_id"] = await self.push_update({"message": message})
+        return message
+
     async def push_callback(self, user_id: int, message: dict[str, Any], data: str) -> str:
         """Push a button press on ``message`` (a message the bot sent); returns the query id."""
         query_id = f"cbq{next(self._callback_ids)}"
@@ -401,6 +421,14 @@ class FakeTelegram:
         params["_result"] = result
         await self._record(call)
         return web.json_response({"ok": True, "result": result})
+
+    async def _download(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != self.token:
+            return web.Response(status=401)
+        for file_path, content in self.files.values():
+            if file_path == request.match_info["path"]:
+                return web.Response(body=content)
+        return web.Response(status=404)
 
     async def _record(self, call: Call) -> None:
         async with self._changed:
@@ -564,6 +592,18 @@ class FakeTelegram:
             "file_size": len(content),
         }
         return self._new_message(params, document=document, caption=caption)
+
+    async def _api_getFile(self, params: dict[str, Any], files: Any) -> dict[str, Any]:
+        stored = self.files.get(str(params.get("file_id")))
+        if stored is None:
+            raise ApiError("Bad Request: invalid file_id")
+        file_path, content = stored
+        return {
+            "file_id": params["file_id"],
+            "file_unique_id": f"u{params['file_id']}",
+            "file_size": len(content),
+            "file_path": file_path,
+        }
 
     async def _api_sendPhoto(self, params: dict[str, Any], files: dict[str, tuple[str, bytes]]) -> Any:
         _, content = self._upload(files, "photo")

@@ -38,7 +38,9 @@ class DiskCachedEmbedder:
             for start in range(0, len(keys), 500):
                 chunk = keys[start : start + 500]
                 marks = ",".join("?" * len(chunk))
-                for key, blob in self._db.execute(f"SELECT key, vector FROM vectors WHERE key IN ({marks})", chunk):
+                for key, blob in self._db.execute(
+                    f"SELECT key, vector FROM vectors WHERE key IN ({marks})", chunk
+                ):
                     found[key] = np.frombuffer(blob, dtype=np.float32)
         return found
 
@@ -56,7 +58,9 @@ class DiskCachedEmbedder:
         if missing:
             fresh = self.model.embed_passages([texts[i] for i in missing])
             self._store([(keys[i], vector) for i, vector in zip(missing, fresh, strict=True)])
-            found.update((keys[i], np.asarray(v, dtype=np.float32)) for i, v in zip(missing, fresh, strict=True))
+            found.update(
+                (keys[i], np.asarray(v, dtype=np.float32)) for i, v in zip(missing, fresh, strict=True)
+            )
         if not texts:
             return self.model.embed_passages([])
         return np.stack([found[key] for key in keys])

@@ -13,6 +13,7 @@ from telegram.constants import ChatAction
 from bot.briefing import writers
 from bot.briefing.content import build_briefing
 from bot.briefing.outline import briefing_outline
+from bot.outreach.briefs import Briefs
 from bot.outreach.models import MATERIALS
 from bot.outreach.stats import REPORT_TZ
 from bot.render import render_cases_html
@@ -54,5 +55,6 @@ async def on_brief(update: Update, context: Context) -> None:
     session = await asyncio.to_thread(store.open_onsite, person_key(user))
     if session is not None and session.unit.id == briefing.unit.id:
         cases = [cited.id for cited in briefing.cases]
-        await asyncio.to_thread(store.record_materials, session.id, session.unit.id, MATERIALS, on, cases)
+        record = Briefs(store).record_materials
+        await asyncio.to_thread(record, session.id, session.unit.id, MATERIALS, on, cases)
         await reply_text(update, context, text("briefing", "bot.recorded", unit=session.unit.name))

@@ -1,4 +1,4 @@
-"""Commands open to everyone: /start /help /cite /search /laws /register /feedback /history /forget."""
+"""Commands open to everyone: /start /help /cite /search /laws /feedback /history /forget."""
 
 from __future__ import annotations
 
@@ -9,13 +9,10 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
-from bot.outreach.errors import OutreachError
-from bot.outreach.uscc import InvalidCreditCode
 from bot.render import render_hits_html, render_quoted_html, render_text_html, text
 from bot.telegram.base import (
     Context,
     deps,
-    display_name,
     is_private,
     person_key,
     reply_key,
@@ -91,27 +88,6 @@ async def on_laws(update: Update, context: Context) -> None:
     chat = update.effective_chat
     assert chat is not None, "commands come from chats"
     await send_parts(context, chat.id, render_text_html(listing), _reply_to(update))
-
-
-async def on_register(update: Update, context: Context) -> None:
-    """/register 单位名称 统一社会信用代码 (the code is the last word; the name may contain spaces)."""
-    args = context.args or []
-    user = update.effective_user
-    assert user is not None, "commands come from users"
-    if len(args) < 2:
-        await reply_key(update, context, "bot.register_usage")
-        return
-    name, code = " ".join(args[:-1]), args[-1]
-    store = deps(context).store
-    try:
-        unit = await asyncio.to_thread(store.register, person_key(user), display_name(user), name, code)
-    except InvalidCreditCode as exc:
-        await reply_key(update, context, "bot.register_bad_code", code=code, reason=str(exc))
-        return
-    except OutreachError as exc:
-        await reply_key(update, context, "bot.outreach_failed", reason=str(exc))
-        return
-    await reply_key(update, context, "bot.register_ok", unit=unit.name, code=unit.credit_code)
 
 
 async def on_feedback(update: Update, context: Context) -> None:

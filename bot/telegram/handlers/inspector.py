@@ -14,9 +14,12 @@ from telegram.constants import ChatAction
 
 from bot.outreach.errors import OutreachError
 from bot.outreach.stats import render_text
+from bot.outreach.validate import looks_like_date, parse_attendees
 from bot.render import text
 from bot.reports import chart, export
+from bot.reports.titles import catalog_titles
 from bot.telegram.base import Context, deps, display_name, person_key, reply_key, reply_text
+from bot.telegram.sentences import say
 
 Handler = Callable[[Update, Context], Awaitable[None]]
 _ROLES_ABOVE = {"inspector": ("inspector", "admin"), "admin": ("admin",)}
@@ -92,6 +95,9 @@ async def on_outreach_start(update: Update, context: Context) -> None:
         await reply_key(update, context, "bot.outreach_start_usage")
         return
     number = args[-1] if len(args) > 1 and any(c.isdigit() for c in args[-1]) else ""
+    if looks_like_date(number):
+        await reply_text(update, context, say("onsite.start_not_a_date", value=number))
+        return
     unit_query = " ".join(args[:-1] if number else args)
     user = update.effective_user
     assert user is not None, "guarded handlers have a user"
@@ -103,13 +109,18 @@ async def on_outreach_start(update: Update, context: Context) -> None:
 async def on_outreach_end(update: Update, context: Context) -> None:
     """/outreach_end 参加人数 备注."""
     args = context.args or []
-    if not args or not args[0].isdigit():
+    if not args:
         await reply_key(update, context, "bot.outreach_end_usage")
+        return
+    try:
+        attendees = parse_attendees(args[0])
+    except OutreachError as error:
+        await reply_text(update, context, f"{error}\n{text('bot.outreach_end_usage')}")
         return
     user = update.effective_user
     assert user is not None, "guarded handlers have a user"
     store = deps(context).store
-    session = await asyncio.to_thread(store.end_onsite, person_key(user), int(args[0]), " ".join(args[1:]))
+    session = await asyncio.to_thread(store.end_onsite, person_key(user), attendees, " ".join(args[1:]))
     await reply_key(update, context, "bot.outreach_ended", attendees=session.attendees)
 
 
@@ -131,7 +142,8 @@ async def on_stats(update: Update, context: Context) -> None:
         await reply_key(update, context, "bot.stats_usage")
         return
     store = deps(context).store
-    figures = await asyncio.to_thread(store.stats, year)
+    titles = catalog_titles(deps(context).assistant.library.catalog)
+    figures = await asyncio.to_thread(store.stats, year, None, None, titles)
     await reply_text(update, context, render_text(figures))
     await context.bot.send_chat_action(chat.id, ChatAction.UPLOAD_PHOTO)
     with tempfile.TemporaryDirectory(prefix="pufa-chart-") as tmp:
@@ -156,7 +168,8 @@ async def on_export(update: Update, context: Context) -> None:
     store = deps(context).store
     await context.bot.send_chat_action(chat.id, ChatAction.UPLOAD_DOCUMENT)
     with tempfile.TemporaryDirectory(prefix="pufa-export-") as tmp:
-        rows = await asyncio.to_thread(store.session_rows, year)
+        titles = catalog_titles(deps(context).assistant.library.catalog)
+        rows = await asyncio.to_thread(store.session_rows, year, titles)
         out = export.write(rows, fmt, Path(tmp) / f"pufa-outreach-{year}.{fmt}", year)
         await context.bot.send_document(
             chat.id, out.read_bytes(), filename=out.name, caption=text("bot.export_caption", year=year)

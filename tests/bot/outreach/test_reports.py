@@ -22,14 +22,21 @@ from bot.outreach.messages import items
 from bot.outreach.store import OutreachStore
 from bot.reports import export
 from bot.reports.chart import build_chart, cjk_font, write_chart
+from bot.reports.titles import catalog_titles
 from bot.settings import Settings
+from knowledge.law.catalog import load_manifest
 from tests.support.outreach import BACKENDS, T0, backend_settings, credit_code, make_turn
 
 HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
-def export_year(store: OutreachStore, year: int, fmt: str, out: Path) -> Path:
-    return export.write(store.session_rows(year), fmt, out, year)
+def export_year(store: OutreachStore, year: int, fmt: str, out: Path, titles: dict[str, str]) -> Path:
+    return export.write(store.session_rows(year, titles), fmt, out, year)
+
+
+@pytest.fixture(name="titles")
+def fixture_titles(corpus_dir: Path) -> dict[str, str]:
+    return catalog_titles(load_manifest(corpus_dir))
 
 
 @pytest.fixture(params=BACKENDS)
@@ -45,8 +52,16 @@ def store(settings: Settings) -> Iterator[OutreachStore]:
     opened.register("tg:2", "李四", "华基因组科技有限公司", credit_code(2), ("human_genetic_resources",))
     opened.set_role("tg:9", "inspector", "王检查")
     opened.start_onsite("tg:9", "康源", "2024-001", at=T0)
-    opened.record_turn(make_turn("tg:1", T0 + timedelta(minutes=3), citations=(("reg-a", 5), ("reg-b", 2))))
-    opened.record_turn(make_turn("tg:1", T0 + timedelta(minutes=9), citations=(("reg-a", 5),), declined=True))
+    opened.record_turn(
+        make_turn(
+            "tg:1", T0 + timedelta(minutes=3), citations=(("lab-animal-regulation", 13), ("no-such-doc", 2))
+        )
+    )
+    opened.record_turn(
+        make_turn(
+            "tg:1", T0 + timedelta(minutes=9), citations=(("lab-animal-regulation", 13),), declined=True
+        )
+    )
     opened.end_onsite("tg:9", 18, "许可宣讲", at=T0 + timedelta(hours=1))
     opened.record_turn(make_turn("tg:2", T0 + timedelta(days=60), domains=("human_genetic_resources",)))
     yield opened
@@ -70,8 +85,10 @@ def test_chart_labels_use_the_cjk_font_without_missing_glyphs(store: OutreachSto
     assert Path(cjk_file).exists()
 
 
-def test_csv_export_has_bom_and_one_row_per_session(store: OutreachStore, tmp_path: Path) -> None:
-    out = export_year(store, 2024, "csv", tmp_path / "out" / "2024.csv")
+def test_csv_export_has_bom_and_one_row_per_session(
+    store: OutreachStore, tmp_path: Path, titles: dict[str, str]
+) -> None:
+    out = export_year(store, 2024, "csv", tmp_path / "out" / "2024.csv", titles)
     raw = out.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(raw.decode("utf-8-sig").splitlines()))
@@ -81,13 +98,18 @@ def test_csv_export_has_bom_and_one_row_per_session(store: OutreachStore, tmp_pa
     assert onsite[1:4] == ["现场", "康源实验动物技术有限公司", credit_code(1)]
     assert (onsite[4], onsite[5]) == ("2024-03-04 10:00", "2024-03-04 11:00")
     assert onsite[6:11] == ["王检查", "2024-001", "18", "2", "1"]
-    assert onsite[11] == "reg-a第五条；reg-b第二条"
+    assert onsite[11] == "《实验动物管理条例》第十三条；未知文件（no-such-doc）第二条"
     assert rows[2][1] == "线上" and rows[2][6] == ""
-    assert export_year(store, 2023, "csv", tmp_path / "empty.csv").read_text(encoding="utf-8-sig").count("\n") == 1
+    assert (
+        export_year(store, 2023, "csv", tmp_path / "empty.csv", titles)
+        .read_text(encoding="utf-8-sig")
+        .count("\n")
+        == 1
+    )
 
 
-def test_xlsx_export(store: OutreachStore, tmp_path: Path) -> None:
-    out = export_year(store, 2024, "xlsx", tmp_path / "2024.xlsx")
+def test_xlsx_export(store: OutreachStore, tmp_path: Path, titles: dict[str, str]) -> None:
+    out = export_year(store, 2024, "xlsx", tmp_path / "2024.xlsx", titles)
     sheet = load_workbook(out).active
     values = list(sheet.iter_rows(values_only=True))
     assert sheet.title == "2024年普法宣传"

@@ -17,6 +17,7 @@ from bot.outreach.db import alembic_config, current_revision, head_revision, mak
 from bot.outreach.errors import NotMigratedError, OutreachError
 from bot.outreach.models import Base, PersonRow, SessionRow, TurnRow
 from bot.outreach.store import OutreachStore
+from bot.outreach.units import UnitRegister
 from bot.outreach.uscc import InvalidCreditCode
 from bot.settings import Settings
 from tests.support.outreach import BACKENDS, T0, backend_settings, credit_code, make_turn
@@ -123,9 +124,9 @@ def test_onsite_by_credit_code_and_a_second_inspector_joins(units: OutreachStore
 @pytest.mark.parametrize(
     ("query", "fragment"),
     [
-        ("不存在的单位", "未找到单位“不存在的单位”"),
+        ("不存在的单位", "执法对象库中没有单位“不存在的单位”"),
         ("有限公司", "匹配到多个单位"),
-        (credit_code(77), "未找到单位"),
+        (credit_code(77), "执法对象库中没有单位"),
         ("  ", "请提供单位名称或统一社会信用代码"),
     ],
 )
@@ -170,7 +171,7 @@ def test_register_validates_code_and_merges_domains(store: OutreachStore) -> Non
     )
     assert unit.domains == ("human_genetic_resources", "lab_animals")
     assert unit.licence_no == "SYXK(京)2024-0001"
-    assert [u.name for u in store.units()] == ["康源"]
+    assert [u.name for u in UnitRegister(store).list()] == ["康源"]
 
 
 def test_feedback(units: OutreachStore) -> None:
@@ -246,7 +247,9 @@ def test_stats_figures_and_report_paragraph(units: OutreachStore) -> None:
     assert stats.top_articles[0].label == "《实验动物管理条例》第三条"
     paragraph = stats.report_paragraph
     assert paragraph.startswith("2024年全年开展普法宣传4次（其中现场1次、线上3次）")
-    assert "覆盖执法对象单位2家（实验动物1家、人类遗传资源1家）" in paragraph
+    assert "按领域分：实验动物2次、人类遗传资源1次" in paragraph
+    assert "覆盖1家实验动物许可单位中的1家、1家人类遗传资源单位中的1家，合计覆盖执法对象单位2家" in paragraph
+    assert "引用最多的条文为《实验动物管理条例》第三条、未知文件（reg-a）第十八条" in paragraph
     assert "解答咨询3条" in paragraph and "另有1条" in paragraph
     assert json.loads(json.dumps(stats.to_dict(), ensure_ascii=False))["sessions"]["total"] == 4
 

@@ -7,8 +7,11 @@ from datetime import datetime
 
 import docx
 
+from bot.outreach.briefs import Briefs
+from bot.outreach.messages import text as outreach_text
 from bot.outreach.stats import REPORT_TZ
 from bot.outreach.store import OutreachStore
+from bot.outreach.units import UnitInput, UnitRegister
 from bot.render import text
 from bot.settings import Settings
 from knowledge.templates import text as template
@@ -41,11 +44,10 @@ def test_brief_sends_word_and_records_it_with_the_open_session(
         async with running_bot(bot_settings, assistant, bot_store) as tg:
             assert await command(tg, LAB_ID, "/brief 康源") == [text("bot.not_inspector")]
             await command(tg, ADMIN_ID, f"/grant {INSPECTOR_ID} 王检查")
-            await command(tg, LAB_ID, f"/register 康源基因检测有限公司 {code}")
-            bot_store.add_unit("康源基因检测有限公司", code, ("human_genetic_resources",))
+            UnitRegister(bot_store).add(UnitInput("康源基因检测有限公司", code, ("human_genetic_resources",)))
             assert await command(tg, INSPECTOR_ID, "/brief") == [template("briefing", "bot.usage")]
             (unknown,) = await command(tg, INSPECTOR_ID, "/brief 不存在的单位")
-            assert "未找到单位" in unknown
+            assert outreach_text("errors.unit_unknown", query="不存在的单位") in unknown
 
             await command(tg, INSPECTOR_ID, "/outreach_start 康源 2026-009")
             (recorded,) = await command(tg, INSPECTOR_ID, "/brief 康源")
@@ -58,5 +60,5 @@ def test_brief_sends_word_and_records_it_with_the_open_session(
             assert headings[0] == "一、单位概况" and headings[-1] == "五、合规告知书（现场发放）"
 
     run(scenario)
-    (used,) = bot_store.materials(datetime.now(REPORT_TZ).year)
+    (used,) = Briefs(bot_store).materials(datetime.now(REPORT_TZ).year)
     assert set(used.kinds) == {"briefing", "handout"} and "wuxi-serum-export-2016" in used.case_ids

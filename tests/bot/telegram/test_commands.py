@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 
 from bot.outreach.store import OutreachStore
+from bot.outreach.units import UnitRegister
 from bot.outreach.uscc import check_digit
 from bot.render import text, texts_section
 from bot.settings import Settings
+from bot.telegram.sentences import say
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.telegram_fixtures import ADMIN_ID, INSPECTOR_ID, LAB_ID, OTHER_ID, run, running_bot
 
@@ -96,11 +98,15 @@ def test_register_validates_the_credit_code(
             (refused,) = await command(tg, LAB_ID, f"/register 康源 实验动物 有限公司 {bad}")
             assert refused.startswith(text("bot.register_bad_code", code=bad, reason="").split("：")[0])
             assert "校验位" in refused
-            (accepted,) = await command(tg, LAB_ID, f"/register 康源 实验动物 有限公司 {good}")
-            assert accepted == text("bot.register_ok", unit="康源 实验动物 有限公司", code=good)
+            (queued,) = await command(tg, LAB_ID, f"/register 康源 实验动物 有限公司 {good}")
+            assert queued == say("units.queued", code=good, id=1)
+            (confirmed,) = await command(tg, ADMIN_ID, "/unit_confirm 1 实验动物")
+            assert confirmed == say("units.confirmed", name="康源 实验动物 有限公司", code=good)
 
     run(scenario)
-    assert [(u.name, u.credit_code) for u in bot_store.units()] == [("康源 实验动物 有限公司", good)]
+    assert [(u.name, u.credit_code) for u in UnitRegister(bot_store).list()] == [
+        ("康源 实验动物 有限公司", good)
+    ]
 
 
 def test_feedback_history_and_forget(
@@ -161,14 +167,20 @@ def test_roles_and_inspector_commands(
             assert await command(tg, ADMIN_ID, f"/grant {INSPECTOR_ID} 王检查") == [
                 text("bot.grant_ok", name="王检查")
             ]
+            await command(tg, ADMIN_ID, f"/unit_add 康源实验动物技术有限公司 {code} 实验动物")
             await command(tg, LAB_ID, f"/register 康源实验动物技术有限公司 {code}")
 
+            (dated,) = await command(tg, INSPECTOR_ID, "/outreach_start 康源 2026-13-40")
+            assert dated == say("onsite.start_not_a_date", value="2026-13-40")
             (started,) = await command(tg, INSPECTOR_ID, "/outreach_start 康源 2026-001")
             assert started == text("bot.outreach_started", unit="康源实验动物技术有限公司")
             (again,) = await command(tg, INSPECTOR_ID, "/outreach_start 康源")
             assert again.startswith(text("bot.outreach_failed", reason="").rstrip())
             await command(tg, INSPECTOR_ID, "实验动物的饲养室需要分开吗？")
-            assert await command(tg, INSPECTOR_ID, "/outreach_end 很多") == [text("bot.outreach_end_usage")]
+            (many,) = await command(tg, INSPECTOR_ID, "/outreach_end 很多")
+            assert "您填写的是“很多”" in many and many.endswith(text("bot.outreach_end_usage"))
+            (negative,) = await command(tg, INSPECTOR_ID, "/outreach_end -5")
+            assert "参加人数应为不小于 0 的整数" in negative
             (ended,) = await command(tg, INSPECTOR_ID, "/outreach_end 12 讲解了分开饲养")
             assert ended == text("bot.outreach_ended", attendees=12)
 

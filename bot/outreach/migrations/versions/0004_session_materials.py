@@ -1,7 +1,7 @@
 """Materials used at an on-site session: the pre-inspection briefing, the handout and the cases in them.
 
 Revision ID: 0004
-Revises: 0003 (issue 13); on this branch temporarily 0001 until the lead re-chains 0002/0003
+Revises: 0003 (issue 13); on this branch temporarily 0002 (issue 10) until the lead re-chains
 Create Date: 2026-11-26
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0004"
-down_revision = "0001"  # TODO(lead): "0003" once issues 10 and 13 are merged
+down_revision = "0002"  # TODO(lead): "0003" (issue 13) once merged; "0002" (issue 10, merged here) keeps the chain runnable
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,226 @@
+"""``pufa units``: the register of regulated units (执法对象库)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from bot.outreach.errors import OutreachError
+from bot.outreach.messages import text
+from bot.outreach.records import Unit
+from bot.outreach.store import OutreachStore
+from bot.outreach.units import UnitInput, UnitRegister
+from bot.settings import Settings
+from knowledge.law import domains
+
+DOMAIN_HELP = "领域：实验动物 或 人类遗传资源（也可写 lab_animals、human_genetic_resources；可重复）"
+
+
+def _parser(
+    subparsers: argparse._SubParsersAction, name: str, help_: str, example: str
+) -> argparse.ArgumentParser:
+    return subparsers.add_parser(
+        name,
+        help=help_,
+        description=help_,
+        epilog=f"示例：{example}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+
+
+def add_parsers(subparsers: argparse._SubParsersAction) -> None:
+    """Register ``units`` and its sub-commands on the ``pufa`` parser."""
+    units = _parser(
+        subparsers,
+        "units",
+        "执法对象库：导入、查看、添加、修改受监管单位",
+        "pufa units import 执法对象.xlsx；pufa units list",
+    )
+    commands = units.add_subparsers(
+        dest="units_command", required=True, metavar="{import,list,add,update,pending,confirm,reject}"
+    )
+
+    imported = _parser(
+        commands,
+        "import",
+        "从表格（.csv 或 .xlsx，第一行为表头）导入单位；列：单位名称、统一社会信用代码、领域、许可证号、地址、联系人。"
+        "按统一社会信用代码新增或更新；有错误行时整个文件不导入（除非加 --partial）",
+        "pufa units import 2026年执法对象.xlsx",
+    )
+    imported.add_argument("file", type=Path, metavar="FILE", help="CSV（UTF-8 或 GBK）或 XLSX 文件")
+    imported.add_argument("--partial", action="store_true", help="只导入正确的行，错误行列出后跳过")
+    imported.set_defaults(func=run_import)
+
+    listed = _parser(commands, "list", "列出执法对象库中的单位", "pufa units list --domain 实验动物 --json")
+    listed.add_argument("--domain", metavar="领域", help="只列出某一领域的单位（实验动物 或 人类遗传资源）")
+    listed.add_argument("--json", action="store_true", help="输出 JSON 数组")
+    listed.set_defaults(func=run_list)
+
+    added = _parser(
+        commands,
+        "add",
+        "添加一个单位",
+        "pufa units add --name 康源实验动物技术有限公司 --code 91110108000000001A --domain 实验动物 --licence 'SYXK(京)2024-0001'",
+    )
+    added.add_argument("--name", metavar="名称", required=True, help="单位名称")
+    added.add_argument("--code", metavar="信用代码", required=True, help="统一社会信用代码（18 位）")
+    _unit_fields(added, domain_required=True)
+    added.set_defaults(func=run_add)
+
+    updated = _parser(
+        commands,
+        "update",
+        "修改单位信息（只改给出的项；--domain 给出时替换全部领域）",
+        "pufa units update 康源 --address 北京市海淀区某路1号 --contact '张三 13800000000'",
+    )
+    updated.add_argument("unit", metavar="UNIT", help="单位名称（或其中一段）或统一社会信用代码")
+    updated.add_argument("--name", metavar="名称", help="新的单位名称")
+    updated.add_argument("--code", metavar="信用代码", help="新的统一社会信用代码")
+    _unit_fields(updated, domain_required=False)
+    updated.set_defaults(func=run_update)
+
+    pending = _parser(commands, "pending", "列出机器人中自行登记、尚未在库中的单位申请", "pufa units pending")
+    pending.set_defaults(func=run_pending)
+    confirm = _parser(
+        commands,
+        "confirm",
+        "确认一个单位登记申请：加入执法对象库并关联申请人",
+        "pufa units confirm 3 --domain 实验动物",
+    )
+    confirm.add_argument("request", type=int, metavar="ID", help="申请编号（见 pufa units pending）")
+    confirm.add_argument("--domain", metavar="领域", action="append", required=True, help=DOMAIN_HELP)
+    confirm.set_defaults(func=run_confirm)
+    reject = _parser(commands, "reject", "驳回一个单位登记申请", "pufa units reject 3")
+    reject.add_argument("request", type=int, metavar="ID", help="申请编号")
+    reject.set_defaults(func=run_reject)
+
+
+def _unit_fields(parser: argparse.ArgumentParser, *, domain_required: bool) -> None:
+    parser.add_argument(
+        "--domain", metavar="领域", action="append", required=domain_required, help=DOMAIN_HELP
+    )
+    parser.add_argument("--licence", metavar="许可证号", help="许可证号（如有）")
+    parser.add_argument("--address", metavar="地址", help="地址")
+    parser.add_argument("--contact", metavar="联系人", help="联系人及电话")
+
+
+def unit_line(unit: Unit) -> str:
+    """One unit as a line of text."""
+    return text(
+        "cli.unit_line",
+        name=unit.name,
+        code=unit.credit_code,
+        domains="、".join(domains.label(d) for d in unit.domains),
+        licence=unit.licence_no or "—",
+        address=unit.address or "—",
+        contact=unit.contact or "—",
+    )
+
+
+def _with_register(settings: Settings, work: Callable[[UnitRegister], int]) -> int:
+    store = OutreachStore.open(settings)
+    try:
+        return work(UnitRegister(store))
+    finally:
+        store.close()
+
+
+def run_import(args: argparse.Namespace, settings: Settings) -> int:
+    content = read_file(args.file)
+
+    def work(register: UnitRegister) -> int:
+        report = register.import_sheet(args.file.name, content, partial=args.partial)
+        print(report.render())
+        return 0 if report.applied else 1
+
+    return _with_register(settings, work)
+
+
+def run_list(args: argparse.Namespace, settings: Settings) -> int:
+    def work(register: UnitRegister) -> int:
+        units = register.list(args.domain)
+        if args.json:
+            print(json.dumps([u.to_dict() for u in units], ensure_ascii=False, indent=2))
+        else:
+            print(text("cli.units_header", count=len(units)))
+            for unit in units:
+                print(unit_line(unit))
+        return 0
+
+    return _with_register(settings, work)
+
+
+def run_add(args: argparse.Namespace, settings: Settings) -> int:
+    unit_input = UnitInput(
+        args.name, args.code, tuple(args.domain), args.licence or "", args.address or "", args.contact or ""
+    )
+    return _with_register(settings, lambda register: _done("cli.unit_added", register.add(unit_input)))
+
+
+def run_update(args: argparse.Namespace, settings: Settings) -> int:
+    def work(register: UnitRegister) -> int:
+        unit = register.update(
+            args.unit,
+            name=args.name,
+            credit_code=args.code,
+            domains=tuple(args.domain) if args.domain else None,
+            licence_no=args.licence,
+            address=args.address,
+            contact=args.contact,
+        )
+        return _done("cli.unit_updated", unit)
+
+    return _with_register(settings, work)
+
+
+def run_pending(args: argparse.Namespace, settings: Settings) -> int:
+    def work(register: UnitRegister) -> int:
+        requests = register.pending()
+        print(text("cli.requests_header", count=len(requests)))
+        for request in requests:
+            print(
+                text(
+                    "cli.request_line",
+                    id=request.id,
+                    name=request.name,
+                    code=request.credit_code,
+                    person=request.person,
+                )
+            )
+        return 0
+
+    return _with_register(settings, work)
+
+
+def run_confirm(args: argparse.Namespace, settings: Settings) -> int:
+    def work(register: UnitRegister) -> int:
+        unit = register.resolve(args.request, tuple(args.domain))
+        assert unit is not None, "a confirmation returns the unit"
+        return _done("cli.unit_added", unit)
+
+    return _with_register(settings, work)
+
+
+def run_reject(args: argparse.Namespace, settings: Settings) -> int:
+    def work(register: UnitRegister) -> int:
+        register.resolve(args.request, None)
+        print(text("cli.request_rejected", id=args.request))
+        return 0
+
+    return _with_register(settings, work)
+
+
+def _done(key: str, unit: Unit) -> int:
+    print(text(key))
+    print(unit_line(unit))
+    return 0
+
+
+def read_file(path: Path) -> bytes:
+    """The bytes of a file to import; OutreachError naming it when it cannot be read."""
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise OutreachError(text("cli.file_unreadable", path=path, reason=error.strerror or error)) from None

@@ -1,0 +1,222 @@
+"""The bureau's records in Telegram: the guided /onsite conversation, the register for admins,
+self-registration, and spreadsheets sent as documents — real Application, fake Bot API."""
+
+from __future__ import annotations
+
+import io
+from datetime import date, timedelta
+from typing import Any
+
+from openpyxl import Workbook
+
+from bot.outreach.sessions import OnsiteLog
+from bot.outreach.store import OutreachStore
+from bot.outreach.units import UnitRegister
+from bot.render import text
+from bot.settings import Settings
+from bot.telegram.sentences import say
+from tests.support.fake_telegram import FakeTelegram
+from tests.support.outreach import credit_code
+from tests.support.telegram_fixtures import ADMIN_ID, INSPECTOR_ID, LAB_ID, run, running_bot
+
+MICE = credit_code(1)
+GENOMICS = credit_code(2)
+PAST = date.today() - timedelta(days=10)
+
+
+def shown(telegram: FakeTelegram, chat_id: int) -> list[str]:
+    return [call.params["_result"]["text"] for call in telegram.sent("sendMessage", chat_id)]
+
+
+async def send(telegram: FakeTelegram, user_id: int, line: str) -> list[str]:
+    """Send ``line`` and return the bot's replies."""
+    before = len(telegram.sent("sendMessage", user_id))
+    await telegram.push_text(user_id, line)
+    await telegram.wait_sent(before + 1, chat_id=user_id)
+    await telegram.settle(2)
+    return shown(telegram, user_id)[before:]
+
+
+async def press(telegram: FakeTelegram, user_id: int, data: str) -> list[str]:
+    """Press the button ``data`` under the bot's latest message to ``user_id``."""
+    before = len(telegram.sent("sendMessage", user_id))
+    latest = telegram.sent("sendMessage", user_id)[-1]
+    buttons = [b["callback_data"] for row in latest.params["reply_markup"]["inline_keyboard"] for b in row]
+    assert data in buttons, buttons
+    await telegram.push_callback(user_id, latest.params["_result"], data)
+    await telegram.wait_sent(before + 1, chat_id=user_id)
+    await telegram.settle(2)
+    return shown(telegram, user_id)[before:]
+
+
+async def upload(
+    telegram: FakeTelegram, user_id: int, name: str, content: bytes, caption: str | None = None
+) -> str:
+    before = len(telegram.sent("sendMessage", user_id))
+    await telegram.push_document(user_id, name, content, caption)
+    await telegram.wait_sent(before + 1, chat_id=user_id)
+    await telegram.settle(2)
+    return "\n".join(shown(telegram, user_id)[before:])
+
+
+def xlsx(rows: list[list[Any]]) -> bytes:
+    workbook = Workbook()
+    for row in rows:
+        workbook.active.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+async def setup_register(tg: FakeTelegram) -> None:
+    await send(tg, ADMIN_ID, f"/grant {INSPECTOR_ID} 王检查")
+    (added,) = await send(
+        tg, ADMIN_ID, f"/unit_add 康源实验动物技术有限公司 {MICE} 实验动物 SYXK(京)2024-0001"
+    )
+    assert added == say("units.added", name="康源实验动物技术有限公司", code=MICE, domains="实验动物")
+    await send(tg, ADMIN_ID, f"/unit_add 华基因组科技有限公司 {GENOMICS} 人类遗传资源")
+
+
+def test_guided_onsite_conversation(
+    bot_settings: Settings, assistant: object, bot_store: OutreachStore
+) -> None:
+    async def scenario() -> None:
+        async with running_bot(bot_settings, assistant, bot_store) as tg:
+            assert await send(tg, LAB_ID, "/onsite") == [text("bot.not_inspector")]
+            (empty,) = await send(tg, INSPECTOR_ID, "/onsite")
+            assert empty == text("bot.not_inspector")  # not granted yet
+            await setup_register(tg)
+
+            (ask,) = await send(tg, INSPECTOR_ID, "/onsite")
+            assert ask == say("onsite.ask_unit")
+            (date_question,) = await press(tg, INSPECTOR_ID, f"onsite:unit:{MICE}")
+            assert date_question.startswith(say("onsite.unit_chosen", unit="康源实验动物技术有限公司"))
+            (bad_date,) = await send(tg, INSPECTOR_ID, "2026-13-40")
+            assert "日期“2026-13-40”无效" in bad_date and "/cancel" in bad_date
+            (future,) = await send(tg, INSPECTOR_ID, (date.today() + timedelta(days=3)).isoformat())
+            assert "晚于今天" in future
+            (attendees_question,) = await send(tg, INSPECTOR_ID, PAST.isoformat())
+            assert attendees_question.endswith(say("onsite.ask_attendees"))
+            (negative,) = await send(tg, INSPECTOR_ID, "-5")
+            assert "参加人数应为不小于 0 的整数" in negative
+            (topic_question,) = await send(tg, INSPECTOR_ID, "25")
+            assert topic_question == say("onsite.ask_topic")
+            (saved,) = await send(tg, INSPECTOR_ID, "实验动物许可管理")
+            assert saved.startswith("已登记现场普法活动") and f"日期：{PAST.isoformat()}" in saved
+
+            # by name, with the "today" button and /skip
+            await send(tg, INSPECTOR_ID, "/onsite")
+            (unknown,) = await send(tg, INSPECTOR_ID, "不存在的单位")
+            assert "执法对象库中没有单位“不存在的单位”" in unknown
+            await send(tg, INSPECTOR_ID, "华基因")
+            await press(tg, INSPECTOR_ID, "onsite:today")
+            await send(tg, INSPECTOR_ID, "12")
+            (skipped,) = await send(tg, INSPECTOR_ID, "/skip")
+            assert "主题：—" in skipped and "人类遗传资源" in skipped
+
+            # /cancel at any step stores nothing
+            await send(tg, INSPECTOR_ID, "/onsite")
+            await press(tg, INSPECTOR_ID, f"onsite:unit:{MICE}")
+            assert await send(tg, INSPECTOR_ID, "/cancel") == [say("onsite.cancelled")]
+            assert text("bot.error") not in shown(tg, INSPECTOR_ID)
+
+    run(scenario)
+    log = OnsiteLog(bot_store)
+    sessions = log.list(PAST.year) + (log.list(date.today().year) if PAST.year != date.today().year else [])
+    by_unit = {s.unit.credit_code: s for s in sessions}
+    assert len(sessions) == 2
+    assert (by_unit[MICE].attendees, by_unit[MICE].topic, by_unit[MICE].domains) == (
+        25,
+        "实验动物许可管理",
+        ("lab_animals",),
+    )
+    assert by_unit[MICE].inspectors == ("王检查",) and by_unit[MICE].recorded_by == f"tg:{INSPECTOR_ID}"
+    assert by_unit[GENOMICS].attendees == 12
+
+
+def test_register_links_or_queues_and_questions_join_the_open_session(
+    bot_settings: Settings, assistant: object, bot_store: OutreachStore
+) -> None:
+    unknown = credit_code(99)
+
+    async def scenario() -> None:
+        async with running_bot(bot_settings, assistant, bot_store) as tg:
+            await setup_register(tg)
+            (linked,) = await send(tg, LAB_ID, f"/register 康源 {MICE}")
+            assert linked == say("units.linked", unit="康源实验动物技术有限公司", code=MICE)
+            (queued,) = await send(tg, 7010, f"/register 新来的生物公司 {unknown}")
+            assert queued.startswith(f"执法对象库中暂无统一社会信用代码为 {unknown} 的单位")
+            (listing,) = await send(tg, ADMIN_ID, "/unit_requests")
+            assert "新来的生物公司" in listing
+            request_id = UnitRegister(bot_store).pending()[0].id
+            assert await send(tg, INSPECTOR_ID, f"/unit_confirm {request_id} 实验动物") == [
+                text("bot.not_admin")
+            ]
+            (confirmed,) = await send(tg, ADMIN_ID, f"/unit_confirm {request_id} 实验动物")
+            assert confirmed == say("units.confirmed", name="新来的生物公司", code=unknown)
+            (updated,) = await send(tg, ADMIN_ID, "/unit_update 新来的 地址=北京市 海淀区 联系人=赵六")
+            assert "地址：北京市 海淀区" in updated and "联系人：赵六" in updated
+            (bad_field,) = await send(tg, ADMIN_ID, "/unit_update 新来的 电话=123")
+            assert bad_field == say("units.update_bad_field", part="电话=123")
+            (units,) = await send(tg, INSPECTOR_ID, "/units")
+            assert units.startswith(say("units.list_header", count=3))
+
+            await send(tg, INSPECTOR_ID, "/outreach_start 康源")
+            await send(tg, LAB_ID, "实验动物的饲养室需要分开吗？")
+            await send(tg, INSPECTOR_ID, "/outreach_end 20 现场答疑")
+
+    run(scenario)
+    (session,) = OnsiteLog(bot_store).list(date.today().year)
+    assert session.questions == 1 and session.unit.credit_code == MICE
+    assert bot_store.stats(date.today().year).online == 0
+
+
+def test_admin_uploads_spreadsheets(
+    bot_settings: Settings, assistant: object, bot_store: OutreachStore
+) -> None:
+    header = ["单位名称", "统一社会信用代码", "领域", "许可证号", "地址", "联系人"]
+    units = xlsx(
+        [
+            header,
+            ["康源实验动物技术有限公司", MICE, "实验动物", "", "", ""],
+            ["坏代码单位", MICE[:-1] + ("0" if MICE[-1] != "0" else "1"), "实验动物", "", "", ""],
+            ["华基因组科技有限公司", GENOMICS, "人类遗传资源", "", "", ""],
+        ]
+    )
+    sessions_csv = (
+        "日期,单位,参加人数,主题\n"
+        f"{PAST.isoformat()},康源实验动物技术有限公司,30,许可\n"
+        f"{PAST.isoformat()},{GENOMICS},abc,采集\n"
+    ).encode("utf-8-sig")
+
+    async def scenario() -> None:
+        async with running_bot(bot_settings, assistant, bot_store) as tg:
+            refused = await upload(tg, ADMIN_ID, "units.xlsx", units)
+            assert refused.startswith(say("upload.units_title", name="units.xlsx"))
+            assert (
+                "未导入任何数据：1 行有错误" in refused and "第3行：统一社会信用代码校验位不正确" in refused
+            )
+            assert say("upload.partial_hint") in refused
+            assert UnitRegister(bot_store).list() == []
+            accepted = await upload(tg, ADMIN_ID, "units.xlsx", units, caption="部分导入")
+            assert "接受 2 行，拒绝 1 行" in accepted and "第2行：新增 康源实验动物技术有限公司" in accepted
+
+            sessions = await upload(tg, ADMIN_ID, "sessions.csv", sessions_csv, caption="部分导入")
+            assert sessions.startswith(say("upload.sessions_title", name="sessions.csv"))
+            assert "接受 1 行，拒绝 1 行" in sessions and "第3行：参加人数应为不小于 0 的整数" in sessions
+
+            odd = await upload(tg, ADMIN_ID, "odd.csv", "姓名,电话\n张三,1\n".encode())
+            assert odd == say("upload.kind_unknown", name="odd.csv")
+            broken = await upload(tg, ADMIN_ID, "broken.xlsx", b"not a workbook")
+            assert "broken.xlsx：不是有效的 .xlsx 文件" in broken
+            assert await upload(tg, ADMIN_ID, "notes.pdf", b"%PDF") == say("upload.wrong_type")
+            assert await upload(tg, LAB_ID, "units.xlsx", units) == text("bot.non_text")
+            assert text("bot.error") not in shown(tg, ADMIN_ID)
+
+    run(scenario)
+    assert [u.name for u in UnitRegister(bot_store).list()] == [
+        "华基因组科技有限公司",
+        "康源实验动物技术有限公司",
+    ]
+    (session,) = OnsiteLog(bot_store).list(PAST.year)
+    assert (session.attendees, session.recorded_by) == (30, f"tg:{ADMIN_ID}")
