@@ -4,6 +4,7 @@ bureau cases from .docx with a sidecar, and case matching in answers (measured o
 from __future__ import annotations
 
 import json
+import shutil
 import tomllib
 from pathlib import Path
 
@@ -126,6 +127,26 @@ def test_bureau_case_from_docx_with_sidecar(built: tuple[Path, Path, CachedEmbed
     sidecar.unlink()
     with pytest.raises(CorpusError, match=r"混养案\.docx: 缺少元数据文件"):
         ingest(corpus, data_dir, embedder)
+
+
+def test_cli_ingest_reads_published_and_bureau_cases(
+    built: tuple[Path, Path, CachedEmbedder], tmp_path: Path
+) -> None:
+    corpus, seed, _ = built
+    data_dir = tmp_path / "cli-data"
+    shutil.copytree(seed, data_dir)  # a copy this process never opened: the CLI owns it alone
+    published = tmp_path / "published"
+    published.mkdir()
+    (published / "cases.toml").write_text(
+        GOOD_CASE.replace("local-feed-2025", "published-water").replace("article = 13", "article = 14"),
+        "utf-8",
+    )
+    done = run_cli(["ingest", str(corpus), "--quiet"], data_dir, tmp_path, cases_dir=published)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().endswith("；典型案例 2 件")
+    assert list(Assistant.open_library(data_dir).library.cases) == ["local-feed-2025", "published-water"]
+    missing = run_cli(["ingest", str(corpus), "--quiet"], data_dir, tmp_path, cases_dir=tmp_path / "nowhere")
+    assert missing.returncode == 0 and "已公布案例目录不存在" in missing.stderr
 
 
 def test_unapproved_export_gets_the_export_case(assistant: Assistant) -> None:

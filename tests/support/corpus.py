@@ -133,13 +133,17 @@ def snapshot_bytes(data_dir: Path) -> bytes:
     return (index_dir(data_dir) / SNAPSHOT_NAME).read_bytes()
 
 
-def run_cli(args: list[str], data_dir: Path, cwd: Path) -> subprocess.CompletedProcess[str]:
-    """``pufa ARGS`` in a fresh process, with only the data dir configured (and no published cases)."""
+def run_cli(
+    args: list[str], data_dir: Path, cwd: Path, cases_dir: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``pufa ARGS`` in a fresh process, with only the data dir configured (and the published cases of
+    ``cases_dir``, none by default)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PUFA_", "CHROMA_", "EMBEDDING_"))}
     env["PUFA_DATA_DIR"] = str(data_dir)
-    no_cases = data_dir / "no-published-cases"
-    no_cases.mkdir(parents=True, exist_ok=True)
-    env["PUFA_CASES_DIR"] = str(no_cases)
+    if cases_dir is None:
+        cases_dir = data_dir / "no-published-cases"
+        cases_dir.mkdir(parents=True, exist_ok=True)
+    env["PUFA_CASES_DIR"] = str(cases_dir)
     return subprocess.run(
         [sys.executable, "-m", "bot.cli.main", *args],
         cwd=cwd,
