@@ -9,7 +9,15 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, TextIO
 
 from bot.outreach.turns import TurnRecord
-from bot.render import render_hits_plain, render_plain, render_quoted_plain, text, texts_section
+from bot.render import (
+    render_cases_plain,
+    render_hits_plain,
+    render_plain,
+    render_quoted_plain,
+    text,
+    texts_section,
+)
+from knowledge.cases.lookup import cite_case, find_cases
 from knowledge.models import ArticleRef
 
 if TYPE_CHECKING:
@@ -18,7 +26,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger("bot.chat")
 
-COMMANDS = ("cite", "search", "laws", "source", "help", "quit")
+COMMANDS = ("cite", "search", "laws", "cases", "source", "help", "quit")
 _ALIASES = texts_section("chat_aliases")
 _EXAMPLES = {"cite": "bot.cite_example", "search": "bot.search_example"}
 
@@ -64,6 +72,7 @@ class TerminalChat:
             "cite": self.cite,
             "search": self.search,
             "laws": lambda _: self.say(self.assistant.laws_text()),
+            "cases": self.cases,
             "source": lambda _: self.source(),
             "help": lambda _: self.say(text("chat.help")),
             "unknown": lambda _: self.say(text("chat.unknown_command")),
@@ -100,6 +109,10 @@ class TerminalChat:
 
     def search(self, question: str) -> None:
         self.say(render_hits_plain(question, self.assistant.search(question, 5)))
+
+    def cases(self, query: str) -> None:
+        library = self.assistant.library
+        self.say(render_cases_plain(query, [cite_case(library, c) for c in find_cases(library, query)]))
 
     def source(self) -> None:
         if not self.last_refs:

@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
+from knowledge.cases.model import CitedCase
 from knowledge.models import Answer, Hit, QuotedArticle
 from knowledge.templates import sentences, table
 
@@ -23,6 +24,7 @@ _SENTENCE_END = re.compile(f"(?<=[{_SENTENCE_CHARS}])")
 
 
 text = sentences("bot")  # the fixed sentence ``section.name`` of prompts/bot.toml
+case_text = sentences("cases")
 
 
 def texts_section(section: str) -> dict[str, str]:
@@ -89,11 +91,67 @@ def answer_sections(answer: Answer) -> list[Section]:
         summary = [[Block(bullet + line)] for line in answer.liability_summary]
         quoted = _quoted_units(answer.liability, "blockquote expandable")
         sections.append(_titled("render.liability", summary + quoted))
+    if answer.cases:
+        sections.append(case_section(answer.cases))
     if answer.advice:
         sections.append(_titled("render.advice", [[Block(answer.advice)]]))
     if answer.notices:
         sections.append([[Block(notice, "i")] for notice in answer.notices])
     return sections
+
+
+def case_lines(cited: CitedCase) -> list[str]:
+    """One case as lines: who (and when), what they did, what followed, the lesson, the basis then
+    (the law has changed since) and today's rules."""
+    case = cited.case
+    when = (
+        case_text(
+            "render.when", authority=case.authority, decided=case.decided_note or case.decided
+        )
+        if case.authority or case.decided
+        else ""
+    )
+    return [
+        case_text("render.party", party=case.party, when=when),
+        case_text("render.facts", facts=case.facts),
+        case_text("render.penalty", penalty="；".join(case.penalty)),
+        case_text("render.lesson", lesson=case.lesson),
+        case_text(_then_key(cited), basis_then=case.basis_then),
+        case_text("render.rules", rules="、".join(cited.rules)),
+        case_text("render.id", id=cited.id),
+    ]
+
+
+def _then_key(cited: CitedCase) -> str:
+    hgr = "human_genetic_resources" in cited.domains
+    return "render.then_human_genetic_resources" if hgr else "render.then_other"
+
+
+def case_section(cases: Sequence[CitedCase]) -> Section:
+    """The "典型案例" block: one unit per case, its party in bold."""
+    units: list[Unit] = []
+    for cited in cases:
+        head, *rest = case_lines(cited)
+        units.append([Block(head, "b"), Block("\n".join(rest))])
+    heading = Block(case_text("render.title"), "b")
+    return [[heading, *units[0]], *units[1:]]
+
+
+def cases_sections(query: str, found: Sequence[CitedCase]) -> list[Section]:
+    """/cases: a line per case without a query; the matching cases in full with one."""
+    if not found:
+        return [[[Block(case_text("bot.none", query=query))]]]
+    if query:
+        return [case_section(found)]
+    lines = [
+        [
+            Block(
+                case_text("bot.line", index=i, party=c.case.party, lesson=c.case.lesson, id=c.id)
+            )
+        ]
+        for i, c in enumerate(found, 1)
+    ]
+    return [_titled_plain(case_text("bot.header", count=len(found)), lines)]
 
 
 def quoted_sections(quoted: Sequence[QuotedArticle]) -> list[Section]:
@@ -142,6 +200,10 @@ def _plain(sections: Iterable[Section]) -> str:
 def render_plain(answer: Answer) -> str:
     """The answer as plain text, conclusion first."""
     return _plain(answer_sections(answer))
+
+
+def render_cases_plain(query: str, found: Sequence[CitedCase]) -> str:
+    return _plain(cases_sections(query, found))
 
 
 def render_quoted_plain(quoted: Sequence[QuotedArticle]) -> str:
@@ -300,6 +362,10 @@ def render_quoted_html(quoted: Sequence[QuotedArticle], limit: int = TELEGRAM_LI
 
 def render_hits_html(question: str, hits: Sequence[Hit], limit: int = TELEGRAM_LIMIT) -> list[str]:
     return pack_html(hits_sections(question, hits), limit)
+
+
+def render_cases_html(query: str, found: Sequence[CitedCase], limit: int = TELEGRAM_LIMIT) -> list[str]:
+    return pack_html(cases_sections(query, found), limit)
 
 
 def render_text_html(body: str, limit: int = TELEGRAM_LIMIT) -> list[str]:

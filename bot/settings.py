@@ -42,6 +42,7 @@ class Settings(BaseSettings):
     corpus_dir: Path = Field(
         Path("../shared/regulations"), validation_alias=_env("corpus_dir", "PUFA_CORPUS_DIR")
     )
+    cases_dir: Path = Field(Path("../shared/cases"), validation_alias=_env("cases_dir", "PUFA_CASES_DIR"))
     database_url: str = ""
     chroma_host: str = ""
     chroma_port: int = Field(8000, ge=1, le=65535)

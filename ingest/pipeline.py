@@ -11,7 +11,7 @@ import fcntl
 import hashlib
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,9 +21,12 @@ from tqdm import tqdm
 
 from ingest.sources import Corpus, load_corpus
 from knowledge.answers.curated import faq_entries, out_of_scope_examples, phrasings_for
+from knowledge.cases.files import load_cases
+from knowledge.cases.model import Case
 from knowledge.errors import IndexNotReady
 from knowledge.index.embedders import Embedder
 from knowledge.index.snapshot import (
+    CASE_PREFIX,
     EXPANSION_PART,
     FAQ_PREFIX,
     SCOPE_DOC,
@@ -36,12 +39,14 @@ from knowledge.index.snapshot import (
 from knowledge.index.store import ChromaLocation, VectorStore, collection_name
 from knowledge.models import Article, Document
 
+CASES_SUBDIR = "cases"  # the bureau's own cases: a folder beside the regulations
 EMBED_BATCH = 256  # texts per embedder call and progress step (large, so worker processes stay busy)
 
 
 @dataclass(frozen=True)
 class IngestSummary:
     documents: int
+    cases: int
     articles: int
     embedded: int
     skipped: int
@@ -52,7 +57,7 @@ class IngestSummary:
         return (
             f"完成：文档 {self.documents} 部，条文 {self.articles} 条，新嵌入 {self.embedded}，"
             f"未变跳过 {self.skipped}，移除 {self.removed}，用时 {self.seconds:.1f} 秒"
-        )
+        ) + (f"；典型案例 {self.cases} 件" if self.cases else "")
 
 
 @dataclass(frozen=True)
@@ -121,8 +126,9 @@ def article_metadata(document: Document, article: Article, part: int) -> dict[st
     }
 
 
-def plan_records(corpus: Corpus, embedder: Embedder) -> list[_Pending]:
-    """Every text to embed: article parts, curated everyday phrasings, FAQ questions, scope examples."""
+def plan_records(corpus: Corpus, embedder: Embedder, cases: Sequence[Case] = ()) -> list[_Pending]:
+    """Every text to embed: article parts, curated everyday phrasings, FAQ questions, scope examples,
+    and each case's facts with its lesson."""
     pending: list[_Pending] = []
     for source in corpus.sources:
         for article in source.parsed.articles:
@@ -142,6 +148,10 @@ def plan_records(corpus: Corpus, embedder: Embedder) -> list[_Pending]:
         _pending(text, {"doc_id": SCOPE_DOC, "article": 0, "part": i}, embedder)
         for i, text in enumerate(out_of_scope_examples())
     ]
+    for case in cases:
+        pending.append(
+            _pending(case.text, {"doc_id": CASE_PREFIX + case.id, "article": 0, "part": 0}, embedder)
+        )
     return pending
 
 
@@ -177,12 +187,17 @@ def run_ingest(
     embedder: Embedder,
     location: ChromaLocation,
     show_progress: bool = True,
+    case_dirs: Sequence[Path] = (),
 ) -> tuple[IngestSummary, list[str]]:
-    """Build or update the index; returns the summary and the warnings (e.g. skipped numbers)."""
+    """Build or update the index; returns the summary and the warnings (e.g. skipped numbers).
+
+    Cases are read from ``corpus_dir/cases`` and ``case_dirs`` (the published set)."""
     started = time.perf_counter()
     corpus = load_corpus(corpus_dir)  # every input error is raised here, before anything is written
+    known = {article.ref for source in corpus.sources for article in source.parsed.articles}
+    cases = tuple(load_cases([corpus_dir / CASES_SUBDIR, *case_dirs], known))
     with _ingest_lock(data_dir):
-        pending = plan_records(corpus, embedder)
+        pending = plan_records(corpus, embedder, cases)
         previous = _previous_collection(data_dir)
         name = collection_name(embedder.name, data_dir)
         store = VectorStore(location, name, embedder.name, create=True)
@@ -198,7 +213,8 @@ def run_ingest(
                 [item.text for item in todo],
             )
         articles = tuple(article for source in corpus.sources for article in source.parsed.articles)
-        snapshot = Snapshot(embedder.name, name, corpus.catalog, articles, tuple(i.record for i in pending))
+        records = tuple(i.record for i in pending)
+        snapshot = Snapshot(embedder.name, name, corpus.catalog, articles, records, cases)
         write_snapshot(snapshot, data_dir)
         stale = sorted(present - {item.record.id for item in pending})
         store.delete(stale)
@@ -206,6 +222,7 @@ def run_ingest(
             store.drop_collection(previous)
     summary = IngestSummary(
         documents=len(corpus.sources),
+        cases=len(cases),
         articles=len(articles),
         embedded=len(unique_texts),
         skipped=len(pending) - len(todo),

@@ -62,7 +62,7 @@ class Assistant:
         store = VectorStore(location, snapshot.collection, embedder.name)
         library = Library(snapshot)
         retriever = Retriever(library, snapshot, store, embedder)
-        llm = LlmComposer.from_config(settings.llm)
+        llm = LlmComposer.from_config(settings.llm, tuple(library.cases.values()))
         return cls(library, retriever, AnswerComposer(library, retriever, llm))
 
     @classmethod

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from knowledge.cases.model import CitedCase
 
 
 @dataclass(frozen=True, order=True)
@@ -126,6 +129,9 @@ class Answer:
     declined: bool = False
     mode: AnswerMode = "extractive"
     domains: list[str] = field(default_factory=list)
+    cases: list[CitedCase] = field(
+        default_factory=list
+    )  # typical cases illustrating the answer (at most two)
 
     @property
     def citations(self) -> list[ArticleRef]:

@@ -12,6 +12,16 @@ if ! dpkg -s fonts-wqy-microhei >/dev/null 2>&1; then
   fi
 fi
 
+# LibreOffice (headless) turns briefings into PDF; the tests use it to check the handout fits one page.
+if ! command -v soffice >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+      libreoffice-writer-nogui poppler-utils >/dev/null
+  else
+    echo "setup: soffice missing (PDF of briefings): sudo apt-get install libreoffice-writer-nogui" >&2
+  fi
+fi
+
 PYTHON=${PYTHON:-python3.11}
 command -v "$PYTHON" >/dev/null || PYTHON=python3
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv

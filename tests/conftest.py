@@ -28,6 +28,15 @@ def corpus_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
+def cases_dir(corpus_dir: Path) -> Path:
+    """The published cases (``PUFA_CASES_DIR``, else ``cases`` beside the regulations)."""
+    path = Path(os.environ.get("PUFA_CASES_DIR") or corpus_dir.parent / "cases")
+    if not (path / "cases.toml").is_file():
+        pytest.fail(f"cases not found at {path}: set PUFA_CASES_DIR")
+    return path.resolve()
+
+
+@pytest.fixture(scope="session")
 def e5() -> Embedder:
     """The real e5 model; its vectors are kept between runs (``PUFA_TEST_VECTOR_CACHE`` to move the file)."""
     cache = os.environ.get("PUFA_TEST_VECTOR_CACHE") or REPO / ".pytest_cache" / "pufa-vectors.sqlite3"
@@ -35,19 +44,23 @@ def e5() -> Embedder:
 
 
 @pytest.fixture(scope="session")
-def index_dir(tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path, e5: Embedder) -> Path:
-    """A data dir holding the whole corpus indexed once per test session."""
+def index_dir(
+    tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path, cases_dir: Path, e5: Embedder
+) -> Path:
+    """A data dir holding the whole corpus and the published cases indexed once per test session."""
     data_dir = tmp_path_factory.mktemp("pufa-index")
-    run_ingest(corpus_dir, data_dir, e5, ChromaLocation.from_settings(data_dir), show_progress=False)
+    location = ChromaLocation.from_settings(data_dir)
+    run_ingest(corpus_dir, data_dir, e5, location, show_progress=False, case_dirs=[cases_dir])
     return data_dir
 
 
 @pytest.fixture(scope="session")
-def settings(index_dir: Path, corpus_dir: Path) -> Settings:
+def settings(index_dir: Path, corpus_dir: Path, cases_dir: Path) -> Settings:
     """Defaults, pointed at the session index; no LLM, no Telegram token, SQLite in the data dir."""
     return Settings().with_changes(
         data_dir=index_dir,
         corpus_dir=corpus_dir,
+        cases_dir=cases_dir,
         database_url=f"sqlite:///{index_dir / 'pufa.sqlite3'}",
     )
 

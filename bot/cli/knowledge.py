@@ -7,11 +7,14 @@ import json
 import sys
 from datetime import date
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from bot.cli.parsing import add_command
 from bot.settings import Settings
 from knowledge.models import Hit
+
+if TYPE_CHECKING:
+    from knowledge.models import Answer
 
 
 def add_parsers(subparsers: argparse._SubParsersAction) -> None:
@@ -73,10 +76,17 @@ def run_ingest(args: argparse.Namespace, settings: Settings) -> int:
     location = ChromaLocation.from_settings(settings.data_dir, settings.chroma_host, settings.chroma_port)
     try:
         summary, warnings = ingest(
-            corpus_dir, settings.data_dir, embedder, location, show_progress=not args.quiet
+            corpus_dir,
+            settings.data_dir,
+            embedder,
+            location,
+            show_progress=not args.quiet,
+            case_dirs=[settings.cases_dir],
         )
     finally:
         embedder.close()
+    if not settings.cases_dir.is_dir():
+        warnings.append(f"{settings.cases_dir}: 已公布案例目录不存在，未导入（set PUFA_CASES_DIR）")
     for warning in warnings:
         print(f"警告：{warning}", file=sys.stderr)
     print(summary.line())
@@ -144,6 +154,20 @@ def _hit(hit: Hit) -> dict[str, object]:
     return {"doc_id": hit.ref.doc_id, "article": hit.ref.article, "score": round(hit.score, 6), "title": hit.title}
 
 
+def ask_record(item_id: object, answer: Answer) -> dict[str, object]:
+    """One ``pufa ask --jsonl`` output line (DESIGN.md contract, plus the typical cases by id)."""
+    from bot.render import render_plain
+
+    return {
+        "id": item_id,
+        "answer": render_plain(answer),
+        "citations": [ref.as_dict() for ref in answer.citations],
+        "declined": answer.declined,
+        "mode": answer.mode,
+        "cases": [{"id": cited.id} for cited in answer.cases],
+    }
+
+
 def run_ask(args: argparse.Namespace, settings: Settings) -> int:
     from bot.render import render_plain
     from knowledge.assistant import Assistant
@@ -151,15 +175,7 @@ def run_ask(args: argparse.Namespace, settings: Settings) -> int:
     assistant = Assistant.open(settings)
     if args.jsonl:
         for item_id, question in _batch(sys.stdin):
-            answer = assistant.ask(question)
-            record = {
-                "id": item_id,
-                "answer": render_plain(answer),
-                "citations": [ref.as_dict() for ref in answer.citations],
-                "declined": answer.declined,
-                "mode": answer.mode,
-            }
-            print(json.dumps(record, ensure_ascii=False), flush=True)
+            print(json.dumps(ask_record(item_id, assistant.ask(question)), ensure_ascii=False), flush=True)
         return 0
     question = " ".join(args.question)
     print(render_plain(assistant.ask(question)))

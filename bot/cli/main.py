@@ -28,6 +28,9 @@ COMMAND_MODULES = {
     "training": "bot.cli.training",
     "units": "bot.cli.units",
     "outreach": "bot.cli.onsite",
+    "cases": "bot.cli.cases",
+    "brief": "bot.cli.cases",
+    "materials": "bot.cli.cases",
 }
 
 

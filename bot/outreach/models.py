@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import (
     Boolean,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -15,6 +16,7 @@ from sqlalchemy import (
     SmallInteger,
     String,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -22,6 +24,7 @@ from sqlalchemy.types import TypeDecorator
 
 ROLES = ("lab", "inspector", "admin")
 KINDS = ("online", "onsite")
+MATERIALS = ("briefing", "handout")
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -204,3 +207,17 @@ class TurnDomainRow(Base):
 
     turn_id: Mapped[int] = mapped_column(ForeignKey("turns.id", ondelete="CASCADE"), primary_key=True)
     domain: Mapped[str] = mapped_column(String(40), primary_key=True)
+
+
+class SessionMaterialRow(Base):
+    """A briefing or handout used at an on-site session, with the typical cases it contained."""
+
+    __tablename__ = "session_materials"
+    __table_args__ = (UniqueConstraint("session_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("outreach_sessions.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))
+    brief_date: Mapped[date] = mapped_column(Date)
+    case_ids: Mapped[str] = mapped_column(String(1000), default="")  # comma-separated case ids
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -43,8 +43,13 @@ def new_document(margins_cm: float = 2.2) -> Document:
     return document
 
 
-def add_table(document: Document, header: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
-    """A bordered table with a bold header row."""
+def add_table(
+    document: Document,
+    header: Sequence[str],
+    rows: Sequence[Sequence[object]],
+    widths_cm: Sequence[float] | None = None,
+) -> None:
+    """A bordered table with a bold header row; ``widths_cm`` fixes the column widths."""
     table = document.add_table(rows=1, cols=len(header))
     table.style = "Table Grid"
     for cell, title in zip(table.rows[0].cells, header, strict=True):
@@ -54,6 +59,12 @@ def add_table(document: Document, header: Sequence[str], rows: Sequence[Sequence
         cells = table.add_row().cells
         for cell, value in zip(cells, row, strict=True):
             cell.text = "" if value is None else str(value)
+    if widths_cm:
+        table.autofit = False
+        for column, width in zip(table.columns, widths_cm, strict=True):
+            column.width = Cm(width)  # the grid LibreOffice lays out by
+            for cell in column.cells:  # the cell widths Word lays out by
+                cell.width = Cm(width)
 
 
 def page_break(document: Document) -> None:

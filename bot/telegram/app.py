@@ -24,7 +24,7 @@ from telegram.ext import (
 from bot.render import text, texts_section
 from bot.settings import Settings
 from bot.telegram.base import BotDeps, Context
-from bot.telegram.handlers import answers, commands, inspector, onsite, quiz, units
+from bot.telegram.handlers import answers, cases, commands, inspector, onsite, quiz, units
 from bot.telegram.limits import QuestionLimiter, TelegramRateLimiter
 
 if TYPE_CHECKING:
@@ -59,6 +59,7 @@ _COMMANDS = {
     "cite": commands.on_cite,
     "search": commands.on_search,
     "laws": commands.on_laws,
+    "cases": cases.on_cases,
     "register": units.on_register,
     "feedback": commands.on_feedback,
     "history": commands.on_history,
@@ -77,6 +78,7 @@ _COMMANDS = {
     "unit_requests": units.on_unit_requests,
     "unit_confirm": units.on_unit_confirm,
     "unit_reject": units.on_unit_reject,
+    "brief": cases.on_brief,
 }
 
 

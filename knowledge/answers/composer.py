@@ -9,6 +9,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from knowledge.answers.curated import FaqEntry, faq_entries, penalty_links, unserved_requests
+from knowledge.cases.matcher import CaseMatcher
 from knowledge.index.snapshot import FAQ_PREFIX, SCOPE_DOC
 from knowledge.law.citations import citation_line
 from knowledge.law.library import Library
@@ -61,6 +62,7 @@ class AnswerComposer:
         }
         self._faq_doc_ids = [FAQ_PREFIX + faq_id for faq_id in self._faq]
         self._links = [link for link in penalty_links() if link.penalty in library.articles]
+        self.cases = CaseMatcher(library, retriever)
 
     def answer(self, question: str) -> Answer:
         text = question.strip()
@@ -91,6 +93,7 @@ class AnswerComposer:
             return self._declined(text, template("answers", "declined_out_of_scope"))
         use_faq = self._choose_faq(faqs, hits) if as_of is None else None
         extractive = self._compose(text, hits, use_faq, as_of)
+        extractive.cases = self.cases.match(extractive, vector)
         if self.llm is None:
             return extractive
         candidates = [self.library.quote(hit.ref) for hit in hits[:5]]

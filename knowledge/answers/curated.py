@@ -37,6 +37,7 @@ class PenaltyLink:
     penalty: ArticleRef
     penalty_phrase: str
     range: str
+    obligation_phrase: str = ""
 
 
 def _load(name: str) -> dict:
@@ -68,7 +69,11 @@ def faq_entries() -> tuple[FaqEntry, ...]:
 def penalty_links() -> tuple[PenaltyLink, ...]:
     return tuple(
         PenaltyLink(
-            _ref(raw["obligation"]), _ref(raw["penalty"]), raw.get("penalty_phrase", ""), raw.get("range", "")
+            _ref(raw["obligation"]),
+            _ref(raw["penalty"]),
+            raw.get("penalty_phrase", ""),
+            raw.get("range", ""),
+            raw.get("obligation_phrase", ""),
         )
         for raw in _load("penalty_links.toml").get("link", [])
     )

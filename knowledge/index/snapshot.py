@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from knowledge.cases.model import Case
 from knowledge.errors import IndexNotReady
 from knowledge.law.catalog import Catalog, decode_fields
 from knowledge.models import Article, ArticleRef, Document, MissingDocument, Paragraph
@@ -22,6 +23,7 @@ FORMAT = 1
 EXPANSION_PART = 1000  # parts from here on are curated everyday phrasings, not article text
 FAQ_PREFIX = "__faq__:"  # doc_id of a curated FAQ question's vector: prefix + FAQ id
 SCOPE_DOC = "__scope__"  # doc_id of the out-of-scope examples' vectors
+CASE_PREFIX = "__case__:"  # doc_id of a typical case's vectors: prefix + case id
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,7 @@ class Snapshot:
     catalog: Catalog
     articles: tuple[Article, ...]
     records: tuple[VectorRecord, ...]
+    cases: tuple[Case, ...] = ()
 
     def by_ref(self) -> dict[ArticleRef, Article]:
         return {article.ref: article for article in self.articles}
@@ -64,6 +67,7 @@ def write_snapshot(snapshot: Snapshot, data_dir: Path) -> None:
         "missing": [asdict(doc) for doc in snapshot.catalog.missing],
         "articles": [asdict(article) for article in snapshot.articles],
         "records": [asdict(record) for record in snapshot.records],
+        "cases": [case.as_dict() for case in snapshot.cases],
     }
     tmp = folder / f".{SNAPSHOT_NAME}.{os.getpid()}.tmp"
     with tmp.open("w", encoding="utf-8") as handle:
@@ -95,7 +99,8 @@ def read_snapshot(data_dir: Path) -> Snapshot:
         for raw in data["articles"]
     )
     records = tuple(VectorRecord(**raw) for raw in data["records"])
-    return Snapshot(data["embedder"], data["collection"], catalog, articles, records)
+    cases = tuple(Case.from_dict(raw) for raw in data.get("cases", ()))
+    return Snapshot(data["embedder"], data["collection"], catalog, articles, records, cases)
 
 
 def _encode_date(value: Any) -> str:

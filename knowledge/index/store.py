@@ -98,6 +98,15 @@ class VectorStore:
         for start in range(0, len(ids), 500):
             self._collection.delete(ids=ids[start : start + 500])
 
+    def vectors(self, ids: list[str]) -> np.ndarray:
+        """The stored vectors of ``ids``, in that order (a row of zeros for an id not stored)."""
+        if not ids:
+            return np.zeros((0, 0), dtype="float32")
+        result = self._collection.get(ids=ids, include=["embeddings"])
+        found = dict(zip(result["ids"], result["embeddings"], strict=True))
+        width = len(next(iter(found.values()))) if found else 0
+        return np.array([found.get(i, np.zeros(width)) for i in ids], dtype="float32")
+
     def query(self, vector: np.ndarray, n: int, doc_ids: list[str] | None = None) -> list[tuple[str, float]]:
         """Nearest records (among ``doc_ids`` if given): (record id, cosine similarity), best first."""
         result = self._collection.query(

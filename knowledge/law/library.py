@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from knowledge.cases.model import Case
 from knowledge.index.snapshot import Snapshot
 from knowledge.law.catalog import Catalog
 from knowledge.law.citations import (
@@ -22,6 +23,7 @@ class Library:
     def __init__(self, snapshot: Snapshot) -> None:
         self.catalog: Catalog = snapshot.catalog
         self.articles: dict[ArticleRef, Article] = snapshot.by_ref()
+        self.cases: dict[str, Case] = {case.id: case for case in snapshot.cases}
         self.parser = ReferenceParser(snapshot.catalog)
         self._documents = {doc.id: doc for doc in snapshot.catalog.documents}
         self._counts: dict[str, int] = {}
@@ -30,6 +32,10 @@ class Library:
 
     def document(self, doc_id: str) -> Document:
         return self._documents[doc_id]
+
+    def short_citation(self, ref: ArticleRef) -> str:
+        """``《标题》第N条`` (Chinese numerals), for lists and case notes."""
+        return f"《{self._documents[ref.doc_id].title}》第{to_chinese(ref.article)}条"
 
     def quote(self, ref: ArticleRef, paragraph: int | None = None, item: int | None = None) -> QuotedArticle:
         """The article verbatim (or one 款 / 项 of it) under its full citation line."""

@@ -8,10 +8,12 @@ malformed reply or prompt leak yields ``None`` and the caller keeps the extracti
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 
+from knowledge.cases.model import Case
 from knowledge.llm.output import check, parse
 from knowledge.llm.prompt import Prompt, markers
 from knowledge.models import Answer, QuotedArticle
@@ -34,7 +36,9 @@ class LlmConfig:
 class LlmComposer:
     """Turns an extractive answer and its retrieved articles into an LLM-written answer."""
 
-    def __init__(self, base_url: str, api_key: str, model: str, timeout_s: float) -> None:
+    def __init__(
+        self, base_url: str, api_key: str, model: str, timeout_s: float, cases: Sequence[Case] = ()
+    ) -> None:
         if not base_url.startswith(("http://", "https://")):
             raise ValueError("LLM_BASE_URL must start with http:// or https://")
         if not model:
@@ -43,6 +47,8 @@ class LlmComposer:
             raise ValueError(f"LLM_TIMEOUT_S must be positive, got {timeout_s}")
         self._secret = api_key
         self.timeout_s = timeout_s
+        # Every party of the case library: the reply may name only those of the cases it was given.
+        self._parties = {case.id: [p.strip() for p in case.party.split("；") if p.strip()] for case in cases}
         self.prompt = Prompt.load()
         from langchain_openai import ChatOpenAI  # imported here: it takes a second, and is optional
 
@@ -57,11 +63,11 @@ class LlmComposer:
         )
 
     @classmethod
-    def from_config(cls, config: LlmConfig | None) -> LlmComposer | None:
-        """The composer for an endpoint, or None when no LLM is configured."""
+    def from_config(cls, config: LlmConfig | None, cases: Sequence[Case] = ()) -> LlmComposer | None:
+        """The composer for an endpoint (with the cases it may use), or None when no LLM is configured."""
         if config is None:
             return None
-        return cls(config.base_url, config.api_key, config.model, config.timeout_s)
+        return cls(config.base_url, config.api_key, config.model, config.timeout_s, cases)
 
     def compose(self, extractive: Answer, candidates: list[QuotedArticle]) -> Answer | None:
         """The LLM answer, or None (logged) when the extractive answer should be used. Never raises."""
@@ -78,7 +84,7 @@ class LlmComposer:
             return None
 
     def _compose(self, extractive: Answer, candidates: list[QuotedArticle]) -> Answer | None:
-        content = self._call(extractive.question, candidates)
+        content = self._call(extractive, candidates)
         if content is None:
             return None
         draft = parse(content)
@@ -96,16 +102,31 @@ class LlmComposer:
                 "、".join(checked.foreign),
             )
             return None
-        if any(self.prompt.leaks(text) for text in (checked.conclusion, *checked.compliance, checked.advice)):
+        texts = (checked.conclusion, *checked.compliance, checked.advice)
+        if any(self.prompt.leaks(text) for text in texts):
             logger.warning("LLM reply repeats prompt text; using the extractive answer")
+            return None
+        given = {cited.id for cited in extractive.cases}
+        foreign = [
+            party
+            for case_id, parties in self._parties.items()
+            if case_id not in given
+            for party in parties
+            if any(party in text for text in texts)
+        ]
+        if foreign:
+            logger.warning(
+                "LLM named cases it was not given (%s); using the extractive answer", "、".join(foreign)
+            )
             return None
         return _answer(extractive, checked.conclusion, checked.compliance, checked.advice, checked.cited)
 
-    def _call(self, question: str, candidates: list[QuotedArticle]) -> str | None:
+    def _call(self, extractive: Answer, candidates: list[QuotedArticle]) -> str | None:
         """The model's reply text, or None after ``timeout_s`` of wall time (the call is abandoned)."""
         from langchain_core.messages import HumanMessage, SystemMessage
 
-        messages = [SystemMessage(self.prompt.system), HumanMessage(self.prompt.user(question, candidates))]
+        user = self.prompt.user(extractive.question, candidates, extractive.cases)
+        messages = [SystemMessage(self.prompt.system), HumanMessage(user)]
         pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pufa-llm")
         try:
             future = pool.submit(self._chat.invoke, messages)
@@ -143,4 +164,5 @@ def _answer(
         declined=False,
         mode="llm",
         domains=list(extractive.domains),
+        cases=list(extractive.cases),
     )

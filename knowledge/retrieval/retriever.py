@@ -103,6 +103,10 @@ class Retriever:
         wanted = set(doc_ids)
         return [(self._record_doc[rid], sim) for rid, sim in neighbours if self._record_doc[rid] in wanted]
 
+    def records_of(self, doc_id: str) -> list[str]:
+        """The ids of the snapshot's records of ``doc_id`` (e.g. a typical case's vector)."""
+        return [record_id for record_id, owner in self._record_doc.items() if owner == doc_id]
+
     def _dense(
         self, vector: np.ndarray, doc_ids: list[str], neighbours: Neighbours
     ) -> dict[ArticleRef, float]:

@@ -108,3 +108,11 @@ def test_missing_index_is_one_line_and_exit_2(tmp_path: Path, bot_settings: Sett
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and "pufa ingest" in result.stderr
     assert result.stdout == ""
+
+
+def test_cases_command_lists_and_finds(assistant: object, bot_store: OutreachStore) -> None:
+    output = chat(assistant, bot_store, "/cases", "cases 保藏", "/cases 混养")
+    assert "典型案例（共 6 件）" in output and "bms-false-application-2020" in output
+    assert "案情：未经许可，接收上述企业转运的567管样本并保藏。" in output
+    assert "没有找到与“混养”相关的典型案例" in output
+    assert bot_store.history("term:tester") == []  # looking cases up is not a question

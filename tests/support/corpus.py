@@ -53,7 +53,7 @@ BUREAU_TEXT = """某市实验动物使用管理办法
 第四条 本办法自发布之日起施行。
 """
 SUMMARY_RE = re.compile(
-    r"完成：文档 (\d+) 部，条文 (\d+) 条，新嵌入 (\d+)，未变跳过 (\d+)，移除 (\d+)，用时 ([\d.]+) 秒"
+    r"完成：文档 (\d+) 部，条文 (\d+) 条，新嵌入 (\d+)，未变跳过 (\d+)，移除 (\d+)，用时 ([\d.]+) 秒(?:；典型案例 \d+ 件)?"
 )
 
 
@@ -132,10 +132,17 @@ def snapshot_bytes(data_dir: Path) -> bytes:
     return (index_dir(data_dir) / SNAPSHOT_NAME).read_bytes()
 
 
-def run_cli(args: list[str], data_dir: Path, cwd: Path) -> subprocess.CompletedProcess[str]:
-    """``pufa ARGS`` in a fresh process, with only the data dir configured."""
+def run_cli(
+    args: list[str], data_dir: Path, cwd: Path, cases_dir: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``pufa ARGS`` in a fresh process, with only the data dir configured (and the published cases of
+    ``cases_dir``, none by default)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PUFA_", "CHROMA_", "EMBEDDING_"))}
     env["PUFA_DATA_DIR"] = str(data_dir)
+    if cases_dir is None:
+        cases_dir = data_dir / "no-published-cases"
+        cases_dir.mkdir(parents=True, exist_ok=True)
+    env["PUFA_CASES_DIR"] = str(cases_dir)
     return subprocess.run(
         [sys.executable, "-m", "bot.cli.main", *args],
         cwd=cwd,

@@ -12,7 +12,7 @@ from alembic import command
 from openpyxl import Workbook
 from sqlalchemy import select, text
 
-from bot.outreach.db import alembic_config, head_revision, make_engine, upgrade
+from bot.outreach.db import alembic_config, make_engine, upgrade
 from bot.outreach.models import PersonRow, UnitRow
 from bot.outreach.sessions import OnsiteLog
 from bot.outreach.store import OutreachStore
@@ -225,7 +225,7 @@ def test_migration_0002_keeps_existing_data(backend: str, tmp_path: Path) -> Non
                 ),
                 {"at": at},
             )
-        assert upgrade(engine) == head_revision()
+        assert upgrade(engine, "0002") == "0002"
         store = OutreachStore(engine, settings)
         (unit,) = UnitRegister(store).list()
         assert (unit.name, unit.licence_no, unit.address, unit.domains) == (

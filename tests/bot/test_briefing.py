@@ -1,0 +1,236 @@
+"""Pre-inspection briefings: content from the register, the log and the corpus; Word and Markdown files;
+the handout on one A4 page (LibreOffice headless); the materials recorded with the on-site session."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import shutil
+import subprocess
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import docx
+import pytest
+
+from bot.briefing.content import build_briefing
+from bot.briefing.errors import BriefingError
+from bot.cli.cases import add_parsers
+from bot.outreach.briefs import Briefs
+from bot.outreach.errors import OutreachError
+from bot.outreach.messages import text as outreach_text
+from bot.outreach.store import OutreachStore
+from bot.outreach.units import UnitInput, UnitRegister
+from bot.settings import Settings
+from knowledge.assistant import Assistant
+from knowledge.law.obligations import domain_obligations
+from tests.support.outreach import BACKENDS, backend_settings, credit_code, make_turn
+
+LAB_UNIT, HGR_UNIT = "某某实验动物中心", "某某基因检测有限公司"
+LAB_CODE, HGR_CODE = credit_code(101), credit_code(102)
+DAY = datetime(2026, 5, 6, 2, 0, tzinfo=UTC)
+HEADINGS = [
+    "一、单位概况",
+    "二、本年度咨询情况",
+    "三、检查要点清单",
+    "四、典型案例",
+    "五、合规告知书（现场发放）",
+]
+
+
+@pytest.fixture(params=BACKENDS)
+def brief_settings(request: pytest.FixtureRequest, tmp_path: Path, index_dir: Path) -> Iterator[Settings]:
+    """A fresh outreach database of each backend, next to the session's index."""
+    with backend_settings(request.param, tmp_path) as fresh:
+        yield fresh.with_changes(database_url=fresh.effective_database_url, data_dir=index_dir)
+
+
+@pytest.fixture
+def store(brief_settings: Settings) -> Iterator[OutreachStore]:
+    """Two units; the lab unit's people asked three questions in 2026 (one declined) and one in 2025."""
+    store = OutreachStore.open(brief_settings)
+    register = UnitRegister(store)
+    register.add(
+        UnitInput(LAB_UNIT, LAB_CODE, ("lab_animals",), "SYXK（某）2024-0001", address="某市某区某路1号")
+    )
+    register.add(UnitInput(HGR_UNIT, HGR_CODE, ("human_genetic_resources",)))
+    store.register("tg:1", "李四", LAB_UNIT, LAB_CODE)
+    store.register("tg:2", "王五", HGR_UNIT, HGR_CODE)
+    turns = [
+        make_turn(
+            "tg:1", DAY, question="引进的实验动物要隔离检疫吗", citations=(("lab-animal-regulation", 16),)
+        ),
+        make_turn(
+            "tg:1",
+            DAY.replace(month=6),
+            question="饲料有什么要求",
+            citations=(("lab-animal-regulation", 13),),
+        ),
+        make_turn("tg:1", DAY.replace(month=7), question="红烧肉怎么做", citations=(), declined=True),
+        make_turn(
+            "tg:1", DAY.replace(year=2025), question="去年的问题", citations=(("lab-animal-regulation", 9),)
+        ),
+        make_turn(
+            "tg:2",
+            DAY,
+            question="血样寄到国外要批准吗",
+            citations=(("hgr-regulation-2019", 27),),
+            domains=("human_genetic_resources",),
+        ),
+    ]
+    for turn in turns:
+        store.record_turn(turn)
+    yield store
+    store.close()
+
+
+def test_lab_unit_briefing_has_its_questions_checklist_and_no_hgr_case(
+    store: OutreachStore, assistant: Assistant
+) -> None:
+    library = assistant.library
+    briefing = build_briefing(store, library, LAB_CODE, date(2026, 12, 1))
+    assert briefing.unit.name == LAB_UNIT and briefing.start == date(2026, 1, 1)
+    assert [q.question for q in briefing.questions] == ["引进的实验动物要隔离检疫吗", "饲料有什么要求"]
+    assert [c for c, _ in briefing.articles] == [
+        "《实验动物管理条例》第十六条",
+        "《实验动物管理条例》第十三条",
+    ]
+    expected = domain_obligations(library, "lab_animals")
+    assert [item.obligation for item in briefing.checklist] == expected and len(expected) >= 10
+    for item in briefing.checklist:
+        assert item.obligation.obligation in library.articles and item.obligation.penalty in library.articles
+        assert item.obligation.duty in library.articles[item.obligation.obligation].text
+    asked = {item.obligation.obligation.article for item in briefing.checklist if item.asked}
+    assert asked == {13, 16}
+    assert briefing.cases == []  # no published case is about laboratory animals
+    assert {item.obligation.obligation.article for item in briefing.handout[:2]} == {13, 16}
+
+
+def test_hgr_unit_briefing_puts_the_case_on_its_question_first(
+    store: OutreachStore, assistant: Assistant
+) -> None:
+    briefing = build_briefing(store, assistant.library, "基因检测", date(2026, 12, 1))
+    assert briefing.cases[0].id == "wuxi-serum-export-2016" and len(briefing.cases) == 2
+    assert all("human_genetic_resources" in c.domains for c in briefing.cases)
+    assert all(item.obligation.obligation.doc_id != "lab-animal-regulation" for item in briefing.checklist)
+
+
+def test_unknown_unit_is_refused(store: OutreachStore, assistant: Assistant) -> None:
+    with pytest.raises(
+        OutreachError, match=re.escape(outreach_text("errors.unit_unknown", query="不存在的单位"))
+    ):
+        build_briefing(store, assistant.library, "不存在的单位", date(2026, 12, 1))
+
+
+def _run(argv: list[str], settings: Settings) -> int:
+    parser = argparse.ArgumentParser(prog="pufa")
+    add_parsers(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(argv)
+    return args.func(args, settings)
+
+
+def _pdf_pages(document: Path, tmp_path: Path) -> int:
+    """Pages of ``document`` once LibreOffice (headless) has turned it into PDF."""
+    soffice = shutil.which("soffice")
+    assert soffice, "LibreOffice is required (scripts/setup.sh installs it)"
+    profile = tmp_path / "lo-profile"
+    subprocess.run(
+        [
+            soffice,
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(document),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=240,
+    )
+    info = subprocess.run(
+        ["pdfinfo", str(tmp_path / (document.stem + ".pdf"))], check=True, capture_output=True, text=True
+    )
+    return int(re.search(r"^Pages:\s+(\d+)", info.stdout, re.M).group(1))  # type: ignore[union-attr]
+
+
+def test_cli_writes_word_briefing_and_one_page_handout_and_records_them(
+    store: OutreachStore, brief_settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store.set_role("tg:9", "inspector", "赵六")
+    session = store.start_onsite("tg:9", HGR_UNIT, "JC-2026-7", at=DAY)
+    out, handout = tmp_path / "简报.docx", tmp_path / "告知书.docx"
+    argv = ["brief", HGR_UNIT, "--date", "2026-05-06", "--out", str(out), "--handout", str(handout)]
+    assert _run([*argv, "--session", str(session.id)], brief_settings) == 0
+    assert f"已登记到现场普法记录 {session.id}" in capsys.readouterr().out
+
+    document = docx.Document(str(out))
+    headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading 1")]
+    assert headings == HEADINGS
+    assert document.paragraphs[0].style.name == "Title"
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "血样寄到国外要批准吗" in "\n".join(
+        c.text for t in document.tables for r in t.rows for c in r.cells
+    )
+    assert "苏州药明康德新药开发股份有限公司" in text and "暂行办法" in text
+    page_breaks = document.element.body.xpath('.//w:br[@w:type="page"]')
+    assert len(page_breaks) == 1  # the handout starts on its own page
+    (checklist,) = [t for t in document.tables if t.rows[0].cells[0].text == "序号"]
+    assert [c.text for c in checklist.rows[0].cells][:4] == [
+        "序号",
+        "检查事项（条文原文）",
+        "依据",
+        "违反的处罚",
+    ]
+    assert any(
+        "《中华人民共和国人类遗传资源管理条例》第二十七条" in r.cells[2].text for r in checklist.rows[1:]
+    )
+    rfonts = document.styles["Normal"].element.rPr.rFonts
+    assert rfonts.get(docx.oxml.ns.qn("w:eastAsia")) == "宋体"
+
+    assert _pdf_pages(handout, tmp_path) == 1
+    assert _pdf_pages(out, tmp_path) >= 2
+
+    (used,) = Briefs(store).materials(2026)
+    assert used.session_id == session.id and set(used.kinds) == {"briefing", "handout"}
+    assert used.case_ids[0] == "wuxi-serum-export-2016"
+    capsys.readouterr()
+    assert _run(["materials", "--year", "2026", "--json"], brief_settings) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["onsite_sessions"] == 1 and report["sessions_with_briefing"] == 1
+    assert report["sessions_with_cases"] == 1 and report["sessions"][0]["session_id"] == session.id
+    assert report["report_sentence"].startswith("2026年开展现场普法1场，其中1场在检查前使用了单位普法简报")
+
+
+def test_cli_markdown_and_bad_input(store: OutreachStore, brief_settings: Settings, tmp_path: Path) -> None:
+    out = tmp_path / "brief.md"
+    assert _run(["brief", LAB_UNIT, "--date", "2026-12-01", "--out", str(out)], brief_settings) == 0
+    markdown = out.read_text(encoding="utf-8")
+    assert "| 地址 | 某市某区某路1号 |" in markdown and "| 许可证号 | SYXK（某）2024-0001 |" in markdown
+    for heading in HEADINGS:
+        assert f"## {heading}" in markdown
+    assert "| 序号 | 检查事项（条文原文） |" in markdown and "《实验动物管理条例》第十六条" in markdown
+    handout = tmp_path / "lab-handout.docx"
+    assert _run(["brief", LAB_UNIT, "--out", str(out), "--handout", str(handout)], brief_settings) == 0
+    assert _pdf_pages(handout, tmp_path) == 1
+    plain = tmp_path / "lab-handout.md"
+    assert _run(["brief", LAB_UNIT, "--out", str(out), "--handout", str(plain)], brief_settings) == 0
+    lines = [line for line in plain.read_text(encoding="utf-8").splitlines() if line]
+    assert lines[0] == f"# {LAB_UNIT}：合规要点告知书"
+    # the rules sanctioned alike share one line naming the penalty article and its range
+    (sanction,) = [line for line in lines if line.startswith("违反第")]
+    assert re.fullmatch(
+        r"违反第1至\d+项的：由管理实验动物工作的部门.*（《实验动物管理条例》第二十九条）。", sanction
+    )
+    with pytest.raises(BriefingError, match="日期格式应为 YYYY-MM-DD：2026-13-40"):
+        _run(["brief", LAB_UNIT, "--date", "2026-13-40", "--out", str(out)], brief_settings)
+    with pytest.raises(BriefingError, match=r"\.docx 或 \.md"):
+        _run(["brief", LAB_UNIT, "--out", str(tmp_path / "brief.pdf")], brief_settings)
+    store.set_role("tg:9", "inspector", "赵六")
+    other = store.start_onsite("tg:9", HGR_UNIT, at=DAY)
+    with pytest.raises(OutreachError, match="不是在该单位开展的"):
+        _run(["brief", LAB_UNIT, "--out", str(out), "--session", str(other.id)], brief_settings)
+    assert Briefs(store).materials(2026) == []
