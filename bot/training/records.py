@@ -3,12 +3,12 @@ spreadsheet row; and reading a CSV/XLSX file into entries, all rows or none."""
 
 from __future__ import annotations
 
-import csv
 import math
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
+from bot.outreach.spreadsheets import Column, read_sheet
 from bot.training.messages import text, value
 from knowledge.errors import PufaError
 from knowledge.quiz.topics import topic_names
@@ -79,47 +79,29 @@ def make_entry(
     )
 
 
-def _rows(path: Path) -> list[tuple[int, list[object]]]:
-    """(line number, cells) of every row, header first; empty rows left out."""
-    try:
-        if path.suffix.lower() == ".csv":
-            with path.open(encoding="utf-8-sig", newline="") as handle:
-                reader = csv.reader(handle)
-                rows: list[tuple[int, list[object]]] = [(reader.line_num, list(cells)) for cells in reader]
-        else:
-            from openpyxl import load_workbook
-
-            sheet = load_workbook(path, read_only=True, data_only=True).worksheets[0]
-            rows = [(n, list(cells)) for n, cells in enumerate(sheet.iter_rows(values_only=True), start=1)]
-    except (OSError, UnicodeDecodeError, csv.Error, ValueError, KeyError) as error:
-        raise TrainingError(text("errors.file_unreadable", path=path, reason=error)) from error
-    return [(n, cells) for n, cells in rows if any(c is not None and str(c).strip() for c in cells)]
-
-
 def read_entries(path: Path) -> list[TrainingEntry]:
     """Every row of ``path`` as an entry; TrainingError listing each bad row by line when any is bad."""
     path = Path(path)
     if path.suffix.lower() not in (".csv", ".xlsx"):
         raise TrainingError(text("errors.file_type", path=path))
-    if not path.is_file():
-        raise TrainingError(text("errors.file_missing", path=path))
-    rows = _rows(path)
-    if len(rows) < 2:
+    try:
+        content = path.read_bytes()
+    except OSError:
+        raise TrainingError(text("errors.file_missing", path=path)) from None
+    names: dict[str, str] = value("records.columns")
+    required = set(value("records.required_columns"))
+    columns = tuple(Column(key, (name,), name in required) for name, key in names.items())
+    rows = read_sheet(path.name, content, columns)
+    if not rows:
         raise TrainingError(text("errors.empty_file", path=path))
-    header = [str(c or "").strip() for c in rows[0][1]]
-    columns: dict[str, str] = value("records.columns")
-    for column in value("records.required_columns"):
-        if column not in header:
-            raise TrainingError(text("errors.header", path=path, column=column))
-    where = {columns[name]: i for i, name in enumerate(header) if name in columns}
     entries: list[TrainingEntry] = []
     problems: list[str] = []
-    for line, cells in rows[1:]:
-        fields = {field: cells[i] if i < len(cells) else None for field, i in where.items()}
+    for row in rows:
+        fields = {key: row.get(key) or None for key in names.values()}
         try:
             entries.append(make_entry(**fields))
         except TrainingError as error:
-            problems.append(text("errors.row", path=path.name, line=line, problem=error))
+            problems.append(text("errors.row", path=path.name, line=row.line, problem=error))
     if problems:
         raise TrainingError(text("errors.rows", path=path, count=len(problems), lines="\n".join(problems)))
     return entries

@@ -303,7 +303,7 @@ def test_import_is_all_or_nothing_with_bad_rows_named_by_line(
         code, _, err = run(
             capsys, "training", "import", str(_write_csv(tmp_path / "h.csv", [["姓名", "日期"], ["x", "y"]]))
         )
-        assert code == 2 and "表头缺少“执法人员”列" in err
+        assert code == 2 and "第1行（表头）缺少必填列：执法人员、学时、形式" in err
 
         book = Workbook()
         book.active.append(header)
