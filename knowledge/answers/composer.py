@@ -3,6 +3,7 @@ composed from the quoted articles, the curated FAQ and the obligation→penalty 
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from knowledge.llm.composer import LlmComposer
 
 MAX_QUESTION_CHARS = 1000
+EVASION = "evasion"  # the unserved request that is refused with the rule and its penalty
 EXCERPT_MIN_CHARS = 260  # longer articles are quoted by their most relevant 款
 _HAS_TEXT = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
 _AS_OF = re.compile(r"((?:19|20)\d{2})年(?:[^，。？]{0,6}?)(?:的时候|那时|当时|期间|时)")
@@ -68,15 +70,29 @@ class AnswerComposer:
         if problem:
             return Answer(question, problem, declined=True)
         unserved = next((r for r in unserved_requests() if r.pattern.search(text)), None)
-        if unserved:
+        if unserved and unserved.name != EVASION:
             return self._declined(text, template("answers", f"declined_{unserved.name}"))
         mention, reference = self.library.parser.parse(text)
-        if mention and mention.missing:
+        if mention and mention.missing and not unserved:
             return self._missing(text, mention.missing)
-        if reference:
+        if reference and not unserved:
             return self._explicit(text)
-        if mention and not mention.documents:
+        if mention and not mention.documents and not unserved:
             return self._declined(text, template("answers", "declined_unknown_law", name=mention.name))
+        found = self._retrieve(text)
+        if found is None:
+            return self._declined(text, template("answers", "declined_out_of_scope"))
+        if unserved:  # help to evade the law: refused, then the rule and its penalty
+            return self._refused(text, *found)
+        extractive = self._compose(text, *found)
+        if self.llm is None:
+            return extractive
+        candidates = [self.library.quote(hit.ref) for hit in found[0][:5]]
+        return self.llm.compose(extractive, candidates) or extractive
+
+    def _retrieve(self, text: str) -> tuple[list[Hit], FaqEntry | None, date | None] | None:
+        """The question's hits, the FAQ entry to use (if any) and the date asked about; None when the
+        retrieval evidence says the question is outside pufa's remit."""
         as_of = implied_as_of(text)
         vector = self.retriever.embedder.embed_query(text)
         neighbours = self.retriever.neighbours(vector)
@@ -87,14 +103,10 @@ class AnswerComposer:
         floor = neighbours[-1][1] if neighbours else 0.0
         outside = max((s for _, s in self.retriever.nearest([SCOPE_DOC], neighbours)), default=floor)
         evidence = gather(hits, faq_similarity, outside)
-        if not hits or not evidence.in_scope(self.tuning.scope):
-            return self._declined(text, template("answers", "declined_out_of_scope"))
+        if not hits or not evidence.in_scope(self.tuning.scope, foreign=_is_foreign(text)):
+            return None
         use_faq = self._choose_faq(faqs, hits) if as_of is None else None
-        extractive = self._compose(text, hits, use_faq, as_of)
-        if self.llm is None:
-            return extractive
-        candidates = [self.library.quote(hit.ref) for hit in hits[:5]]
-        return self.llm.compose(extractive, candidates) or extractive
+        return hits, use_faq, as_of
 
     # --- the kinds of answer -------------------------------------------------------------------------
 
@@ -112,7 +124,14 @@ class AnswerComposer:
         )
         return self._finish(text, conclusion, list(result.quotes), [], liability, summary, "")
 
-    def _compose(self, text: str, hits: list[Hit], faq: FaqEntry | None, as_of: date | None) -> Answer:
+    def _compose(
+        self,
+        text: str,
+        hits: list[Hit],
+        faq: FaqEntry | None,
+        as_of: date | None,
+        penalties: bool = False,
+    ) -> Answer:
         if faq:
             refs = list(dict.fromkeys(faq.refs))  # an entry may rest on one article by several phrases
             conclusion, compliance, advice = faq.conclusion, list(faq.compliance), faq.advice
@@ -125,7 +144,7 @@ class AnswerComposer:
         basis = [self._excerpt(ref, query_terms) for ref in refs]
         liability, summary = self._liability(refs)
         # Penalty articles are quoted when the question is about consequences; otherwise named in one line.
-        liability = [q for q in liability if q.ref not in refs] if _asks_penalty(text) else []
+        liability = [q for q in liability if q.ref not in refs] if penalties or _asks_penalty(text) else []
         notices = [template("answers", "as_of_notice", date=as_of.isoformat())] if as_of else []
         return self._finish(text, conclusion, basis, compliance, liability, summary, advice, notices)
 
@@ -165,6 +184,12 @@ class AnswerComposer:
         related = self.library.related_laws(missing)
         advice = template("answers", "declined_missing_advice", laws="、".join(related) or "（无）")
         return Answer(text, conclusion, advice=advice, notices=[template("answers", "notice")], declined=True)
+
+    def _refused(self, text: str, hits: list[Hit], faq: FaqEntry | None, as_of: date | None) -> Answer:
+        """A request to evade the law: the refusal first, then the rule and the penalty for breaking it."""
+        rule = self._compose(text, hits, faq, as_of, penalties=True)
+        conclusion = template("answers", "declined_evasion") + rule.conclusion
+        return dataclasses.replace(rule, conclusion=conclusion, declined=True)
 
     def _declined(self, text: str, conclusion: str) -> Answer:
         return Answer(text, conclusion, advice=template("answers", "declined_advice"), declined=True)
@@ -284,6 +309,12 @@ def implied_as_of(text: str) -> date | None:
     """``2021年的时候…`` asks about the law as it stood then: the end of that year."""
     match = _AS_OF.search(text)
     return date(int(match.group(1)), 12, 31) if match else None
+
+
+def _is_foreign(text: str) -> bool:
+    """Mostly Latin letters: a question asked in English (or another foreign language)."""
+    latin = len(re.findall(r"[A-Za-z]", text))
+    return latin > 2 * len(re.findall(r"[\u4e00-\u9fff]", text))
 
 
 def _asks_penalty(text: str) -> bool:
