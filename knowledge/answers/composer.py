@@ -77,6 +77,8 @@ class AnswerComposer:
             return self._missing(text, mention.missing)
         if reference and not unserved:
             return self._explicit(text)
+        if mention and mention.suggestion and not unserved:
+            return Answer(text, self.library.cite(text).message)
         if mention and not mention.documents and not unserved:
             return self._declined(text, template("answers", "declined_unknown_law", name=mention.name))
         found = self._retrieve(text)

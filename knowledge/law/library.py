@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 from knowledge.index.snapshot import Snapshot
 from knowledge.law.catalog import Catalog
 from knowledge.law.citations import (
+    ARTICLE_REF_RE,
     ReferenceParser,
     amendment_notice,
     chinese_date,
@@ -49,6 +52,17 @@ class Library:
             return CiteResult(message=template("knowledge", "cite_no_law"))
         if mention.missing:
             return CiteResult(message=self.missing_message(mention.missing))
+        if mention.suggestion:
+            where = ARTICLE_REF_RE.search(re.sub(r"\s", "", text))
+            return CiteResult(
+                message=template(
+                    "knowledge",
+                    "cite_did_you_mean",
+                    name=mention.name,
+                    title=mention.suggestion,
+                    where=where.group(0) if where else "",
+                )
+            )
         if not mention.documents:
             return CiteResult(
                 message=template("knowledge", "cite_unknown_law", name=mention.name, laws=self.laws_text())
