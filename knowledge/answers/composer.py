@@ -15,6 +15,7 @@ from knowledge.law.citations import citation_line
 from knowledge.law.library import Library
 from knowledge.models import Answer, ArticleRef, Hit, MissingDocument, QuotedArticle
 from knowledge.retrieval.lexical import tokenize
+from knowledge.retrieval.penalties import asks_consequence
 from knowledge.retrieval.retriever import Neighbours, Retriever
 from knowledge.retrieval.scope import ScopeThresholds, gather
 from knowledge.templates import text as template
@@ -40,6 +41,8 @@ class ComposerTuning:
     faq_agree_depth: int = 2  # retrieval agrees when one of the FAQ's articles is among this many top hits
     second_basis_ratio: float = 0.85  # also quote the next article when its score is this close
     max_basis: int = 2
+    parallel_penalty_depth: int = 4  # another law's penalty article for the same act, among this many hits …
+    parallel_act_ratio: float = 0.8  # … whose enumerated act matches the question nearly as well
     max_penalties: int = 2
     scope: ScopeThresholds = ScopeThresholds()
 
@@ -107,7 +110,10 @@ class AnswerComposer:
         evidence = gather(hits, faq_similarity, outside)
         if not hits or not evidence.in_scope(self.tuning.scope, foreign=_is_foreign(text)):
             return None
-        use_faq = self._choose_faq(faqs, hits) if as_of is None else None
+        # A question about an act's consequences is led by the penalty article matching the act: a FAQ entry
+        # is used only when it rests on that article.
+        depth = 1 if asks_consequence(text) else self.tuning.faq_agree_depth
+        use_faq = self._choose_faq(faqs, hits, depth) if as_of is None else None
         return hits, use_faq, as_of
 
     # --- the kinds of answer -------------------------------------------------------------------------
@@ -138,7 +144,7 @@ class AnswerComposer:
             refs = list(dict.fromkeys(faq.refs))  # an entry may rest on one article by several phrases
             conclusion, compliance, advice = faq.conclusion, list(faq.compliance), faq.advice
         else:
-            refs = self._basis_refs(hits)
+            refs = self._penalty_refs(text, hits) if asks_consequence(text) else self._basis_refs(hits)
             conclusion = self._generic_conclusion(text, refs)
             compliance = self._duties(refs)
             advice = self._advice(refs)
@@ -205,12 +211,14 @@ class AnswerComposer:
             found.setdefault(doc_id.removeprefix(FAQ_PREFIX), similarity)
         return [(self._faq[faq_id], similarity) for faq_id, similarity in found.items()]
 
-    def _choose_faq(self, candidates: list[tuple[FaqEntry, float]], hits: list[Hit]) -> FaqEntry | None:
+    def _choose_faq(
+        self, candidates: list[tuple[FaqEntry, float]], hits: list[Hit], agree_depth: int
+    ) -> FaqEntry | None:
         """A FAQ entry that retrieval agrees with (its articles include a top hit), or a near-identical one."""
         close = [(faq, sim) for faq, sim in candidates if sim >= self.tuning.faq_min_similarity]
         if close and close[0][1] >= self.tuning.faq_sure_similarity:
             return close[0][0]
-        for depth in range(1, self.tuning.faq_agree_depth + 1):
+        for depth in range(1, agree_depth + 1):
             top = {hit.ref for hit in hits[:depth]}
             agreeing = next((faq for faq, _ in close if top & set(faq.refs)), None)
             if agreeing:
@@ -223,6 +231,23 @@ class AnswerComposer:
         for hit in hits[1 : self.tuning.max_basis]:
             if hit.score >= top * self.tuning.second_basis_ratio:
                 chosen.append(hit.ref)
+        return chosen
+
+    def _penalty_refs(self, text: str, hits: list[Hit]) -> list[ArticleRef]:
+        """The article punishing the act and, when another law enumerates the same act (人遗条例 and
+        生物安全法), that law's penalty article too if it is among the next hits."""
+        chosen = [hits[0].ref]
+        acts = self.retriever.penalties.best_items(text, {hit.ref.doc_id for hit in hits})
+        top_act = acts.get(hits[0].ref, (0.0, None))[0]
+        for hit in hits[1 : self.tuning.parallel_penalty_depth]:
+            act = acts.get(hit.ref, (0.0, None))[0]
+            if (
+                hit.ref.doc_id != chosen[0].doc_id
+                and top_act
+                and act >= top_act * self.tuning.parallel_act_ratio
+            ):
+                chosen.append(hit.ref)
+                break
         return chosen
 
     def _generic_conclusion(self, text: str, refs: list[ArticleRef]) -> str:
