@@ -9,10 +9,18 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
-from knowledge.answers.curated import FaqEntry, faq_entries, penalty_links, unserved_requests
+from knowledge.answers.curated import (
+    FaqEntry,
+    faq_entries,
+    penalty_links,
+    unserved_requests,
+    with_legal_terms,
+)
+from knowledge.answers.excerpt import ExcerptTuning, excerpt
 from knowledge.index.snapshot import FAQ_PREFIX, SCOPE_DOC
 from knowledge.law.citations import citation_line
 from knowledge.law.library import Library
+from knowledge.law.numerals import to_chinese
 from knowledge.models import Answer, ArticleRef, Hit, MissingDocument, QuotedArticle
 from knowledge.retrieval.lexical import tokenize
 from knowledge.retrieval.penalties import asks_consequence
@@ -25,10 +33,11 @@ if TYPE_CHECKING:
 
 MAX_QUESTION_CHARS = 1000
 EVASION = "evasion"  # the unserved request that is refused with the rule and its penalty
-EXCERPT_MIN_CHARS = 260  # longer articles are quoted by their most relevant 款
 _HAS_TEXT = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
 _AS_OF = re.compile(r"((?:19|20)\d{2})年(?:[^，。？]{0,6}?)(?:的时候|那时|当时|期间|时)")
 _SENTENCE = re.compile(r"[^。；！？]+[。；！？]?")
+_SANCTION = re.compile(r"的，((?:由|依照|依法).+)$", re.S)  # what follows the act in a penalty clause
+_ITEM_NUMBER = re.compile(r"^[(（][一二三四五六七八九十]+[)）]")
 _DUTY = re.compile(r"应当|必须|不得|禁止|须|经.{0,12}批准|备案")
 
 
@@ -45,6 +54,7 @@ class ComposerTuning:
     parallel_act_ratio: float = 0.8  # … whose enumerated act matches the question nearly as well
     max_penalties: int = 2
     scope: ScopeThresholds = ScopeThresholds()
+    excerpt: ExcerptTuning = ExcerptTuning()
 
 
 class AnswerComposer:
@@ -145,7 +155,7 @@ class AnswerComposer:
             conclusion, compliance, advice = faq.conclusion, list(faq.compliance), faq.advice
         else:
             refs = self._penalty_refs(text, hits) if asks_consequence(text) else self._basis_refs(hits)
-            conclusion = self._generic_conclusion(text, refs)
+            conclusion = self._penalty_conclusion(text, refs) or self._generic_conclusion(text, refs)
             compliance = self._duties(refs)
             advice = self._advice(refs)
         query_terms = set(tokenize(text))
@@ -237,7 +247,7 @@ class AnswerComposer:
         """The article punishing the act and, when another law enumerates the same act (人遗条例 and
         生物安全法), that law's penalty article too if it is among the next hits."""
         chosen = [hits[0].ref]
-        acts = self.retriever.penalties.best_items(text, {hit.ref.doc_id for hit in hits})
+        acts = self.retriever.penalties.best_items(with_legal_terms(text), {hit.ref.doc_id for hit in hits})
         top_act = acts.get(hits[0].ref, (0.0, None))[0]
         for hit in hits[1 : self.tuning.parallel_penalty_depth]:
             act = acts.get(hit.ref, (0.0, None))[0]
@@ -249,6 +259,30 @@ class AnswerComposer:
                 chosen.append(hit.ref)
                 break
         return chosen
+
+    def _penalty_conclusion(self, text: str, refs: list[ArticleRef]) -> str:
+        """For a question about an act's consequences led by a penalty article: the act as the article
+        enumerates it, and the sanction its lead sentence sets."""
+        if not asks_consequence(text):
+            return ""
+        act = self.retriever.penalties.best_items(with_legal_terms(text), {refs[0].doc_id}).get(refs[0])
+        if act is None:
+            return ""
+        item = act[1]
+        paragraph = self.library.articles[item.ref].paragraphs[item.paragraph - 1]
+        where = self._short_citation(item.ref) + (f"第（{to_chinese(item.item)}）项" if item.item else "")
+        lead = paragraph.text if item.item else item.text
+        sanction = _SANCTION.search(lead)
+        if sanction is None:
+            return ""
+        act_text = _ITEM_NUMBER.sub("", item.text).rstrip("；。") if item.item else ""
+        return template(
+            "answers",
+            "penalty_conclusion" if act_text else "penalty_conclusion_plain",
+            where=where,
+            act=act_text,
+            sanction=sanction.group(1).rstrip("：:；。"),
+        )
 
     def _generic_conclusion(self, text: str, refs: list[ArticleRef]) -> str:
         terms = set(tokenize(text))
@@ -302,24 +336,10 @@ class AnswerComposer:
         return template("answers", "advice_general")
 
     def _excerpt(self, ref: ArticleRef, terms: set[str], must_contain: str = "") -> QuotedArticle:
-        """The article verbatim; a long one reduced to its most relevant 款, with ellipses."""
-        article = self.library.articles[ref]
+        """The article verbatim; a long one reduced to the 款 and 项 that carry the rule asked about."""
         quoted = self.library.quote(ref)
-        if len(article.text) < EXCERPT_MIN_CHARS or len(article.paragraphs) < 2:
-            return quoted
-
-        def relevance(index: int) -> float:
-            rendered = article.paragraphs[index].render()
-            if must_contain and must_contain in rendered:
-                return 1e6
-            return sum(len(t) for t in terms if t in rendered)
-
-        best = max(range(len(article.paragraphs)), key=relevance)
-        parts = ["……"] if best > 0 else []
-        parts.append(article.paragraphs[best].render())
-        if best < len(article.paragraphs) - 1:
-            parts.append("……")
-        return QuotedArticle(ref, quoted.citation, "\n".join(parts), quoted.notice)
+        text = excerpt(self.library.articles[ref], terms, must_contain, self.tuning.excerpt)
+        return QuotedArticle(ref, quoted.citation, text, quoted.notice)
 
 
 def _input_problem(text: str) -> str:

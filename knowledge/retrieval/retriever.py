@@ -8,7 +8,7 @@ from typing import Literal
 
 import numpy as np
 
-from knowledge.answers.curated import penalty_links, phrasings_for
+from knowledge.answers.curated import penalty_links, phrasings_for, with_legal_terms
 from knowledge.index.embedders import Embedder
 from knowledge.index.snapshot import Snapshot
 from knowledge.index.store import VectorStore
@@ -92,14 +92,14 @@ class Retriever:
         if method != "bm25":
             vector = self.embedder.embed_query(question) if vector is None else vector
             dense = self._dense(vector, doc_ids, neighbours or self.neighbours(vector))
-        lexical = self._lexical(question, set(doc_ids)) if method != "dense" else {}
+        lexical = self._lexical(with_legal_terms(question), set(doc_ids)) if method != "dense" else {}
         fused: dict[ArticleRef, float] = {}
         for weight, scores in ((self.weights.dense, dense), (self.weights.lexical, lexical)):
             ranked = sorted(scores, key=scores.__getitem__, reverse=True)[: self.weights.depth]
             for rank, ref in enumerate(ranked):
                 fused[ref] = fused.get(ref, 0.0) + weight / (self.weights.rrf_k + rank + 1)
         if method == "hybrid" and asks_consequence(question):
-            self._add_penalty_items(fused, question, set(doc_ids))
+            self._add_penalty_items(fused, with_legal_terms(question), set(doc_ids))
         best = sorted(fused, key=fused.__getitem__, reverse=True)[:k]
         return [
             Hit(
