@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import re
 import statistics
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from knowledge.answers.stance import opening_stance
 from knowledge.assistant import Assistant
 from knowledge.errors import CorpusError
 from knowledge.models import Answer, ArticleRef
@@ -160,23 +160,9 @@ def _score_answer(item: EvalItem, answer: Answer, scores: AnswerScores) -> None:
     if cited:
         scores.precision.append(sum(ref in allowed for ref in cited) / len(cited))
     if item.expect:
-        scores.conclusion_ok.append(1.0 if conclusion_stance(answer.conclusion) == item.expect else 0.0)
+        scores.conclusion_ok.append(1.0 if opening_stance(answer.conclusion) == item.expect else 0.0)
     if item.category in EXPLICIT_CATEGORIES:
         scores.explicit_first.append(1.0 if cited[:1] and cited[0] in gold else 0.0)
-
-
-_STANCES = (
-    ("not_regulated", re.compile(r"^(法规|本知识库所收法规|现行法规)?未(作)?(明确)?规定")),
-    ("conditional", re.compile(r"^(符合|满足|经|依法|取得|在).{0,40}(的|后)，?(可以|才能|方可)|^有条件")),
-    ("no", re.compile(r"^(不|否|无需|没有|禁止|严禁)")),
-    ("yes", re.compile(r"^(要|需要|可以|能|是|应当|必须|有|会|属于|适用|管)")),
-)
-
-
-def conclusion_stance(conclusion: str) -> str:
-    """The yes/no stance a conclusion opens with (``yes``, ``no``, ``conditional``, ``not_regulated``)."""
-    head = conclusion.strip()
-    return next((name for name, pattern in _STANCES if pattern.search(head)), "")
 
 
 def _answer_text(answer: Answer) -> str:

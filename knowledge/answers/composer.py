@@ -17,6 +17,7 @@ from knowledge.answers.curated import (
     with_legal_terms,
 )
 from knowledge.answers.excerpt import ExcerptTuning, excerpt
+from knowledge.answers.stance import opening_stance, stance
 from knowledge.index.snapshot import FAQ_PREFIX, SCOPE_DOC
 from knowledge.law.citations import citation_line
 from knowledge.law.library import Library
@@ -153,6 +154,8 @@ class AnswerComposer:
         if faq:
             refs = list(dict.fromkeys(faq.refs))  # an entry may rest on one article by several phrases
             conclusion, compliance, advice = faq.conclusion, list(faq.compliance), faq.advice
+            if not opening_stance(conclusion):
+                conclusion = self._stance_prefix(text, _SENTENCE.findall(conclusion)[0]) + conclusion
         else:
             refs = self._penalty_refs(text, hits) if asks_consequence(text) else self._basis_refs(hits)
             conclusion = self._penalty_conclusion(text, refs) or self._generic_conclusion(text, refs)
@@ -285,11 +288,17 @@ class AnswerComposer:
         )
 
     def _generic_conclusion(self, text: str, refs: list[ArticleRef]) -> str:
-        terms = set(tokenize(text))
+        terms = set(tokenize(with_legal_terms(text)))
         article = self.library.articles[refs[0]]
         gist = _best_sentence(article.text, terms)
         names = "、".join(self._short_citation(r) for r in refs)
-        return template("answers", "generic_conclusion", refs=names, gist=gist)
+        conclusion = template("answers", "generic_conclusion", refs=names, gist=gist)
+        return self._stance_prefix(text, gist) + conclusion
+
+    def _stance_prefix(self, text: str, rule: str) -> str:
+        """``需要。``, ``不可以。``, ``符合…的可以。``… when ``text`` is a yes/no question ``rule`` answers."""
+        answered = stance(text, rule)
+        return template("answers", f"stance_{answered[0]}_{answered[1]}") if answered else ""
 
     def _duties(self, refs: list[ArticleRef]) -> list[str]:
         duties: list[str] = []
