@@ -182,7 +182,8 @@ def _after_law(text: str, mention: LawMention | None) -> str:
 
 
 def pick_versions(documents: tuple[Document, ...], catalog: Catalog, text: str) -> tuple[Document, ...]:
-    """Which versions a text asks for: all when it compares (修正前后), a year's, or the one in force."""
+    """Which versions a text asks for: all when it compares (修正前后), a year's, the old one (旧版), or the
+    one in force."""
     if len(documents) == 1:
         return documents
     if re.search(r"前后|新旧|对比|比较|变化|变了|区别", text):
@@ -191,6 +192,8 @@ def pick_versions(documents: tuple[Document, ...], catalog: Catalog, text: str) 
     dated = [d for d in documents if d.version_date and d.version_date.year in years]
     if dated:
         return (dated[-1],)
+    if re.search(r"旧版|原版|旧法|老版|修正前|修订前|修改前|原来的", text):
+        return documents[:1]
     current = [d for d in documents if d.id in catalog.competing_ids()]
     return tuple(current or documents[-1:])
 
