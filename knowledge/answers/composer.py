@@ -56,7 +56,7 @@ class ComposerTuning:
 
     faq_min_similarity: float = 0.90  # a FAQ question this close is used when retrieval agrees …
     faq_sure_similarity: float = 0.96  # … and this close even when it does not
-    faq_agree_depth: int = 2  # retrieval agrees when one of the FAQ's articles is among this many top hits
+    faq_agree_depth: int = 1  # retrieval agrees when one of the FAQ's articles is among this many top hits
     second_basis_ratio: float = 0.85  # also quote the next article when its score is this close
     max_basis: int = 2
     parallel_penalty_depth: int = 4  # another law's penalty article for the same act, among this many hits …
