@@ -73,3 +73,18 @@ def test_other_subjects_are_declined(assistant: Assistant, question: str) -> Non
 def test_in_scope_questions_are_answered(assistant: Assistant, question: str) -> None:
     answer = assistant.ask(question)
     assert not answer.declined and answer.citations
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Do we need approval before sending blood samples abroad?", {("hgr-regulation-2019", 27)}),
+        ("Must newly purchased mice be quarantined before use?", {("lab-animal-regulation", 16)}),
+    ],
+)
+def test_english_question_meets_the_chinese_rule(
+    assistant: Assistant, question: str, expected: set[tuple[str, int]]
+) -> None:
+    answer = assistant.ask(question)
+    assert not answer.declined
+    assert expected <= {(r.doc_id, r.article) for r in answer.citations}
