@@ -19,10 +19,10 @@ from knowledge.answers.curated import (
 from knowledge.answers.excerpt import ExcerptTuning, excerpt
 from knowledge.answers.stance import opening_stance, stance
 from knowledge.index.snapshot import FAQ_PREFIX, SCOPE_DOC
-from knowledge.law.citations import LawMention, citation_line
+from knowledge.law.citations import LawMention, chinese_date, citation_line
 from knowledge.law.library import Library
 from knowledge.law.numerals import to_chinese
-from knowledge.models import Answer, ArticleRef, Hit, MissingDocument, QuotedArticle
+from knowledge.models import Answer, ArticleRef, Document, Hit, MissingDocument, QuotedArticle
 from knowledge.retrieval.lexical import tokenize
 from knowledge.retrieval.penalties import asks_consequence
 from knowledge.retrieval.retriever import Neighbours, Retriever
@@ -44,6 +44,11 @@ _AMENDMENT_QUESTION = re.compile(
 )
 _VERSION_YEAR = re.compile(r"((?:19|20)\d{2})年?(?:版|的版本|原版|修正前|修订前|修改前)")
 _OLD_VERSION = re.compile(r"旧版|原版|旧法|老版|修正前|修订前|修改前|原来的规定")
+# What an amendment changed in a law as a whole (not whether one rule changed: that is answered by retrieval).
+_ASKS_CHANGES = re.compile(
+    r"(改了|修改了|修正了|修订了|改动了?|变了|变化)(哪些|什么|哪几|啥)|(哪些|哪几)条.{0,6}(改|变)|什么变化"
+)
+_TEXT_REQUEST = re.compile(r"全文|原文|文本|条文")
 _COMPARES = re.compile(r"前后|新旧|对比|比较|变化|变了|区别|改了")
 _SANCTION = re.compile(r"的，((?:由|依照|依法).+)$", re.S)  # what follows the act in a penalty clause
 _ITEM_NUMBER = re.compile(r"^[(（][一二三四五六七八九十]+[)）]")
@@ -60,6 +65,7 @@ class ComposerTuning:
     second_basis_ratio: float = 0.85  # also quote the next article when its score is this close
     max_basis: int = 2
     parallel_penalty_depth: int = 4  # another law's penalty article for the same act, among this many hits …
+    max_amendment_quotes: int = 3  # articles quoted when asked what an amendment changed
     parallel_act_ratio: float = 0.8  # … whose enumerated act matches the question nearly as well
     max_penalties: int = 2
     scope: ScopeThresholds = ScopeThresholds()
@@ -101,6 +107,11 @@ class AnswerComposer:
         mention, reference = self.library.parser.parse(text)
         if mention and mention.missing and not unserved:
             return self._missing(text, mention.missing)
+        unheld = self._unheld_version(text, mention)
+        if unheld:
+            return self._declined(text, unheld)
+        if mention and len(mention.documents) > 1 and not reference and _ASKS_CHANGES.search(text):
+            return self._amendment(text, mention.documents[-1])
         if reference and not unserved:
             return self._explicit(text)
         if mention and mention.suggestion and not unserved:
@@ -223,6 +234,50 @@ class AnswerComposer:
         related = self.library.related_laws(missing)
         advice = template("answers", "declined_missing_advice", laws="、".join(related) or "（无）")
         return Answer(text, conclusion, advice=advice, notices=[template("answers", "notice")], declined=True)
+
+    def _amendment(self, text: str, newest: Document) -> Answer:
+        """What the last amendment of a law changed: the articles whose text differs, computed from the two
+        versions, the first few quoted with what changed."""
+        changed = [
+            ref
+            for ref in sorted(self.library.articles)
+            if ref.doc_id == newest.id and self.library.change_notice(ref)
+        ]
+        if not changed:
+            return self._finish(
+                text, template("answers", "amendment_none", title=newest.title), [], [], [], [], ""
+            )
+        numbers = "、".join(f"第{to_chinese(ref.article)}条" for ref in changed)
+        conclusion = template(
+            "answers",
+            "amendment_conclusion",
+            title=newest.title,
+            date=chinese_date(newest.version_date) if newest.version_date else "",
+            articles=numbers,
+            count=len(changed),
+        )
+        basis = [self.library.quote(ref) for ref in changed[: self.tuning.max_amendment_quotes]]
+        return self._finish(text, conclusion, basis, [], [], [], "")
+
+    def _unheld_version(self, text: str, mention: LawMention | None) -> str:
+        """A request for the text of a version we do not hold (a later amendment of the newest one we have)."""
+        if mention is None or not mention.documents or not _TEXT_REQUEST.search(text):
+            return ""
+        newest = mention.documents[-1]
+        years = [int(y) for y in re.findall(r"((?:19|20)\d{2})年", text)]
+        if (
+            newest.status != "amended"
+            or not newest.version_date
+            or not any(y > newest.version_date.year for y in years)
+        ):
+            return ""
+        return template(
+            "answers",
+            "declined_unheld_version",
+            title=newest.title,
+            date=chinese_date(newest.version_date),
+            note=newest.amended_by,
+        )
 
     def _named_version(self, text: str, mention: LawMention | None) -> date | None:
         """The date of the version a question names (``2020年版``, ``旧版``, ``修正前``) of a law we hold in

@@ -68,3 +68,19 @@ def test_change_notice_is_computed_from_the_texts(assistant: Assistant) -> None:
         if ref.doc_id == NEW and "修正中有修改" in library.change_notice(ref)
     ]
     assert 56 in changed and 57 in changed and 2 not in changed
+
+
+@pytest.mark.parametrize("question", ["生物安全法这次修正改了哪些条", "2024年生物安全法修正有什么变化"])
+def test_what_an_amendment_changed_lists_the_changed_articles(assistant: Assistant, question: str) -> None:
+    answer = assistant.ask(question)
+    assert "第五十六条" in answer.conclusion and "第五十七条" in answer.conclusion
+    assert "第二条" not in answer.conclusion
+    assert all("修正中有修改" in q.notice for q in answer.basis)
+
+
+@pytest.mark.parametrize(
+    "question", ["2025年修改后的人遗条例全文发我", "人类遗传资源管理条例2024年修订后的原文给我一份"]
+)
+def test_text_of_a_version_we_do_not_hold_is_declined(assistant: Assistant, question: str) -> None:
+    answer = assistant.ask(question)
+    assert answer.declined and "尚未收入本知识库" in answer.conclusion
