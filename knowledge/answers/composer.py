@@ -48,7 +48,7 @@ _OLD_VERSION = re.compile(r"旧版|原版|旧法|老版|修正前|修订前|修�
 _ASKS_CHANGES = re.compile(
     r"(改了|修改了|修正了|修订了|改动了?|变了|变化)(哪些|什么|哪几|啥)|(哪些|哪几)条.{0,6}(改|变)|什么变化"
 )
-_TEXT_REQUEST = re.compile(r"全文|原文|文本|条文")
+_TEXT_REQUEST = re.compile(r"全文|原文|文本")
 _COMPARES = re.compile(r"前后|新旧|对比|比较|变化|变了|区别|改了")
 _SANCTION = re.compile(r"的，((?:由|依照|依法).+)$", re.S)  # what follows the act in a penalty clause
 _ITEM_NUMBER = re.compile(r"^[(（][一二三四五六七八九十]+[)）]")
