@@ -93,19 +93,32 @@ def phrasings_for(ref: ArticleRef, catalog: Catalog) -> tuple[str, ...]:
     return next((table[s] for s in (ArticleRef(d.id, ref.article) for d in siblings) if s in table), ())
 
 
+@dataclass(frozen=True)
+class Term:
+    """A legal term, the everyday words for it, and words showing those mean something else."""
+
+    legal: str
+    everyday: tuple[str, ...]
+    unless: tuple[str, ...] = ()
+
+
 @cache
-def vocabulary() -> tuple[tuple[str, tuple[str, ...]], ...]:
-    """(legal term, everyday words for it), as listed in ``vocabulary.toml``."""
-    return tuple((raw["legal"], tuple(raw["everyday"])) for raw in _load("vocabulary.toml").get("term", []))
+def vocabulary() -> tuple[Term, ...]:
+    return tuple(
+        Term(raw["legal"], tuple(raw["everyday"]), tuple(raw.get("unless", ())))
+        for raw in _load("vocabulary.toml").get("term", [])
+    )
 
 
 def with_legal_terms(text: str) -> str:
     """``text`` followed by the legal terms for the everyday words it uses (and does not already name)."""
     upper = text.upper()
     added = [
-        legal
-        for legal, everyday in vocabulary()
-        if legal not in text and any(word.upper() in upper for word in everyday)
+        term.legal
+        for term in vocabulary()
+        if term.legal not in text
+        and any(word.upper() in upper for word in term.everyday)
+        and not any(word in text for word in term.unless)
     ]
     return " ".join((text, *added))
 

@@ -88,3 +88,11 @@ def test_english_question_meets_the_chinese_rule(
     answer = assistant.ask(question)
     assert not answer.declined
     assert expected <= {(r.doc_id, r.article) for r in answer.citations}
+
+
+def test_everyday_words_meet_legal_terms_only_where_they_mean_them() -> None:
+    from knowledge.answers.curated import with_legal_terms
+
+    assert "人类遗传资源材料" in with_legal_terms("病人的血清样本能寄给合作医院吗")
+    assert "人类遗传资源材料" not in with_legal_terms("实验猴的组织样本怎么保存")
+    assert "饲育室" in with_legal_terms("动物房要和实验室分开吗")

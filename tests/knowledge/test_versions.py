@@ -7,6 +7,7 @@ import pytest
 
 from knowledge.assistant import Assistant
 from knowledge.law.library import Library
+from knowledge.models import ArticleRef
 
 OLD, NEW = "biosecurity-law-2020", "biosecurity-law-2024"
 
@@ -84,3 +85,10 @@ def test_what_an_amendment_changed_lists_the_changed_articles(assistant: Assista
 def test_text_of_a_version_we_do_not_hold_is_declined(assistant: Assistant, question: str) -> None:
     answer = assistant.ask(question)
     assert answer.declined and "尚未收入本知识库" in answer.conclusion
+
+
+def test_article_of_a_version_we_do_not_hold_is_quoted_from_the_one_we_hold(assistant: Assistant) -> None:
+    answer = assistant.ask("2024年修改后的人遗条例第十一条原文")
+    assert not answer.declined
+    assert answer.citations[0] == ArticleRef("hgr-regulation-2019", 11)
+    assert "卫生健康主管部门" in answer.basis[0].notice
