@@ -96,3 +96,5 @@ def test_everyday_words_meet_legal_terms_only_where_they_mean_them() -> None:
     assert "人类遗传资源材料" in with_legal_terms("病人的血清样本能寄给合作医院吗")
     assert "人类遗传资源材料" not in with_legal_terms("实验猴的组织样本怎么保存")
     assert "饲育室" in with_legal_terms("动物房要和实验室分开吗")
+    assert "欺骗手段" in with_legal_terms("申请时材料是编造的，后来被查出来怎么办")
+    assert "瞒报" in with_legal_terms("实验室出了泄漏事故一直没上报会怎样")
