@@ -107,7 +107,9 @@ class AnswerComposer:
         mention, reference = self.library.parser.parse(text)
         if mention and mention.missing and not unserved:
             return self._missing(text, mention.missing)
-        unheld = "" if reference else self._unheld_version(text, mention)  # an article: quoted with its notice
+        unheld = (
+            "" if reference else self._unheld_version(text, mention)
+        )  # an article: quoted with its notice
         if unheld:
             return self._declined(text, unheld)
         if mention and len(mention.documents) > 1 and not reference and _ASKS_CHANGES.search(text):

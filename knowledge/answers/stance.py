@@ -7,11 +7,11 @@ import re
 from typing import Literal
 
 Stance = Literal["yes", "no", "conditional"]
-Modality = Literal["permission", "obligation"]
+Modality = Literal["permission", "obligation", "existence"]
 
 _YES_NO = re.compile(
     r"吗[？?。！!]*$|吗[，,]|能不能|可不可以|行不行|要不要|需不需要|用不用|是不是|是否|可否|能否|有没有必要"
-    r"|(?i:^(can|may|must|do|does|is|are|should)\b)"
+    r"|有没有|管不管|(?i:^(can|may|must|do|does|is|are|should)\b)"
 )
 _PERMISSION = re.compile(
     r"能不能|可不可以|可以|能否|可否|^能|能[^够]|行不行|行吗|允许|合法|(?i:\b(can|may|is it ok|allowed)\b)"
@@ -21,7 +21,12 @@ _OBLIGATION = re.compile(
 )
 # The question asks to do without what the rule requires (skip, go straight ahead, leave out).
 _WITHOUT = re.compile(
-    r"省|不用|不做|不经|不办|不报|免|跳过|直接|先.{0,8}再|没有?(经|办|报|做|取得)|混|一起|凑合|(?i:without|skip)"
+    r"省|不用|不做|不经|未经|不办|不报|免|跳过|直接|先|还没|没附|没有?(经|办|报|做|取得|考核|培训)|混|一起|凑合"
+    r"|(?i:without|skip)"
+)
+# Whether there is a rule at all (有没有要求, 有规定吗, 管不管).
+_EXISTENCE = re.compile(
+    r"有没有.{0,6}(要求|规定|限制|标准)|有(什么|啥)?(规定|要求)(吗|管)|有规定管|管不管|管吗"
 )
 
 _PROHIBITS = re.compile(r"不得|禁止|严禁|不准|不能")
@@ -36,6 +41,8 @@ def is_yes_no(question: str) -> bool:
 
 
 def modality(question: str) -> Modality | None:
+    if _EXISTENCE.search(question):
+        return "existence"
     if _PERMISSION.search(question):
         return "permission"
     if _OBLIGATION.search(question):
@@ -51,6 +58,8 @@ def stance(question: str, rule: str) -> tuple[Stance, Modality] | None:
     without = bool(_WITHOUT.search(question))
     if asked is None:
         return None
+    if asked == "existence":
+        return ("yes", asked) if _PROHIBITS.search(rule) or _REQUIRES.search(rule) else None
     if _EXEMPTS.search(rule):
         return ("no", asked) if asked == "obligation" else ("yes", asked)
     if _PROHIBITS.search(rule):

@@ -18,6 +18,8 @@ from knowledge.assistant import Assistant
         ("临床试验不出境的样本还要批准吗", "不涉及人类遗传资源材料出境的，不需要审批。", "no"),
         ("伦理审查能不能先不做，过后再补", "应当按照国家有关规定进行伦理审查。", "no"),
         ("提供样本收取合理成本费用可以吗", "支付或者收取合理成本费用，不视为买卖。", "yes"),
+        ("实验动物的笼具有没有什么标准", "笼器具应当符合国家标准。", "yes"),
+        ("检疫证明还没办下来，能先把动物运过来吗", "运输动物应当附有检疫证明。", "no"),
     ],
 )
 def test_yes_no_question_against_the_rule(question: str, rule: str, expected: str) -> None:
