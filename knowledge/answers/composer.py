@@ -22,6 +22,7 @@ from knowledge.index.snapshot import FAQ_PREFIX, SCOPE_DOC
 from knowledge.law.citations import LawMention, chinese_date, citation_line
 from knowledge.law.library import Library
 from knowledge.law.numerals import to_chinese
+from knowledge.law.versions import concerns_amendment, version_asked
 from knowledge.models import Answer, ArticleRef, Document, Hit, MissingDocument, QuotedArticle
 from knowledge.retrieval.lexical import tokenize
 from knowledge.retrieval.penalties import asks_consequence
@@ -35,21 +36,13 @@ if TYPE_CHECKING:
 MAX_QUESTION_CHARS = 1000
 EVASION = "evasion"  # the unserved request that is refused with the rule and its penalty
 _HAS_TEXT = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
-_AS_OF = re.compile(r"((?:19|20)\d{2})年(?:[^，。？]{0,6}?)(?:的时候|那时|当时|期间|时)")
 _SENTENCE = re.compile(r"[^。；！？]+[。；！？]?")
 TRANSITION_RULE_TEXT = "适用违法行为发生时的法律"
-_AMENDMENT_QUESTION = re.compile(
-    r"(修改|修正|修订|改了|新规定|新法|旧法|新版|旧版).{0,40}(罚|处理|适用|追究)|(适用|按|依照?)(哪个|哪一|哪)个?(版本|版|法)"
-    r"|从旧|从轻"
-)
-_VERSION_YEAR = re.compile(r"((?:19|20)\d{2})年?(?:版|的版本|原版|修正前|修订前|修改前)")
-_OLD_VERSION = re.compile(r"旧版|原版|旧法|老版|修正前|修订前|修改前|原来的规定")
 # What an amendment changed in a law as a whole (not whether one rule changed: that is answered by retrieval).
 _ASKS_CHANGES = re.compile(
     r"(改了|修改了|修正了|修订了|改动了?|变了|变化)(哪些|什么|哪几|啥)|(哪些|哪几)条.{0,6}(改|变)|什么变化"
 )
 _TEXT_REQUEST = re.compile(r"全文|原文|文本")
-_COMPARES = re.compile(r"前后|新旧|对比|比较|变化|变了|区别|改了")
 _SANCTION = re.compile(r"的，((?:由|依照|依法).+)$", re.S)  # what follows the act in a penalty clause
 _ITEM_NUMBER = re.compile(r"^[(（][一二三四五六七八九十]+[)）]")
 _DUTY = re.compile(r"应当|必须|不得|禁止|须|经.{0,12}批准|备案")
@@ -120,7 +113,7 @@ class AnswerComposer:
             return Answer(text, self.library.cite(text).message)
         if mention and not mention.documents and not unserved:
             return self._declined(text, template("answers", "declined_unknown_law", name=mention.name))
-        found = self._retrieve(text, self._named_version(text, mention))
+        found = self._retrieve(text, version_asked(text, mention.documents if mention else ()))
         if found is None:
             return self._declined(text, template("answers", "declined_out_of_scope"))
         if unserved:  # help to evade the law: refused, then the rule and its penalty
@@ -132,11 +125,10 @@ class AnswerComposer:
         return self.llm.compose(extractive, candidates) or extractive
 
     def _retrieve(
-        self, text: str, version_date: date | None = None
+        self, text: str, as_of: date | None
     ) -> tuple[list[Hit], FaqEntry | None, date | None] | None:
-        """The question's hits, the FAQ entry to use (if any) and the date asked about; None when the
-        retrieval evidence says the question is outside pufa's remit."""
-        as_of = version_date or implied_as_of(text)
+        """The question's hits (of the versions in force on ``as_of``), the FAQ entry to use (if any) and the
+        date; None when the retrieval evidence says the question is outside pufa's remit."""
         vector = self.retriever.embedder.embed_query(text)
         neighbours = self.retriever.neighbours(vector)
         hits = self.retriever.search(text, 10, as_of=as_of, vector=vector, neighbours=neighbours)
@@ -280,21 +272,6 @@ class AnswerComposer:
             date=chinese_date(newest.version_date),
             note=newest.amended_by,
         )
-
-    def _named_version(self, text: str, mention: LawMention | None) -> date | None:
-        """The date of the version a question names (``2020年版``, ``旧版``, ``修正前``) of a law we hold in
-        several versions, or of the act done before an amendment: retrieval then searches that version."""
-        years = sorted(int(y) for y in re.findall(r"((?:19|20)\d{2})年", text))
-        if years and concerns_amendment(text):  # the law in force when the act was done comes first
-            return date(years[0], 12, 31)
-        if mention is None or len(mention.documents) < 2 or _COMPARES.search(text):
-            return None
-        years = {int(y) for y in _VERSION_YEAR.findall(text)}
-        named = [d for d in mention.documents if d.version_date and d.version_date.year in years]
-        if not named and _OLD_VERSION.search(text):
-            named = [mention.documents[0]]  # versions are listed oldest first
-        doc = named[0] if named else None
-        return (doc.effective or doc.version_date) if doc else None
 
     def _refused(self, text: str, hits: list[Hit], faq: FaqEntry | None, as_of: date | None) -> Answer:
         """A request to evade the law: the refusal first, then the rule and the penalty for breaking it."""
@@ -449,20 +426,6 @@ def _input_problem(text: str) -> str:
     if not _HAS_TEXT.search(text):
         return template("answers", "input_no_text")
     return ""
-
-
-def implied_as_of(text: str) -> date | None:
-    """``2021年的时候…`` asks about the law as it stood then: the end of that year."""
-    match = _AS_OF.search(text)
-    return date(int(match.group(1)), 12, 31) if match else None
-
-
-def concerns_amendment(text: str) -> bool:
-    """An act done before a law was amended and handled after it: which version applies."""
-    if _AMENDMENT_QUESTION.search(text):
-        return True
-    years = set(re.findall(r"((?:19|20)\d{2})年", text))
-    return len(years) >= 2 and bool(re.search(r"罚|处理|立案|发现|适用", text))
 
 
 def _is_foreign(text: str) -> bool:
