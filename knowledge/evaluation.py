@@ -9,6 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from knowledge.answers.stance import opening_stance
 from knowledge.assistant import Assistant
 from knowledge.errors import CorpusError
 from knowledge.models import Answer, ArticleRef
@@ -26,6 +27,8 @@ class EvalItem:
     gold: frozenset[ArticleRef]
     acceptable: frozenset[ArticleRef]
     must_mention: tuple[str, ...]
+    category: str = ""
+    expect: str = ""  # yes/no questions: yes, no, conditional, not_regulated
 
 
 def load_items(path: Path) -> list[EvalItem]:
@@ -47,6 +50,8 @@ def load_items(path: Path) -> list[EvalItem]:
                     frozenset(ArticleRef(g["doc"], g["article"]) for g in raw.get("gold", [])),
                     frozenset(ArticleRef(g["doc"], g["article"]) for g in raw.get("acceptable", [])),
                     tuple(raw.get("must_mention", [])),
+                    raw.get("category", ""),
+                    raw.get("expect", ""),
                 )
             )
         except (json.JSONDecodeError, KeyError, TypeError) as exc:
@@ -93,37 +98,76 @@ def evaluate_retrieval(assistant: Assistant, items: list[EvalItem]) -> dict[str,
     return {m: {kind: s.row() for kind, s in sorted(kinds.items())} for m, kinds in table.items()}
 
 
-def evaluate_answers(assistant: Assistant, items: list[EvalItem]) -> dict[str, float]:
-    """Citation recall and precision, must_mention coverage, decline accuracy, latency."""
-    recall, precision, mention, declined_ok, false_declines, latencies = [], [], [], [], [], []
+@dataclass
+class AnswerScores:
+    """Per-question outcomes of one group of questions (a kind, or all)."""
+
+    recall: list[float] = field(default_factory=list)
+    precision: list[float] = field(default_factory=list)
+    mention: list[float] = field(default_factory=list)
+    declined_ok: list[float] = field(default_factory=list)
+    false_declines: list[float] = field(default_factory=list)
+    conclusion_ok: list[float] = field(default_factory=list)
+    explicit_first: list[float] = field(default_factory=list)
+
+    def row(self) -> dict[str, float]:
+        def mean(values: list[float]) -> float:
+            return statistics.fmean(values) if values else float("nan")
+
+        return {
+            "n": len(self.declined_ok) + len(self.false_declines),
+            "citation_recall": mean(self.recall),
+            "citation_precision": mean(self.precision),
+            "must_mention": mean(self.mention),
+            "out_of_scope_declined": mean(self.declined_ok),
+            "false_declines": mean(self.false_declines),
+            "yes_no_conclusion": mean(self.conclusion_ok),
+            "explicit_first_hit": mean(self.explicit_first),
+        }
+
+
+EXPLICIT_CATEGORIES = frozenset({"explicit", "explicit_typo"})
+
+
+def evaluate_answers(assistant: Assistant, items: list[EvalItem]) -> dict[str, dict[str, float]]:
+    """Per question kind and for ``all``: citation recall and precision, must_mention coverage, decline
+    accuracy, the yes/no check of the conclusion (items with ``expect``), explicit references right first;
+    ``all`` also has the answer latency."""
+    groups: dict[str, AnswerScores] = defaultdict(AnswerScores)
+    latencies: list[float] = []
     for item in items:
         started = time.perf_counter()
         answer = assistant.ask(item.question)
         latencies.append((time.perf_counter() - started) * 1000)
-        text = _answer_text(answer)
-        if item.must_mention:
-            mention.append(sum(m in text for m in item.must_mention) / len(item.must_mention))
-        if item.kind == "out_of_scope":
-            declined_ok.append(1.0 if answer.declined else 0.0)
-            continue
-        false_declines.append(1.0 if answer.declined else 0.0)
-        cited = _normalise(answer.citations, item.kind)
-        gold = set(_normalise(item.gold, item.kind))
-        allowed = gold | set(_normalise(item.acceptable, item.kind))
-        if gold:
-            recall.append(len(gold & set(cited)) / len(gold))
-        if cited:
-            precision.append(sum(ref in allowed for ref in cited) / len(cited))
+        for scores in (groups["all"], groups[item.kind]):
+            _score_answer(item, answer, scores)
     latencies.sort()
-    return {
-        "citation_recall": statistics.fmean(recall),
-        "citation_precision": statistics.fmean(precision),
-        "must_mention": statistics.fmean(mention),
-        "out_of_scope_declined": statistics.fmean(declined_ok) if declined_ok else 1.0,
-        "false_declines": statistics.fmean(false_declines),
-        "latency_p50_ms": latencies[len(latencies) // 2],
-        "latency_p95_ms": latencies[min(len(latencies) - 1, int(len(latencies) * 0.95))],
-    }
+    table = {kind: groups[kind].row() for kind in ["all", *sorted(k for k in groups if k != "all")]}
+    table["all"]["latency_p50_ms"] = latencies[len(latencies) // 2]
+    table["all"]["latency_p95_ms"] = latencies[min(len(latencies) - 1, int(len(latencies) * 0.95))]
+    return table
+
+
+def _score_answer(item: EvalItem, answer: Answer, scores: AnswerScores) -> None:
+    if item.must_mention:
+        scores.mention.append(
+            sum(m in _answer_text(answer) for m in item.must_mention) / len(item.must_mention)
+        )
+    if item.kind == "out_of_scope":
+        scores.declined_ok.append(1.0 if answer.declined else 0.0)
+        return
+    scores.false_declines.append(1.0 if answer.declined else 0.0)
+    cited = _normalise(answer.citations, item.kind)
+    gold = set(_normalise(item.gold, item.kind))
+    allowed = gold | set(_normalise(item.acceptable, item.kind))
+    if gold:
+        scores.recall.append(len(gold & set(cited)) / len(gold))
+    if cited:
+        scores.precision.append(sum(ref in allowed for ref in cited) / len(cited))
+    if item.expect:
+        scores.conclusion_ok.append(1.0 if opening_stance(answer.conclusion) == item.expect else 0.0)
+    if item.category in EXPLICIT_CATEGORIES:
+        scores.explicit_first.append(1.0 if cited[:1] and cited[0] in gold else 0.0)
 
 
 def _answer_text(answer: Answer) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 from pathlib import Path
 
 from bot.cli.parsing import add_command
@@ -38,8 +39,7 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=2))
     elif args.answers:
-        for name, value in result.items():  # type: ignore[attr-defined]
-            print(f"{name:24s} {value:8.3f}")
+        _print_answers(result)  # type: ignore[arg-type]
     else:
         print(f"{'method':8s} {'kind':10s} {'n':>3s} {'R@1':>6s} {'R@5':>6s} {'MRR@10':>7s}")
         for method, kinds in result.items():  # type: ignore[attr-defined]
@@ -49,3 +49,12 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
                     f"{row['recall@5']:6.3f} {row['mrr@10']:7.3f}"
                 )
     return 0
+
+
+def _print_answers(table: dict[str, dict[str, float]]) -> None:
+    """One row per measure, one column per question kind (``all`` first); ``-`` where it does not apply."""
+    kinds = list(table)
+    print(f"{'':22s}" + "".join(f"{kind:>13s}" for kind in kinds))
+    for name in dict.fromkeys(key for row in table.values() for key in row):
+        cells = (table[kind].get(name, math.nan) for kind in kinds)
+        print(f"{name:22s}" + "".join(f"{'-':>13s}" if math.isnan(v) else f"{v:13.3f}" for v in cells))

@@ -3,18 +3,32 @@ composed from the quoted articles, the curated FAQ and the obligation→penalty 
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
-from knowledge.answers.curated import FaqEntry, faq_entries, penalty_links, unserved_requests
+import numpy as np
+
+from knowledge.answers.curated import (
+    FaqEntry,
+    faq_entries,
+    penalty_links,
+    unserved_requests,
+    with_legal_terms,
+)
+from knowledge.answers.excerpt import ExcerptTuning, excerpt
+from knowledge.answers.stance import opening_stance, stance
 from knowledge.cases.matcher import CaseMatcher
 from knowledge.index.snapshot import FAQ_PREFIX, SCOPE_DOC
-from knowledge.law.citations import citation_line
+from knowledge.law.citations import LawMention, chinese_date, citation_line
 from knowledge.law.library import Library
-from knowledge.models import Answer, ArticleRef, Hit, MissingDocument, QuotedArticle
+from knowledge.law.numerals import to_chinese
+from knowledge.law.versions import concerns_amendment, version_asked
+from knowledge.models import Answer, ArticleRef, Document, Hit, MissingDocument, QuotedArticle
 from knowledge.retrieval.lexical import tokenize
+from knowledge.retrieval.penalties import asks_consequence
 from knowledge.retrieval.retriever import Neighbours, Retriever
 from knowledge.retrieval.scope import ScopeThresholds, gather
 from knowledge.templates import text as template
@@ -23,10 +37,17 @@ if TYPE_CHECKING:
     from knowledge.llm.composer import LlmComposer
 
 MAX_QUESTION_CHARS = 1000
-EXCERPT_MIN_CHARS = 260  # longer articles are quoted by their most relevant 款
+EVASION = "evasion"  # the unserved request that is refused with the rule and its penalty
 _HAS_TEXT = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
-_AS_OF = re.compile(r"((?:19|20)\d{2})年(?:[^，。？]{0,6}?)(?:的时候|那时|当时|期间|时)")
 _SENTENCE = re.compile(r"[^。；！？]+[。；！？]?")
+TRANSITION_RULE_TEXT = "适用违法行为发生时的法律"
+# What an amendment changed in a law as a whole (not whether one rule changed: that is answered by retrieval).
+_ASKS_CHANGES = re.compile(
+    r"(改了|修改了|修正了|修订了|改动了?|变了|变化)(哪些|什么|哪几|啥)|(哪些|哪几)条.{0,6}(改|变)|什么变化"
+)
+_TEXT_REQUEST = re.compile(r"全文|原文|文本")
+_SANCTION = re.compile(r"的，((?:由|依照|依法).+)$", re.S)  # what follows the act in a penalty clause
+_ITEM_NUMBER = re.compile(r"^[(（][一二三四五六七八九十]+[)）]")
 _DUTY = re.compile(r"应当|必须|不得|禁止|须|经.{0,12}批准|备案")
 
 
@@ -36,11 +57,24 @@ class ComposerTuning:
 
     faq_min_similarity: float = 0.90  # a FAQ question this close is used when retrieval agrees …
     faq_sure_similarity: float = 0.96  # … and this close even when it does not
-    faq_agree_depth: int = 2  # retrieval agrees when one of the FAQ's articles is among this many top hits
+    faq_agree_depth: int = 1  # retrieval agrees when one of the FAQ's articles is among this many top hits
     second_basis_ratio: float = 0.85  # also quote the next article when its score is this close
     max_basis: int = 2
+    parallel_penalty_depth: int = 4  # another law's penalty article for the same act, among this many hits …
+    max_amendment_quotes: int = 3  # articles quoted when asked what an amendment changed
+    parallel_act_ratio: float = 0.8  # … whose enumerated act matches the question nearly as well
     max_penalties: int = 2
     scope: ScopeThresholds = ScopeThresholds()
+    excerpt: ExcerptTuning = ExcerptTuning()
+
+
+class Retrieved(NamedTuple):
+    """What retrieval found for a question: hits, the FAQ entry to use, the date asked about, its vector."""
+
+    hits: list[Hit]
+    faq: FaqEntry | None
+    as_of: date | None
+    vector: np.ndarray
 
 
 class AnswerComposer:
@@ -63,6 +97,10 @@ class AnswerComposer:
         self._faq_doc_ids = [FAQ_PREFIX + faq_id for faq_id in self._faq]
         self._links = [link for link in penalty_links() if link.penalty in library.articles]
         self.cases = CaseMatcher(library, retriever)
+        # The rule on acts done before an amendment and handled after it (行政处罚法 从旧兼从轻).
+        self._transition_rule = next(
+            (ref for ref, article in library.articles.items() if TRANSITION_RULE_TEXT in article.text), None
+        )
 
     def answer(self, question: str) -> Answer:
         text = question.strip()
@@ -70,16 +108,39 @@ class AnswerComposer:
         if problem:
             return Answer(question, problem, declined=True)
         unserved = next((r for r in unserved_requests() if r.pattern.search(text)), None)
-        if unserved:
+        if unserved and unserved.name != EVASION:
             return self._declined(text, template("answers", f"declined_{unserved.name}"))
         mention, reference = self.library.parser.parse(text)
-        if mention and mention.missing:
+        if mention and mention.missing and not unserved:
             return self._missing(text, mention.missing)
-        if reference:
+        unheld = (
+            "" if reference else self._unheld_version(text, mention)
+        )  # an article: quoted with its notice
+        if unheld:
+            return self._declined(text, unheld)
+        if mention and len(mention.documents) > 1 and not reference and _ASKS_CHANGES.search(text):
+            return self._amendment(text, mention.documents[-1])
+        if reference and not unserved:
             return self._explicit(text)
-        if mention and not mention.documents:
+        if mention and mention.suggestion and not unserved:
+            return Answer(text, self.library.cite(text).message)
+        if mention and not mention.documents and not unserved:
             return self._declined(text, template("answers", "declined_unknown_law", name=mention.name))
-        as_of = implied_as_of(text)
+        found = self._retrieve(text, version_asked(text, mention.documents if mention else ()))
+        if found is None:
+            return self._declined(text, template("answers", "declined_out_of_scope"))
+        if unserved:  # help to evade the law: refused, then the rule and its penalty
+            return self._refused(text, found.hits, found.faq, found.as_of)
+        extractive = self._compose(text, found.hits, found.faq, found.as_of)
+        extractive.cases = self.cases.match(extractive, found.vector)
+        if self.llm is None:
+            return extractive
+        candidates = [self.library.quote(hit.ref) for hit in found.hits[:5]]
+        return self.llm.compose(extractive, candidates) or extractive
+
+    def _retrieve(self, text: str, as_of: date | None) -> Retrieved | None:
+        """The question's hits (of the versions in force on ``as_of``), the FAQ entry to use (if any) and the
+        date; None when the retrieval evidence says the question is outside pufa's remit."""
         vector = self.retriever.embedder.embed_query(text)
         neighbours = self.retriever.neighbours(vector)
         hits = self.retriever.search(text, 10, as_of=as_of, vector=vector, neighbours=neighbours)
@@ -89,15 +150,13 @@ class AnswerComposer:
         floor = neighbours[-1][1] if neighbours else 0.0
         outside = max((s for _, s in self.retriever.nearest([SCOPE_DOC], neighbours)), default=floor)
         evidence = gather(hits, faq_similarity, outside)
-        if not hits or not evidence.in_scope(self.tuning.scope):
-            return self._declined(text, template("answers", "declined_out_of_scope"))
-        use_faq = self._choose_faq(faqs, hits) if as_of is None else None
-        extractive = self._compose(text, hits, use_faq, as_of)
-        extractive.cases = self.cases.match(extractive, vector)
-        if self.llm is None:
-            return extractive
-        candidates = [self.library.quote(hit.ref) for hit in hits[:5]]
-        return self.llm.compose(extractive, candidates) or extractive
+        if not hits or not evidence.in_scope(self.tuning.scope, foreign=_is_foreign(text)):
+            return None
+        # A question about an act's consequences is led by the penalty article matching the act: a FAQ entry
+        # is used only when it rests on that article.
+        depth = 1 if asks_consequence(text) else self.tuning.faq_agree_depth
+        use_faq = self._choose_faq(faqs, hits, depth) if as_of is None else None
+        return Retrieved(hits, use_faq, as_of, vector)
 
     # --- the kinds of answer -------------------------------------------------------------------------
 
@@ -115,21 +174,34 @@ class AnswerComposer:
         )
         return self._finish(text, conclusion, list(result.quotes), [], liability, summary, "")
 
-    def _compose(self, text: str, hits: list[Hit], faq: FaqEntry | None, as_of: date | None) -> Answer:
+    def _compose(
+        self,
+        text: str,
+        hits: list[Hit],
+        faq: FaqEntry | None,
+        as_of: date | None,
+        penalties: bool = False,
+    ) -> Answer:
         if faq:
             refs = list(dict.fromkeys(faq.refs))  # an entry may rest on one article by several phrases
             conclusion, compliance, advice = faq.conclusion, list(faq.compliance), faq.advice
+            if not opening_stance(conclusion):
+                conclusion = self._stance_prefix(text, _SENTENCE.findall(conclusion)[0]) + conclusion
         else:
-            refs = self._basis_refs(hits)
-            conclusion = self._generic_conclusion(text, refs)
+            refs = self._penalty_refs(text, hits) if asks_consequence(text) else self._basis_refs(hits)
+            conclusion = self._penalty_conclusion(text, refs) or self._generic_conclusion(text, refs)
             compliance = self._duties(refs)
             advice = self._advice(refs)
+        notices = [template("answers", "as_of_notice", date=as_of.isoformat())] if as_of else []
+        if concerns_amendment(text) and self._transition_rule:  # 从旧兼从轻
+            refs = [self._transition_rule, *(r for r in refs if r != self._transition_rule)]
+            rule = self._short_citation(self._transition_rule)
+            notices.append(template("answers", "from_old_lighter_notice", rule=rule))
         query_terms = set(tokenize(text))
         basis = [self._excerpt(ref, query_terms) for ref in refs]
         liability, summary = self._liability(refs)
         # Penalty articles are quoted when the question is about consequences; otherwise named in one line.
-        liability = [q for q in liability if q.ref not in refs] if _asks_penalty(text) else []
-        notices = [template("answers", "as_of_notice", date=as_of.isoformat())] if as_of else []
+        liability = [q for q in liability if q.ref not in refs] if penalties or _asks_penalty(text) else []
         return self._finish(text, conclusion, basis, compliance, liability, summary, advice, notices)
 
     def _finish(
@@ -169,6 +241,56 @@ class AnswerComposer:
         advice = template("answers", "declined_missing_advice", laws="、".join(related) or "（无）")
         return Answer(text, conclusion, advice=advice, notices=[template("answers", "notice")], declined=True)
 
+    def _amendment(self, text: str, newest: Document) -> Answer:
+        """What the last amendment of a law changed: the articles whose text differs, computed from the two
+        versions, the first few quoted with what changed."""
+        changed = [
+            ref
+            for ref in sorted(self.library.articles)
+            if ref.doc_id == newest.id and self.library.change_notice(ref)
+        ]
+        if not changed:
+            return self._finish(
+                text, template("answers", "amendment_none", title=newest.title), [], [], [], [], ""
+            )
+        numbers = "、".join(f"第{to_chinese(ref.article)}条" for ref in changed)
+        conclusion = template(
+            "answers",
+            "amendment_conclusion",
+            title=newest.title,
+            date=chinese_date(newest.version_date) if newest.version_date else "",
+            articles=numbers,
+            count=len(changed),
+        )
+        basis = [self.library.quote(ref) for ref in changed[: self.tuning.max_amendment_quotes]]
+        return self._finish(text, conclusion, basis, [], [], [], "")
+
+    def _unheld_version(self, text: str, mention: LawMention | None) -> str:
+        """A request for the text of a version we do not hold (a later amendment of the newest one we have)."""
+        if mention is None or not mention.documents or not _TEXT_REQUEST.search(text):
+            return ""
+        newest = mention.documents[-1]
+        years = [int(y) for y in re.findall(r"((?:19|20)\d{2})年", text)]
+        if (
+            newest.status != "amended"
+            or not newest.version_date
+            or not any(y > newest.version_date.year for y in years)
+        ):
+            return ""
+        return template(
+            "answers",
+            "declined_unheld_version",
+            title=newest.title,
+            date=chinese_date(newest.version_date),
+            note=newest.amended_by,
+        )
+
+    def _refused(self, text: str, hits: list[Hit], faq: FaqEntry | None, as_of: date | None) -> Answer:
+        """A request to evade the law: the refusal first, then the rule and the penalty for breaking it."""
+        rule = self._compose(text, hits, faq, as_of, penalties=True)
+        conclusion = template("answers", "declined_evasion") + rule.conclusion
+        return dataclasses.replace(rule, conclusion=conclusion, declined=True)
+
     def _declined(self, text: str, conclusion: str) -> Answer:
         return Answer(text, conclusion, advice=template("answers", "declined_advice"), declined=True)
 
@@ -181,12 +303,14 @@ class AnswerComposer:
             found.setdefault(doc_id.removeprefix(FAQ_PREFIX), similarity)
         return [(self._faq[faq_id], similarity) for faq_id, similarity in found.items()]
 
-    def _choose_faq(self, candidates: list[tuple[FaqEntry, float]], hits: list[Hit]) -> FaqEntry | None:
+    def _choose_faq(
+        self, candidates: list[tuple[FaqEntry, float]], hits: list[Hit], agree_depth: int
+    ) -> FaqEntry | None:
         """A FAQ entry that retrieval agrees with (its articles include a top hit), or a near-identical one."""
         close = [(faq, sim) for faq, sim in candidates if sim >= self.tuning.faq_min_similarity]
         if close and close[0][1] >= self.tuning.faq_sure_similarity:
             return close[0][0]
-        for depth in range(1, self.tuning.faq_agree_depth + 1):
+        for depth in range(1, agree_depth + 1):
             top = {hit.ref for hit in hits[:depth]}
             agreeing = next((faq for faq, _ in close if top & set(faq.refs)), None)
             if agreeing:
@@ -201,12 +325,59 @@ class AnswerComposer:
                 chosen.append(hit.ref)
         return chosen
 
+    def _penalty_refs(self, text: str, hits: list[Hit]) -> list[ArticleRef]:
+        """The article punishing the act and, when another law enumerates the same act (人遗条例 and
+        生物安全法), that law's penalty article too if it is among the next hits."""
+        chosen = [hits[0].ref]
+        acts = self.retriever.penalties.best_items(with_legal_terms(text), {hit.ref.doc_id for hit in hits})
+        top_act = acts.get(hits[0].ref, (0.0, None))[0]
+        for hit in hits[1 : self.tuning.parallel_penalty_depth]:
+            act = acts.get(hit.ref, (0.0, None))[0]
+            if (
+                hit.ref.doc_id != chosen[0].doc_id
+                and top_act
+                and act >= top_act * self.tuning.parallel_act_ratio
+            ):
+                chosen.append(hit.ref)
+                break
+        return chosen
+
+    def _penalty_conclusion(self, text: str, refs: list[ArticleRef]) -> str:
+        """For a question about an act's consequences led by a penalty article: the act as the article
+        enumerates it, and the sanction its lead sentence sets."""
+        if not asks_consequence(text):
+            return ""
+        act = self.retriever.penalties.best_items(with_legal_terms(text), {refs[0].doc_id}).get(refs[0])
+        if act is None:
+            return ""
+        item = act[1]
+        paragraph = self.library.articles[item.ref].paragraphs[item.paragraph - 1]
+        where = self._short_citation(item.ref) + (f"第（{to_chinese(item.item)}）项" if item.item else "")
+        lead = paragraph.text if item.item else item.text
+        sanction = _SANCTION.search(lead)
+        if sanction is None:
+            return ""
+        act_text = _ITEM_NUMBER.sub("", item.text).rstrip("；。") if item.item else ""
+        return template(
+            "answers",
+            "penalty_conclusion" if act_text else "penalty_conclusion_plain",
+            where=where,
+            act=act_text,
+            sanction=sanction.group(1).rstrip("：:；。"),
+        )
+
     def _generic_conclusion(self, text: str, refs: list[ArticleRef]) -> str:
-        terms = set(tokenize(text))
+        terms = set(tokenize(with_legal_terms(text)))
         article = self.library.articles[refs[0]]
         gist = _best_sentence(article.text, terms)
         names = "、".join(self._short_citation(r) for r in refs)
-        return template("answers", "generic_conclusion", refs=names, gist=gist)
+        conclusion = template("answers", "generic_conclusion", refs=names, gist=gist)
+        return self._stance_prefix(text, gist) + conclusion
+
+    def _stance_prefix(self, text: str, rule: str) -> str:
+        """``需要。``, ``不可以。``, ``符合…的可以。``… when ``text`` is a yes/no question ``rule`` answers."""
+        answered = stance(text, rule)
+        return template("answers", f"stance_{answered[0]}_{answered[1]}") if answered else ""
 
     def _duties(self, refs: list[ArticleRef]) -> list[str]:
         duties: list[str] = []
@@ -253,24 +424,10 @@ class AnswerComposer:
         return template("answers", "advice_general")
 
     def _excerpt(self, ref: ArticleRef, terms: set[str], must_contain: str = "") -> QuotedArticle:
-        """The article verbatim; a long one reduced to its most relevant 款, with ellipses."""
-        article = self.library.articles[ref]
+        """The article verbatim; a long one reduced to the 款 and 项 that carry the rule asked about."""
         quoted = self.library.quote(ref)
-        if len(article.text) < EXCERPT_MIN_CHARS or len(article.paragraphs) < 2:
-            return quoted
-
-        def relevance(index: int) -> float:
-            rendered = article.paragraphs[index].render()
-            if must_contain and must_contain in rendered:
-                return 1e6
-            return sum(len(t) for t in terms if t in rendered)
-
-        best = max(range(len(article.paragraphs)), key=relevance)
-        parts = ["……"] if best > 0 else []
-        parts.append(article.paragraphs[best].render())
-        if best < len(article.paragraphs) - 1:
-            parts.append("……")
-        return QuotedArticle(ref, quoted.citation, "\n".join(parts), quoted.notice)
+        text = excerpt(self.library.articles[ref], terms, must_contain, self.tuning.excerpt)
+        return QuotedArticle(ref, quoted.citation, text, quoted.notice)
 
 
 def _input_problem(text: str) -> str:
@@ -283,10 +440,10 @@ def _input_problem(text: str) -> str:
     return ""
 
 
-def implied_as_of(text: str) -> date | None:
-    """``2021年的时候…`` asks about the law as it stood then: the end of that year."""
-    match = _AS_OF.search(text)
-    return date(int(match.group(1)), 12, 31) if match else None
+def _is_foreign(text: str) -> bool:
+    """Mostly Latin letters: a question asked in English (or another foreign language)."""
+    latin = len(re.findall(r"[A-Za-z]", text))
+    return latin > 2 * len(re.findall(r"[\u4e00-\u9fff]", text))
 
 
 def _asks_penalty(text: str) -> bool:

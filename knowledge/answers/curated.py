@@ -3,6 +3,7 @@
 - ``faq.toml``: common questions with a plain conclusion, compliance points, advice and the articles they rest on;
 - ``penalty_links.toml``: which liability article enforces which obligation, with the sanction's range;
 - ``expansions.toml``: everyday phrasings of what an article is about (added to its search text);
+- ``vocabulary.toml``: everyday words and the legal terms for the same thing (lexical search only);
 - ``scope.toml``: kinds of request pufa does not serve, and example questions outside its remit.
 """
 
@@ -95,6 +96,36 @@ def phrasings_for(ref: ArticleRef, catalog: Catalog) -> tuple[str, ...]:
     doc = catalog.get(ref.doc_id)
     siblings = catalog.versions(doc.title) if doc else []
     return next((table[s] for s in (ArticleRef(d.id, ref.article) for d in siblings) if s in table), ())
+
+
+@dataclass(frozen=True)
+class Term:
+    """A legal term, the everyday words for it, and words showing those mean something else."""
+
+    legal: str
+    everyday: tuple[str, ...]
+    unless: tuple[str, ...] = ()
+
+
+@cache
+def vocabulary() -> tuple[Term, ...]:
+    return tuple(
+        Term(raw["legal"], tuple(raw["everyday"]), tuple(raw.get("unless", ())))
+        for raw in _load("vocabulary.toml").get("term", [])
+    )
+
+
+def with_legal_terms(text: str) -> str:
+    """``text`` followed by the legal terms for the everyday words it uses (and does not already name)."""
+    upper = text.upper()
+    added = [
+        term.legal
+        for term in vocabulary()
+        if term.legal not in text
+        and any(word.upper() in upper for word in term.everyday)
+        and not any(word in text for word in term.unless)
+    ]
+    return " ".join((text, *added))
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,8 @@ _NUM = rf"[{NUMERAL_CHARS}0-9０-９]+"
 ARTICLE_REF_RE = re.compile(
     rf"(?<![哪每这那同本该上下此前某几])第?\s*({_NUM})\s*条(?!件|例)(?:\s*第?\s*({_NUM})\s*款)?(?:\s*第?\s*({_NUM})\s*项)?"
 )
+# A number right after the law's name, without 条 (``生物安全法56``): the article.
+BARE_NUMBER_RE = re.compile(rf"[\s《》]*第?\s*({_NUM})()()(?![{NUMERAL_CHARS}0-9０-９年月日号版届次])")
 # An unknown law's name: CJK characters before 法/条例/…, not starting inside a phrase like 请帮我查….
 _NOT_IN_NAME = "帮我查看请问把给在和与及中里的了吗呢按照据出关于对是有要"
 LAW_NAME_RE = re.compile(
@@ -41,6 +43,7 @@ class LawMention:
     name: str
     documents: tuple[Document, ...] = ()
     missing: MissingDocument | None = None
+    suggestion: str = ""  # a title the typed name is probably a misspelling of (when unsure)
 
 
 def _normalise(name: str) -> str:
@@ -79,6 +82,9 @@ class ReferenceParser:
         if known:
             name = max(known, key=len)
             return LawMention(name, self._versions(self._names[name]))
+        typo = self._misspelt(compact)
+        if typo:
+            return typo
         for match in LAW_NAME_RE.finditer(compact):
             name = _normalise(match.group(1) or match.group(2))
             title = self._by_suffix(name)
@@ -87,6 +93,38 @@ class ReferenceParser:
             if match.group(1) or ARTICLE_REF_RE.match(compact, match.end()):
                 return LawMention(name)  # a law we do not have, named as one: 《…》 or followed by 第N条
         return None
+
+    def _misspelt(self, compact: str) -> LawMention | None:
+        """A misspelt or abbreviated name just before an article number (``人遗条理第22条``, ``野保法第38条``):
+        the title when one is clearly meant, a suggestion when only probably."""
+        for ref in ARTICLE_REF_RE.finditer(compact):
+            typed = re.search(r"[\u4e00-\u9fff]{3,16}$", compact[: ref.start()].rstrip("《》<> "))
+            if typed is None:
+                continue
+            sure, close = self._closest(typed.group(0))
+            if len(sure) == 1:
+                (name,) = sure
+                return LawMention(name, self._versions(self._names[name]))
+            if sure or close:
+                return LawMention(typed.group(0), suggestion=self._names[min(sure or close, key=len)])
+        return None
+
+    def _closest(self, typed: str) -> tuple[set[str], set[str]]:
+        """Known names the end of ``typed`` is one edit from (or an abbreviation of), and names it is two
+        edits from (long names only); names of the same title count once."""
+        sure: dict[str, str] = {}
+        close: dict[str, str] = {}
+        for name, title in self._names.items():
+            for length in range(3, len(name) + 3):
+                if length > len(typed):
+                    break
+                typed_name = typed[-length:]
+                distance = _edit_distance(typed_name, name)
+                if (distance == 1 and len(name) >= 4) or _abbreviates(typed_name, name):
+                    sure.setdefault(title, name)
+                elif distance == 2 and len(name) >= MIN_CHARS_FOR_TWO_TYPOS:
+                    close.setdefault(title, name)
+        return set(sure.values()), set() if sure else set(close.values())
 
     def _is_missing_meant(self, compact: str, name: str) -> bool:
         # A missing document's alias may be part of a longer title we do have (e.g. 实施细则 vs 条例).
@@ -103,12 +141,35 @@ class ReferenceParser:
     def parse(self, text: str) -> tuple[LawMention | None, Reference | None]:
         """The law named and, if an article number follows it, the resolved reference."""
         mention = self.mention(text)
-        match = ARTICLE_REF_RE.search(_after_law(text, mention))
+        after = _after_law(text, mention)
+        match = ARTICLE_REF_RE.search(after) or BARE_NUMBER_RE.match(after)
         if not mention or not mention.documents or not match:
             return mention, None
         number, paragraph, item = (to_int(g) if g else None for g in match.groups())
         assert number is not None
         return mention, Reference(mention.documents, number, paragraph, item)
+
+
+MIN_CHARS_FOR_TWO_TYPOS = 7
+
+
+def _edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance (insertions, deletions, substitutions)."""
+    previous = list(range(len(b) + 1))
+    for i, char_a in enumerate(a, start=1):
+        current = [i]
+        for j, char_b in enumerate(b, start=1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b)))
+        previous = current
+    return previous[-1]
+
+
+def _abbreviates(typed: str, name: str) -> bool:
+    """``野保法`` for 野生动物保护法: the same first and last character, the rest in order within the name."""
+    if len(typed) >= len(name) or typed[0] != name[0] or typed[-1] != name[-1]:
+        return False
+    rest = iter(name[1:-1])
+    return all(char in rest for char in typed[1:-1])
 
 
 def _after_law(text: str, mention: LawMention | None) -> str:
@@ -121,7 +182,8 @@ def _after_law(text: str, mention: LawMention | None) -> str:
 
 
 def pick_versions(documents: tuple[Document, ...], catalog: Catalog, text: str) -> tuple[Document, ...]:
-    """Which versions a text asks for: all when it compares (修正前后), a year's, or the one in force."""
+    """Which versions a text asks for: all when it compares (修正前后), a year's, the old one (旧版), or the
+    one in force."""
     if len(documents) == 1:
         return documents
     if re.search(r"前后|新旧|对比|比较|变化|变了|区别", text):
@@ -130,6 +192,8 @@ def pick_versions(documents: tuple[Document, ...], catalog: Catalog, text: str) 
     dated = [d for d in documents if d.version_date and d.version_date.year in years]
     if dated:
         return (dated[-1],)
+    if re.search(r"旧版|原版|旧法|老版|修正前|修订前|修改前|原来的", text):
+        return documents[:1]
     current = [d for d in documents if d.id in catalog.competing_ids()]
     return tuple(current or documents[-1:])
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 from knowledge.cases.model import Case
 from knowledge.index.snapshot import Snapshot
 from knowledge.law.catalog import Catalog
 from knowledge.law.citations import (
+    ARTICLE_REF_RE,
     ReferenceParser,
     amendment_notice,
     chinese_date,
@@ -13,6 +16,7 @@ from knowledge.law.citations import (
     pick_versions,
 )
 from knowledge.law.numerals import to_chinese
+from knowledge.law.versions import changes
 from knowledge.models import Article, ArticleRef, CiteResult, Document, MissingDocument, QuotedArticle
 from knowledge.templates import text as template
 
@@ -46,7 +50,45 @@ class Library:
             chosen = article.paragraphs[paragraph - 1]
             body = chosen.items[item - 1] if item else chosen.render()
         line = citation_line(doc, ref.article, paragraph, item)
-        return QuotedArticle(ref, line, body, amendment_notice(doc, self.catalog))
+        notice = "".join((amendment_notice(doc, self.catalog), self.change_notice(ref)))
+        return QuotedArticle(ref, line, body, notice)
+
+    def other_version(self, ref: ArticleRef) -> tuple[Document, Article] | None:
+        """The same article in the previous version of the law (for the newest) or in the next one."""
+        doc = self._documents[ref.doc_id]
+        versions = self.catalog.versions(doc.title)
+        if len(versions) < 2:
+            return None
+        index = versions.index(doc)
+        other = versions[index - 1] if index > 0 else versions[index + 1]
+        article = self.articles.get(ArticleRef(other.id, ref.article))
+        return (other, article) if article else None
+
+    def change_notice(self, ref: ArticleRef) -> str:
+        """What the amendment between this version and the other one changed in this article ("" if nothing)."""
+        found = self.other_version(ref)
+        if found is None:
+            return ""
+        other, other_article = found
+        this = self._documents[ref.doc_id]
+        older, newer = (
+            (other_article, self.articles[ref])
+            if _is_newer(this, other)
+            else (
+                self.articles[ref],
+                other_article,
+            )
+        )
+        changed = changes(older, newer)
+        newer_doc = this if _is_newer(this, other) else other
+        date = chinese_date(newer_doc.version_date) if newer_doc.version_date else ""
+        if not changed:  # said under the older text only: it is still the law
+            return "" if this is newer_doc else template("knowledge", "version_unchanged", date=date)
+        parts = "；".join(
+            template("knowledge", "version_change", before=c.before or "（无）", after=c.after or "（删去）")
+            for c in changed
+        )
+        return template("knowledge", "version_changed", date=date, changes=parts)
 
     def cite(self, text: str) -> CiteResult:
         """Answer an explicit reference by direct look-up, with a clear message when it cannot."""
@@ -55,6 +97,17 @@ class Library:
             return CiteResult(message=template("knowledge", "cite_no_law"))
         if mention.missing:
             return CiteResult(message=self.missing_message(mention.missing))
+        if mention.suggestion:
+            where = ARTICLE_REF_RE.search(re.sub(r"\s", "", text))
+            return CiteResult(
+                message=template(
+                    "knowledge",
+                    "cite_did_you_mean",
+                    name=mention.name,
+                    title=mention.suggestion,
+                    where=where.group(0) if where else "",
+                )
+            )
         if not mention.documents:
             return CiteResult(
                 message=template("knowledge", "cite_unknown_law", name=mention.name, laws=self.laws_text())
@@ -144,3 +197,7 @@ class Library:
                     )
                 )
         return "\n".join(lines)
+
+
+def _is_newer(doc: Document, other: Document) -> bool:
+    return (doc.version_date or doc.effective) > (other.version_date or other.effective)  # type: ignore[operator]

@@ -8,17 +8,19 @@ from typing import Literal
 
 import numpy as np
 
-from knowledge.answers.curated import phrasings_for
+from knowledge.answers.curated import penalty_links, phrasings_for, with_legal_terms
 from knowledge.index.embedders import Embedder
 from knowledge.index.snapshot import Snapshot
 from knowledge.index.store import VectorStore
 from knowledge.law.library import Library
 from knowledge.models import ArticleRef, Hit
 from knowledge.retrieval.lexical import BM25, tokenize
+from knowledge.retrieval.penalties import PenaltyIndex, PenaltyItem, asks_consequence
 
 Method = Literal["hybrid", "bm25", "dense"]
 Neighbours = list[tuple[str, float]]  # (record id, cosine similarity), best first
 NEIGHBOURS = 300  # records fetched per question
+MAX_OBLIGATIONS_PER_ACT = 3  # a penalty clause linked to more obligations than this is a catch-all
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,7 @@ class FusionWeights:
     dense: float = 2.0
     lexical: float = 1.0
     depth: int = 50
+    penalty_item: float = 0.02  # penalty questions: added for the best-matching enumerated act (scaled 0–1)
 
 
 class Retriever:
@@ -50,12 +53,26 @@ class Retriever:
         self._record_ref = {r.id: ArticleRef(r.doc_id, r.article) for r in snapshot.records}
         self._record_doc = {r.id: r.doc_id for r in snapshot.records}
         self._bm25 = BM25([tokenize(self._lexical_text(ref)) for ref in self._refs])
+        self.penalties = PenaltyIndex(library, self._enforced_phrasings)
 
     def _lexical_text(self, ref: ArticleRef) -> str:
         article = self.library.articles[ref]
         doc = self.library.document(ref.doc_id)
         phrasings = phrasings_for(ref, self.library.catalog)
         return " ".join((doc.title, *doc.aliases, article.chapter, article.section, article.text, *phrasings))
+
+    def _enforced_phrasings(self, item: PenaltyItem) -> str:
+        """Everyday phrasings of the obligations a penalty item enforces (curated obligation → penalty links),
+        when the item names a specific act: a catch-all clause (``违反本条例规定的``) enforcing many
+        obligations gets none."""
+        obligations = {
+            link.obligation
+            for link in penalty_links()
+            if link.penalty == item.ref and link.penalty_phrase and link.penalty_phrase in item.text
+        }
+        if len(obligations) > MAX_OBLIGATIONS_PER_ACT:
+            return ""
+        return " ".join(p for ref in obligations for p in phrasings_for(ref, self.library.catalog))
 
     def search(
         self,
@@ -75,12 +92,14 @@ class Retriever:
         if method != "bm25":
             vector = self.embedder.embed_query(question) if vector is None else vector
             dense = self._dense(vector, doc_ids, neighbours or self.neighbours(vector))
-        lexical = self._lexical(question, set(doc_ids)) if method != "dense" else {}
+        lexical = self._lexical(with_legal_terms(question), set(doc_ids)) if method != "dense" else {}
         fused: dict[ArticleRef, float] = {}
         for weight, scores in ((self.weights.dense, dense), (self.weights.lexical, lexical)):
             ranked = sorted(scores, key=scores.__getitem__, reverse=True)[: self.weights.depth]
             for rank, ref in enumerate(ranked):
                 fused[ref] = fused.get(ref, 0.0) + weight / (self.weights.rrf_k + rank + 1)
+        if method == "hybrid" and asks_consequence(question):
+            self._add_penalty_items(fused, with_legal_terms(question), set(doc_ids))
         best = sorted(fused, key=fused.__getitem__, reverse=True)[:k]
         return [
             Hit(
@@ -92,6 +111,13 @@ class Retriever:
             )
             for ref in best
         ]
+
+    def _add_penalty_items(self, fused: dict[ArticleRef, float], question: str, doc_ids: set[str]) -> None:
+        """Raise the liability articles whose enumerated act matches the act in the question."""
+        items = self.penalties.best_items(question, doc_ids)
+        top = max((score for score, _ in items.values()), default=0.0)
+        for ref, (score, _) in items.items():
+            fused[ref] = fused.get(ref, 0.0) + self.weights.penalty_item * score / top
 
     def neighbours(self, vector: np.ndarray) -> Neighbours:
         """The records nearest ``vector`` in the whole collection: one unfiltered query serves

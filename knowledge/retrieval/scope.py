@@ -19,6 +19,9 @@ class ScopeThresholds:
     margin: float = 0.01  # decline when an out-of-scope example comes within this of the best corpus match
     weak_dense: float = 0.90  # a corpus match below this similarity …
     weak_lexical: float = 9.0  # … with less BM25 weight than this is no evidence of a question for pufa
+    # A question in English matches the Chinese texts less closely and has no terms for BM25:
+    foreign_margin: float = 0.02  # it must come this much closer to the corpus than to any outside example
+    weak_dense_foreign: float = 0.80
 
 
 @dataclass(frozen=True)
@@ -27,10 +30,12 @@ class ScopeEvidence:
     outside_similarity: float  # best out-of-scope example
     lexical: float  # BM25 score of the top lexical article
 
-    def in_scope(self, thresholds: ScopeThresholds = ScopeThresholds()) -> bool:
-        if self.outside_similarity > self.corpus_similarity - thresholds.margin:
+    def in_scope(self, thresholds: ScopeThresholds = ScopeThresholds(), foreign: bool = False) -> bool:
+        margin = thresholds.foreign_margin if foreign else thresholds.margin
+        if self.outside_similarity > self.corpus_similarity - margin:
             return False
-        return self.corpus_similarity >= thresholds.weak_dense or self.lexical >= thresholds.weak_lexical
+        weak_dense = thresholds.weak_dense_foreign if foreign else thresholds.weak_dense
+        return self.corpus_similarity >= weak_dense or self.lexical >= thresholds.weak_lexical
 
 
 def gather(hits: list[Hit], faq_similarity: float, outside_similarity: float) -> ScopeEvidence:

@@ -148,3 +148,48 @@ def test_cite_command_prints_verbatim_text_and_exits_1_when_unknown(settings) ->
         env=env,
     )
     assert missing.returncode == 1 and "共47条" in missing.stderr
+
+
+# Class 6 of issue 9: names typed loosely (a wrong or missing character, an abbreviation, no 第 or no 条).
+LOOSE_SPELLINGS = [
+    ("实验动物管理条利第十条", "lab-animal-regulation", 10),
+    ("人遗条里第十一条", "hgr-regulation-2019", 11),
+    ("生物安全珐第二十条", "biosecurity-law-2024", 20),
+    ("行政许可去第十二条", "admin-license-law", 12),
+    ("行政处罚发第五十一条有什么规定", "admin-penalty-law", 51),
+    ("病原微生物实验室生物安全管理条理第二十条", "pathogen-lab-regulation-2018", 20),
+    ("动物防疫第十条", "animal-epidemic-law", 10),
+    ("野保法第二十五条", "wildlife-protection-law", 25),
+    ("人遗条例 14", "hgr-regulation-2019", 14),
+    ("生物安全法四十", "biosecurity-law-2024", 40),
+]
+
+
+@pytest.mark.parametrize(("text", "doc_id", "article"), LOOSE_SPELLINGS)
+def test_loose_spellings_resolve_and_come_first(
+    assistant: Assistant, text: str, doc_id: str, article: int
+) -> None:
+    result = assistant.cite(text)
+    assert result.found, result.message
+    assert (result.quoted.ref.doc_id, result.quoted.ref.article) == (doc_id, article)
+    assert assistant.search(text, 1)[0].ref == result.quoted.ref
+    assert assistant.ask(text).citations[0] == result.quoted.ref
+
+
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        ("人类遗传资愿管里条例第八条", "人类遗传资源管理条例"),
+        ("病原微生物实验室生物安全管里条理第九条", "病原微生物"),
+    ],
+)
+def test_unsure_spelling_offers_did_you_mean(assistant: Assistant, text: str, title: str) -> None:
+    result = assistant.cite(text)
+    assert not result.found
+    assert "您是不是要查" in result.message and title in result.message
+    assert "您是不是要查" in assistant.ask(text).conclusion
+
+
+@pytest.mark.parametrize("text", ["食品安全法第十条", "药品管理法第三条", "本条例第五条规定了什么"])
+def test_other_laws_are_not_taken_for_ours(assistant: Assistant, text: str) -> None:
+    assert not assistant.cite(text).found

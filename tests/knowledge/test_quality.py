@@ -37,7 +37,7 @@ def test_explicit_references_are_exact(assistant: Assistant, dev_items) -> None:
 
 
 def test_answer_floors_on_dev(assistant: Assistant, dev_items) -> None:
-    scores = evaluate_answers(assistant, dev_items)
+    scores = evaluate_answers(assistant, dev_items)["all"]
     assert scores["citation_recall"] >= 0.90
     assert scores["citation_precision"] >= 0.70
     assert scores["out_of_scope_declined"] >= 0.95
@@ -105,3 +105,44 @@ def test_search_as_of_and_domain(assistant: Assistant) -> None:
     assert "biosecurity-law-2024" not in {h.ref.doc_id for h in then}
     lab_only = assistant.search("饲料", 10, domain="lab_animals")
     assert all("lab_animals" in assistant.library.document(h.ref.doc_id).domains for h in lab_only)
+
+
+def test_answer_figures_per_kind_tolerate_blind_set_fields(assistant: Assistant, tmp_path: Path) -> None:
+    lines = [
+        {
+            "id": "t1",
+            "kind": "lab",
+            "category": "lab_animal",
+            "expect": "no",
+            "question": "不同品系的实验动物可以混在一起运输吗",
+            "gold": [{"doc": "lab-animal-regulation", "article": 21}],
+            "acceptable": [],
+            "must_mention": [],
+        },
+        {
+            "id": "t2",
+            "kind": "inspector",
+            "category": "explicit_typo",
+            "question": "行政许可去第十二条",
+            "gold": [{"doc": "admin-license-law", "article": 12}],
+            "acceptable": [],
+            "must_mention": [],
+        },
+        {
+            "id": "t3",
+            "kind": "out_of_scope",
+            "category": "chitchat",
+            "question": "周末去哪里爬山好",
+            "gold": [],
+            "acceptable": [],
+            "must_mention": [],
+        },
+    ]
+    path = tmp_path / "set.jsonl"
+    path.write_text("\n".join(json.dumps(line, ensure_ascii=False) for line in lines), encoding="utf-8")
+    table = evaluate_answers(assistant, load_items(path))
+    assert set(table) == {"all", "lab", "inspector", "out_of_scope"}
+    assert table["inspector"]["explicit_first_hit"] == 1.0
+    assert table["lab"]["yes_no_conclusion"] == 1.0
+    assert table["out_of_scope"]["out_of_scope_declined"] == 1.0
+    assert table["all"]["latency_p95_ms"] > 0

@@ -1,0 +1,94 @@
+"""Versions named in a question (class 4 of issue 9): an earlier version, what an amendment changed, and an
+act done before an amendment and handled after it (从旧兼从轻)."""
+
+from __future__ import annotations
+
+import pytest
+
+from knowledge.assistant import Assistant
+from knowledge.law.library import Library
+from knowledge.models import ArticleRef
+
+OLD, NEW = "biosecurity-law-2020", "biosecurity-law-2024"
+
+
+def test_cite_says_what_the_amendment_changed(assistant: Assistant) -> None:
+    quoted = assistant.cite("生物安全法第五十七条").quoted
+    assert quoted.ref.doc_id == NEW
+    assert "2024年4月26日修正中有修改" in quoted.notice
+    assert "科学技术主管部门”改为“" in quoted.notice and "卫生健康主管部门”" in quoted.notice
+
+
+def test_unchanged_article_says_so_under_the_old_text_only(assistant: Assistant) -> None:
+    assert "未作修改" in assistant.cite("2020年生物安全法第二条").quoted.notice
+    assert assistant.cite("生物安全法第二条").quoted.notice == ""
+
+
+@pytest.mark.parametrize(
+    "text", ["旧版生物安全法第八十条", "修正前的生物安全法第七十九条", "生物安全法原版第五十六条原文"]
+)
+def test_old_version_named_with_an_article(assistant: Assistant, text: str) -> None:
+    assert assistant.cite(text).quoted.ref.doc_id == OLD
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "按2020年版的生物安全法，向境外提供人类遗传资源信息要向哪个部门报告",
+        "旧版生物安全法里，国际合作临床试验前向哪个部门备案",
+    ],
+)
+def test_old_version_named_without_an_article_searches_that_version(
+    assistant: Assistant, question: str
+) -> None:
+    answer = assistant.ask(question)
+    assert answer.citations and all(r.doc_id != NEW for r in answer.citations)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "2021年违法保藏人类遗传资源，2024年底才被查处，罚款按哪个版本的规定",
+        "违法行为发生在法律修改之前，现在处理适用新法还是旧法",
+        "去年的违规行为，今年规定改了处罚变轻了，按哪个处罚",
+    ],
+)
+def test_act_before_an_amendment_brings_the_from_old_lighter_rule(
+    assistant: Assistant, question: str
+) -> None:
+    answer = assistant.ask(question)
+    assert ("admin-penalty-law", 37) in {(r.doc_id, r.article) for r in answer.citations}
+    assert any("从旧兼从轻" in n for n in answer.notices)
+
+
+def test_change_notice_is_computed_from_the_texts(assistant: Assistant) -> None:
+    library: Library = assistant.library
+    changed = [
+        ref.article
+        for ref in library.articles
+        if ref.doc_id == NEW and "修正中有修改" in library.change_notice(ref)
+    ]
+    assert 56 in changed and 57 in changed and 2 not in changed
+
+
+@pytest.mark.parametrize("question", ["生物安全法这次修正改了哪些条", "2024年生物安全法修正有什么变化"])
+def test_what_an_amendment_changed_lists_the_changed_articles(assistant: Assistant, question: str) -> None:
+    answer = assistant.ask(question)
+    assert "第五十六条" in answer.conclusion and "第五十七条" in answer.conclusion
+    assert "第二条" not in answer.conclusion
+    assert all("修正中有修改" in q.notice for q in answer.basis)
+
+
+@pytest.mark.parametrize(
+    "question", ["2025年修改后的人遗条例全文发我", "人类遗传资源管理条例2024年修订后的原文给我一份"]
+)
+def test_text_of_a_version_we_do_not_hold_is_declined(assistant: Assistant, question: str) -> None:
+    answer = assistant.ask(question)
+    assert answer.declined and "尚未收入本知识库" in answer.conclusion
+
+
+def test_article_of_a_version_we_do_not_hold_is_quoted_from_the_one_we_hold(assistant: Assistant) -> None:
+    answer = assistant.ask("2024年修改后的人遗条例第十一条原文")
+    assert not answer.declined
+    assert answer.citations[0] == ArticleRef("hgr-regulation-2019", 11)
+    assert "卫生健康主管部门" in answer.basis[0].notice
