@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from knowledge.templates import text as template
+from knowledge.templates import sentences
 
-
-def say(key: str, **values: object) -> str:
-    """The sentence at ``section.name`` of prompts/bureau.toml, with ``values`` filled in."""
-    return template("bureau", key, **values)
+say = sentences("bureau")  # the sentence at ``section.name`` of prompts/bureau.toml
