@@ -3,6 +3,7 @@ adding, listing, correcting and deleting them, each change kept in the audit tab
 
 from __future__ import annotations
 
+import builtins
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -297,7 +298,7 @@ class OnsiteLog:
                 query = query.where(SessionRow.unit_id == find_unit(db, unit).id)
             return [onsite_record(db, row) for row in db.scalars(query)]
 
-    def audit(self, session_id: int) -> list[dict[str, Any]]:
+    def audit(self, session_id: int) -> builtins.list[dict[str, Any]]:
         """The audit trail of a session (also of a deleted one), oldest first."""
         with self.store.reading() as db:
             rows = db.scalars(
@@ -368,12 +369,12 @@ class OnsiteLog:
                 if stored is not None:  # imported before (e.g. the same file again): not twice
                     report.accepted.append((line, text("sheet.session_known", id=stored)))
                     continue
-                row = SessionRow(kind="onsite", channel="onsite", note="", recorded_by=actor)
-                self._fill(db, row, entry, actor)
-                session = onsite_record(db, row)
-                self._audit(db, row.id, "create", actor, session_dict(session))
+                created = SessionRow(kind="onsite", channel="onsite", note="", recorded_by=actor)
+                self._fill(db, created, entry, actor)
+                session = onsite_record(db, created)
+                self._audit(db, created.id, "create", actor, session_dict(session))
                 added = text(
-                    "sheet.session_added", id=row.id, unit=session.unit.name, date=entry.day.isoformat()
+                    "sheet.session_added", id=created.id, unit=session.unit.name, date=entry.day.isoformat()
                 )
                 report.accepted.append((line, added))
         report.applied = True

@@ -3,6 +3,7 @@ self-registrations that link a user to a unit of the register (or wait for an ad
 
 from __future__ import annotations
 
+import builtins
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -176,7 +177,7 @@ class UnitRegister:
                     current.address,
                     current.contact,
                 ),
-                **{k: v for k, v in changes.items() if v is not None},
+                **{k: v for k, v in changes.items() if v is not None},  # type: ignore[arg-type]
             ).checked()
             clash = db.scalar(
                 select(UnitRow).where(UnitRow.credit_code == wanted.credit_code, UnitRow.id != row.id)
@@ -268,7 +269,7 @@ class UnitRegister:
             db.flush()
             return UnitRequest(request.id, display_name, request.name, code, now)
 
-    def pending(self) -> list[UnitRequest]:
+    def pending(self) -> builtins.list[UnitRequest]:
         """Self-registrations waiting for an admin, oldest first."""
         with self.store.reading() as db:
             rows = db.execute(

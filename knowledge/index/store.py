@@ -103,7 +103,8 @@ class VectorStore:
         if not ids:
             return np.zeros((0, 0), dtype="float32")
         result = self._collection.get(ids=ids, include=["embeddings"])
-        found = dict(zip(result["ids"], result["embeddings"], strict=True))
+        embeddings = result["embeddings"]
+        found = dict(zip(result["ids"], [] if embeddings is None else list(embeddings), strict=True))
         width = len(next(iter(found.values()))) if found else 0
         return np.array([found.get(i, np.zeros(width)) for i in ids], dtype="float32")
 
