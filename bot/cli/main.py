@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from bot.settings import Settings
@@ -45,12 +46,17 @@ def main(argv: list[str] | None = None) -> int:
         print(f"配置错误（invalid setting）: {exc}", file=sys.stderr)
         return 2
     try:
-        return args.func(args, settings)
+        status = args.func(args, settings)
+        sys.stdout.flush()  # a closed pipe shows here, inside the handler below, not at exit
+        return status
     except PufaError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # the reader went away (``pufa ask … | head -1``): stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+        return 0
 
 
 if __name__ == "__main__":

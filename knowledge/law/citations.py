@@ -11,7 +11,8 @@ from knowledge.law.catalog import Catalog
 from knowledge.law.numerals import NUMERAL_CHARS, to_chinese, to_int
 from knowledge.models import Document, MissingDocument
 
-_NUM = rf"[{NUMERAL_CHARS}0-9０-９]+"
+# A number is whole: no digit, decimal point or minus sign right before it (第1.5条, 第-1条 are refused).
+_NUM = rf"(?<![0-9０-９.．\-−－])[{NUMERAL_CHARS}0-9０-９]+"
 ARTICLE_REF_RE = re.compile(
     rf"(?<![哪每这那同本该上下此前某几])第?\s*({_NUM})\s*条(?!件|例)(?:\s*第?\s*({_NUM})\s*款)?(?:\s*第?\s*({_NUM})\s*项)?"
 )
