@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
+from ingest.orphans import check_orphans
 from ingest.sources import Corpus, load_corpus
 from knowledge.answers.curated import faq_entries, out_of_scope_examples, phrasings_for
 from knowledge.errors import IndexNotReady
@@ -34,6 +35,7 @@ from knowledge.index.snapshot import (
     write_snapshot,
 )
 from knowledge.index.store import ChromaLocation, VectorStore, collection_name
+from knowledge.law.catalog import Catalog
 from knowledge.models import Article, Document
 
 EMBED_BATCH = 256  # texts per embedder call and progress step (large, so worker processes stay busy)
@@ -162,6 +164,13 @@ def _previous_collection(data_dir: Path) -> str:
         return ""
 
 
+def _previous_catalog(data_dir: Path) -> Catalog:
+    try:
+        return read_snapshot(data_dir).catalog
+    except IndexNotReady:
+        return Catalog(())
+
+
 @contextmanager
 def _ingest_lock(data_dir: Path) -> Iterator[None]:
     folder = index_dir(data_dir)
@@ -177,10 +186,16 @@ def run_ingest(
     embedder: Embedder,
     location: ChromaLocation,
     show_progress: bool = True,
+    force: bool = False,
 ) -> tuple[IngestSummary, list[str]]:
-    """Build or update the index; returns the summary and the warnings (e.g. skipped numbers)."""
+    """Build or update the index; returns the summary and the warnings (e.g. skipped numbers).
+
+    A document id that curated data refers to may not vanish from the index (renamed or dropped in the
+    manifest) unless ``force`` is set; then it is a warning.
+    """
     started = time.perf_counter()
     corpus = load_corpus(corpus_dir)  # every input error is raised here, before anything is written
+    corpus.warnings.extend(check_orphans(_previous_catalog(data_dir), corpus.catalog, corpus_dir, force))
     with _ingest_lock(data_dir):
         pending = plan_records(corpus, embedder)
         previous = _previous_collection(data_dir)

@@ -16,6 +16,11 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
     ingest = subparsers.add_parser("ingest", help="建立或更新知识库索引（增量、原子）")
     ingest.add_argument("dir", nargs="?", type=Path, help="法规目录（默认 PUFA_CORPUS_DIR）")
     ingest.add_argument("--quiet", action="store_true", help="不显示进度条")
+    ingest.add_argument(
+        "--force",
+        action="store_true",
+        help="即使整理数据（knowledge/data）引用的文档 id 被改名或删除也继续（给出警告）",
+    )
     ingest.set_defaults(func=run_ingest)
 
     cite = subparsers.add_parser("cite", help="按引用输出条文原文，例如：pufa cite 人遗条例第22条")
@@ -47,7 +52,7 @@ def run_ingest(args: argparse.Namespace, settings: Settings) -> int:
     location = ChromaLocation.from_settings(settings.data_dir, settings.chroma_host, settings.chroma_port)
     try:
         summary, warnings = ingest(
-            corpus_dir, settings.data_dir, embedder, location, show_progress=not args.quiet
+            corpus_dir, settings.data_dir, embedder, location, show_progress=not args.quiet, force=args.force
         )
     finally:
         embedder.close()

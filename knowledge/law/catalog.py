@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 import tomllib
 from dataclasses import dataclass, fields
@@ -71,6 +72,13 @@ def load_manifest(corpus_dir: Path) -> Catalog:
     except tomllib.TOMLDecodeError as exc:
         raise CorpusError(f"{path}: 格式错误（malformed TOML）: {exc}") from exc
     text = raw.decode("utf-8-sig")
+    unknown = sorted(set(data) - {"document", "missing"})
+    if unknown:
+        table = unknown[0]
+        raise CorpusError(
+            f"{path}:{_key_line(text, 1, table)}: 未知的表或字段 {table}"
+            f"{_did_you_mean(table, ('document', 'missing'))}（unknown key）"
+        )
     documents = tuple(
         _build(Document, entry, path, _entry_line(text, "document", i), required=("id", "file", "title"))
         for i, entry in enumerate(data.get("document", []))
@@ -92,16 +100,32 @@ def _entry_line(text: str, table: str, index: int) -> int:
     return text.count("\n", 0, starts[index]) + 1 if index < len(starts) else 0
 
 
+def _key_line(text: str, start: int, name: str) -> int:
+    """The line of the first ``name = …`` (or ``[name]``/``[[name]]``) at or after line ``start``."""
+    pattern = re.compile(rf"^\s*(?:{re.escape(name)}\s*=|\[+\s*{re.escape(name)}\s*\]+)")
+    lines = text.splitlines()
+    return next((n for n in range(max(start, 1), len(lines) + 1) if pattern.match(lines[n - 1])), start)
+
+
+def _did_you_mean(name: str, known: tuple[str, ...]) -> str:
+    close = difflib.get_close_matches(name, known, n=1)
+    return f"，是否应为 {close[0]}？" if close else ""
+
+
 def _build(kind: type, entry: dict[str, Any], path: Path, line: int, required: tuple[str, ...]) -> Any:
     where = f"{path}:{line}"
+    known = {f.name: f for f in fields(kind)}
+    for name in entry:  # a misspelled key first: it also explains a "missing" required field
+        if name not in known:
+            key_line = _key_line(path.read_text(encoding="utf-8-sig"), line, name)
+            raise CorpusError(
+                f"{path}:{key_line}: 未知字段 {name}{_did_you_mean(name, tuple(known))}（unknown field {name!r}）"
+            )
     for name in required:
         if not isinstance(entry.get(name), str) or not entry[name].strip():
             raise CorpusError(f"{where}: 缺少必填字段 {name}（missing field {name!r}）")
-    known = {f.name: f for f in fields(kind)}
     values: dict[str, Any] = {}
     for name, value in entry.items():
-        if name not in known:
-            continue
         if name in ("aliases", "domains"):
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 raise CorpusError(
