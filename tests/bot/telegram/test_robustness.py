@@ -23,7 +23,7 @@ from bot.telegram.limits import TelegramRateLimiter
 from knowledge.templates import text as template_text
 from tests.support.fake_telegram import TOKEN, FakeTelegram
 from tests.support.outreach import PG_URL, SKIP_PG, _upgrade, pg_schema
-from tests.support.telegram_fixtures import GROUP_ID, LAB_ID, OTHER_ID, run, running_bot
+from tests.support.telegram_fixtures import ADMIN_ID, GROUP_ID, LAB_ID, OTHER_ID, run, running_bot
 
 REPO = Path(__file__).resolve().parents[3]
 QUESTION = "两家供应商送来的小鼠能不能放在同一个饲养间一起养？"
@@ -123,6 +123,10 @@ def test_buttons_belong_to_their_owner_across_a_restart_and_history_stays_privat
             await tg.wait_sent(2, "answerCallbackQuery")
             toasts = [c.params.get("text") for c in tg.sent("answerCallbackQuery")]
             assert toasts == [text("bot.feedback_not_yours"), text("bot.feedback_recorded")]
+            for odd in ("/revoke ²", "/revoke ٣", "/grant ½"):  # digits that are not ASCII
+                await tg.push_text(ADMIN_ID, odd)
+            await tg.wait_sent(3, chat_id=ADMIN_ID)
+            assert shown(tg, ADMIN_ID) == [text("bot.revoke_usage")] * 2 + [text("bot.grant_usage")]
             await tg.push_text(LAB_ID, "/history", chat_id=GROUP_ID, chat_type="supergroup")
             await tg.wait_sent(1, chat_id=GROUP_ID)
             await tg.settle()
