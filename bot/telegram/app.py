@@ -207,8 +207,9 @@ async def _answer_unanswered(app: Application) -> None:
     for received in pending:
         try:
             await answers.answer_received(context, received)
-        except Exception:  # one bad entry must not keep the others unanswered
+        except Exception:  # one bad entry must not keep the others unanswered, nor come back next time
             logger.exception("could not answer recovered question %s", received.uid)
+            await asyncio.to_thread(deps.inbox.answered, received.uid)
 
 
 async def _replay_spool_regularly(deps: BotDeps, every_s: float) -> None:

@@ -77,8 +77,14 @@ async def on_question(update: Update, context: Context) -> None:
         question=question,
         asked_at=message.date,
     )
-    await asyncio.to_thread(deps(context).inbox.received, received)
-    await answer_received(context, received)
+    inbox = deps(context).inbox
+    await asyncio.to_thread(inbox.received, received)
+    try:
+        await answer_received(context, received)
+    except Exception:
+        # the error handler tells the user; replaying a question that fails would fail at every start
+        await asyncio.to_thread(inbox.answered, received.uid)
+        raise
 
 
 async def answer_received(context: Context, received: Received) -> None:
