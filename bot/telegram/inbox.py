@@ -49,30 +49,32 @@ class Inbox:
     def __init__(self, directory: Path) -> None:
         self.path = directory / INBOX_NAME
         self._lock = threading.Lock()
-        self._open: set[str] = set()
+        self._open: dict[str, Received] = {}
 
-    def _append(self, entry: dict[str, Any]) -> None:
-        line = json.dumps(entry, ensure_ascii=False, separators=(",", ":")) + "\n"
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with open(self.path, "a", encoding="utf-8") as handle:
-            handle.write(line)
+    def _write(self, path: Path, entries: list[dict[str, Any]], mode: str) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, mode, encoding="utf-8") as handle:
+            for entry in entries:
+                handle.write(json.dumps(entry, ensure_ascii=False, separators=(",", ":")) + "\n")
             handle.flush()
             os.fsync(handle.fileno())
 
     def received(self, question: Received) -> None:
         """Record ``question`` durably; called before its answer is computed."""
         with self._lock:
-            self._append({"received": question.to_json()})
-            self._open.add(question.uid)
+            self._write(self.path, [{"received": question.to_json()}], "a")
+            self._open[question.uid] = question
 
     def answered(self, uid: str) -> None:
-        """Mark the question ``uid`` answered; the journal is emptied when nothing is left open."""
+        """Mark the question ``uid`` answered; a journal grown large is rewritten with the open ones only."""
         with self._lock:
-            self._open.discard(uid)
-            if not self._open and self.path.exists() and self.path.stat().st_size > _COMPACT_BYTES:
-                self.path.unlink()
+            self._open.pop(uid, None)
+            if self.path.exists() and self.path.stat().st_size > _COMPACT_BYTES:
+                fresh = self.path.with_suffix(".tmp")
+                self._write(fresh, [{"received": q.to_json()} for q in self._open.values()], "w")
+                os.replace(fresh, self.path)
                 return
-            self._append({"answered": uid})
+            self._write(self.path, [{"answered": uid}], "a")
 
     def unanswered(self) -> list[Received]:
         """Questions received but never marked answered (from an earlier run), oldest first."""
