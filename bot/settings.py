@@ -36,6 +36,7 @@ class Settings:
     questions_per_minute: int = 10
     session_gap_minutes: int = 30
     db_statement_timeout_s: float = 2.0
+    db_sqlite_busy_timeout_s: float = 5.0
     db_pool_timeout_s: float = 2.0
     db_connect_timeout_s: float = 5.0
     spool_replay_s: float = 60.0
@@ -75,6 +76,9 @@ class Settings:
             session_gap_minutes=int(env.get("PUFA_SESSION_GAP_MINUTES") or cls.session_gap_minutes),
             db_statement_timeout_s=float(
                 env.get("PUFA_DB_STATEMENT_TIMEOUT_S") or cls.db_statement_timeout_s
+            ),
+            db_sqlite_busy_timeout_s=float(
+                env.get("PUFA_DB_SQLITE_BUSY_TIMEOUT_S") or cls.db_sqlite_busy_timeout_s
             ),
             db_pool_timeout_s=float(env.get("PUFA_DB_POOL_TIMEOUT_S") or cls.db_pool_timeout_s),
             db_connect_timeout_s=float(env.get("PUFA_DB_CONNECT_TIMEOUT_S") or cls.db_connect_timeout_s),

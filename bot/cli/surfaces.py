@@ -67,12 +67,9 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _webhook_secret(args: argparse.Namespace) -> str:
-    """The secret from ``--webhook-secret-file``, else ``--webhook-secret`` (with a warning: anyone on
-    the machine can read it in the process list), else ``""``."""
+    """The secret from ``--webhook-secret-file``, else ``--webhook-secret``, else ``""``."""
     if args.webhook_secret_file:
         return args.webhook_secret_file.read_text(encoding="utf-8").strip()
-    if args.webhook_secret:
-        print(template_text("robust", "cli.webhook_secret_argv"), file=sys.stderr)
     return args.webhook_secret or ""
 
 
@@ -97,6 +94,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     except StartupError as exc:
         print(str(exc), file=sys.stderr)
         return 2
+    if webhook is not None and args.webhook_secret and not args.webhook_secret_file:
+        print(template_text("robust", "cli.webhook_secret_argv"), file=sys.stderr)  # anyone can read argv
     configure_logging([settings.telegram_bot_token, settings.llm_api_key, webhook.secret if webhook else ""])
     try:
         assistant, store = _open(settings)

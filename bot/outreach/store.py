@@ -121,7 +121,7 @@ class OutreachStore:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         engine = make_engine(
             settings.effective_database_url,
-            settings.db_statement_timeout_s,
+            settings.db_sqlite_busy_timeout_s,
             statement_timeout_s=settings.db_statement_timeout_s,
             pool_timeout_s=settings.db_pool_timeout_s,
             connect_timeout_s=settings.db_connect_timeout_s,

@@ -6,6 +6,7 @@ import asyncio
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -88,23 +89,24 @@ def test_webhook_secret_from_a_file_never_appears_in_the_process_list(
 
 
 def test_webhook_secret_on_the_command_line_warns(bot_settings: Settings) -> None:
-    env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "PUFA_DATA_DIR": str(bot_settings.data_dir)}
+    with socket.socket() as sock:  # a port nothing listens on: the start-up fails fast after the warning
+        sock.bind(("127.0.0.1", 0))
+        closed = sock.getsockname()[1]
+    env = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_BASE_URL": f"http://127.0.0.1:{closed}/bot",
+        "PUFA_DATA_DIR": str(bot_settings.data_dir),
+        "DATABASE_URL": bot_settings.effective_database_url,
+    }
+    argv = ["--webhook", "https://x.example.com/h", "--webhook-secret", SECRET, "--port", "0"]
     result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "bot.cli.main",
-            "serve",
-            "--webhook",
-            "https://x.example.com/h",
-            "--webhook-secret",
-            "a b",
-        ],
+        [sys.executable, "-m", "bot.cli.main", "serve", *argv],
         cwd=REPO,
         env=env,
         capture_output=True,
         text=True,
         timeout=240,
     )
-    assert result.returncode == 2  # the secret is malformed: refused before anything starts
+    assert result.returncode == 2
     assert template_text("robust", "cli.webhook_secret_argv") in result.stderr

@@ -45,7 +45,7 @@ def test_sqlite_read_only_at_start_then_writable_is_used_without_restart(tmp_pat
             pytest.skip("chattr +i is not available here")
         try:
             store = OutreachStore.open(
-                dataclasses.replace(settings, db_statement_timeout_s=0.2), retry_after_s=0
+                dataclasses.replace(settings, db_sqlite_busy_timeout_s=0.2), retry_after_s=0
             )
             turn = make_turn("tg:1")
             store.record_turn(turn)
