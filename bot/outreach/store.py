@@ -6,6 +6,8 @@ import dataclasses
 import logging
 import time
 from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -15,7 +17,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.outreach import stats
-from bot.outreach.db import ensure_migrated, make_engine
+from bot.outreach.db import ensure_migrated, is_sqlite, make_engine
 from bot.outreach.errors import DatabaseUnavailable, NotMigratedError, OutreachError
 from bot.outreach.messages import text
 from bot.outreach.models import (
@@ -51,6 +53,7 @@ TRANSIENT = (
     sa_exc.DisconnectionError,
 )
 MAX_ATTENDEES = 100_000
+_WRITERS = 32
 
 
 def _reason(error: BaseException) -> str:
@@ -103,6 +106,15 @@ class OutreachStore:
         self._down_until = 0.0
         self._clock = clock or (lambda: datetime.now(UTC))
         self._roles: dict[str, str] = {}  # last role read per person, used while the database is down
+        # A turn's write runs in these threads so the caller waits at most ``_deadline_s``, whatever the
+        # network does; the database's own timeouts (statement, lock, busy, pool) normally fire first.
+        self._writers = ThreadPoolExecutor(_WRITERS, thread_name_prefix="pufa-log")
+        own_timeout = (
+            settings.db_sqlite_busy_timeout_s
+            if is_sqlite(str(engine.url))
+            else settings.db_statement_timeout_s
+        )
+        self._deadline_s = own_timeout + settings.db_pool_timeout_s + 1.0
 
     @classmethod
     def open(
@@ -138,6 +150,7 @@ class OutreachStore:
         return store
 
     def close(self) -> None:
+        self._writers.shutdown(wait=False, cancel_futures=True)
         self.engine.dispose()
 
     # --- transactions -------------------------------------------------------------------------
@@ -167,9 +180,16 @@ class OutreachStore:
         if time.monotonic() < self._down_until:
             self._spool_entry({"type": "turn", "turn": turn.to_json()}, "database marked down")
             return
+        attempt = self._writers.submit(self._write_turn, turn)
         try:
-            with self._write() as db:
-                write_turn(db, turn, self._gap)
+            attempt.result(timeout=self._deadline_s)
+        except FutureTimeout:
+            # the network path hangs (no timeout of the database itself fires): the attempt goes on in
+            # the background and lands the turn at most once (its uid), the spool keeps it meanwhile
+            self._down_until = time.monotonic() + self._retry_after_s
+            reason = f"no answer within {self._deadline_s:.0f} s"
+            self._spool_entry({"type": "turn", "turn": turn.to_json()}, reason)
+            return
         except Exception as error:  # noqa: BLE001 - whatever happened, the turn must not be lost
             if isinstance(error, TRANSIENT):
                 self._mark_down()
@@ -180,6 +200,10 @@ class OutreachStore:
         self._down_until = 0.0
         if self.spool.pending():
             self.replay()
+
+    def _write_turn(self, turn: TurnRecord) -> None:
+        with self._write() as db:
+            write_turn(db, turn, self._gap)
 
     def _mark_down(self) -> None:
         """Spool without trying for a while; on SQLite also drop pooled connections, so the next try

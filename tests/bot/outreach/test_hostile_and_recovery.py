@@ -5,13 +5,16 @@ from __future__ import annotations
 import dataclasses
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
+from bot.outreach.models import TurnRow
 from bot.outreach.store import OutreachStore
-from tests.support.outreach import BACKENDS, backend_settings, make_turn
+from tests.support.outreach import BACKENDS, PG_URL, SKIP_PG, TcpProxy, backend_settings, make_turn
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
@@ -58,3 +61,40 @@ def test_sqlite_read_only_at_start_then_writable_is_used_without_restart(tmp_pat
             assert [item.question for item in store.history("tg:1")] == [turn.question]
         finally:
             store.close()
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not PG_URL, reason=SKIP_PG)
+def test_hanging_network_path_costs_a_turn_at_most_the_deadline(tmp_path: Path) -> None:
+    """No database timeout fires when the network path hangs: the turn is spooled after the deadline,
+    and lands exactly once when the path comes back."""
+    with backend_settings("postgres", tmp_path) as direct:
+        url = make_url(direct.database_url)
+        proxy = TcpProxy(url.host or "127.0.0.1", url.port or 5432)
+        proxy.start()
+        settings = dataclasses.replace(
+            direct,
+            database_url=url.set(port=proxy.port).render_as_string(False),
+            db_statement_timeout_s=1.0,
+            db_pool_timeout_s=1.0,
+        )
+        store = OutreachStore.open(settings, retry_after_s=0)
+        try:
+            first, second = make_turn("tg:1"), make_turn("tg:1")
+            store.record_turn(first)
+            proxy.hang()
+            started = time.monotonic()
+            store.record_turn(second)
+            assert time.monotonic() - started < 5, "bounded by statement + pool timeout + 1 s"
+            assert [e["turn"]["uid"] for e in store.spool.entries()] == [second.uid]
+            proxy.resume()
+            deadline = time.monotonic() + 30
+            while store.spool.pending() and time.monotonic() < deadline:
+                store.replay()
+                time.sleep(0.2)
+            with store._reads.begin() as db:
+                uids = list(db.scalars(select(TurnRow.uid)))
+            assert sorted(uids) == sorted([first.uid, second.uid])
+        finally:
+            store.close()
+            proxy.stop()
