@@ -58,12 +58,14 @@ def test_inflating_docx_is_refused_before_decompressing(tmp_path: Path, corpus_d
     assert _child_peak_rss_mb() < 1500, "nothing was inflated"
 
 
-def test_symlink_loop_is_reported(tmp_path: Path, corpus_dir: Path) -> None:
+def test_symlink_loop_and_folder_are_reported(tmp_path: Path, corpus_dir: Path) -> None:
     corpus = small_corpus(tmp_path / "corpus", corpus_dir, bureau=None)
     os.symlink("某市循环.md", corpus / "某市循环.md")
+    (corpus / "某市文件夹.txt").mkdir()
     result = run_cli(["ingest", "--quiet", str(corpus)], tmp_path / "data", REPO)
     assert result.returncode == 0, result.stderr
-    assert "某市循环.md" in result.stderr + result.stdout and "符号链接" in result.stderr + result.stdout
+    assert f"{corpus / '某市循环.md'}: 符号链接无法解析" in result.stderr
+    assert f"{corpus / '某市文件夹.txt'}: 不是普通文件" in result.stderr
 
 
 def _group(pgid: int) -> list[int]:
