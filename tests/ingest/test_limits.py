@@ -13,7 +13,8 @@ from pathlib import Path
 
 import docx
 
-from ingest.limits import MAX_FILE_BYTES, MAX_UNCOMPRESSED_BYTES
+from ingest.limits import MAX_ARTICLES, MAX_FILE_BYTES, MAX_LINES, MAX_UNCOMPRESSED_BYTES
+from knowledge.law.numerals import to_chinese
 from tests.support.corpus import run_cli, small_corpus
 
 REPO = Path(__file__).resolve().parents[2]
@@ -110,3 +111,26 @@ def test_killed_ingest_leaves_no_worker_and_closes_its_output(tmp_path: Path, co
     finally:
         for pid in _group(process.pid):
             os.kill(pid, signal.SIGKILL)
+
+
+def test_too_many_paragraphs_or_articles_are_refused(tmp_path: Path, corpus_dir: Path) -> None:
+    corpus = small_corpus(tmp_path / "corpus", corpus_dir, bureau=None)
+    articles = "某市条文过多规定\n" + "".join(
+        f"第{to_chinese(n)}条 本条正文。\n" for n in range(1, MAX_ARTICLES + 2)
+    )
+    (corpus / "某市条文过多规定.txt").write_text(articles, encoding="utf-8")
+    result = run_cli(["ingest", "--quiet", str(corpus)], tmp_path / "data", REPO)
+    assert result.returncode == 2
+    assert (
+        f"条文数 {MAX_ARTICLES + 1} 超过上限 {MAX_ARTICLES}" in result.stderr
+        and "某市条文过多规定.txt" in result.stderr
+    )
+
+    (corpus / "某市条文过多规定.txt").unlink()
+    (corpus / "某市段落过多通知.txt").write_text("某市通知\n" + "一\n" * MAX_LINES, encoding="utf-8")
+    result = run_cli(["ingest", "--quiet", str(corpus)], tmp_path / "data", REPO)
+    assert result.returncode == 2
+    assert (
+        f"段落数 {MAX_LINES + 1} 超过上限 {MAX_LINES}" in result.stderr
+        and "某市段落过多通知.txt" in result.stderr
+    )
