@@ -7,7 +7,14 @@ import sys
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
-SCRIPTS = ["bench_knowledge.py", "bench_bot.py", "bench_log.py", "bench_quiz.py"]
+SCRIPTS = [
+    "bench_knowledge.py",
+    "bench_bot.py",
+    "bench_log.py",
+    "bench_quiz.py",
+    "bench_flood.py",
+    "bench_concurrency.py",
+]
 
 
 def main() -> int:

@@ -92,8 +92,6 @@ class TerminalChat:
         started = time.perf_counter()
         answer = self.assistant.ask(question)
         latency_ms = (time.perf_counter() - started) * 1000
-        self.say(render_plain(answer))
-        self.last_refs = tuple(answer.citations)
         record = TurnRecord.from_answer(
             answer,
             person_key=f"term:{self.user}",
@@ -101,7 +99,9 @@ class TerminalChat:
             channel="terminal",
             latency_ms=latency_ms,
         )
-        self.store.record_turn(record)
+        self.store.record_turn(record)  # durable (database or spool) before the answer is shown
+        self.last_refs = tuple(answer.citations)
+        self.say(render_plain(answer))
 
     def cite(self, reference: str) -> None:
         result = self.assistant.cite(reference)

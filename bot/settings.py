@@ -66,6 +66,20 @@ class Settings(BaseSettings):
         2.0, gt=0, le=120, validation_alias=_env("quiz_minutes_per_question", "PUFA_QUIZ_MINUTES_PER_QUESTION")
     )
 
+    db_statement_timeout_s: float = Field(
+        2.0, gt=0, le=600, validation_alias=_env("db_statement_timeout_s", "PUFA_DB_STATEMENT_TIMEOUT_S")
+    )
+    db_sqlite_busy_timeout_s: float = Field(
+        5.0, gt=0, le=600, validation_alias=_env("db_sqlite_busy_timeout_s", "PUFA_DB_SQLITE_BUSY_TIMEOUT_S")
+    )
+    db_pool_timeout_s: float = Field(
+        2.0, gt=0, le=600, validation_alias=_env("db_pool_timeout_s", "PUFA_DB_POOL_TIMEOUT_S")
+    )
+    db_connect_timeout_s: float = Field(
+        5.0, gt=0, le=600, validation_alias=_env("db_connect_timeout_s", "PUFA_DB_CONNECT_TIMEOUT_S")
+    )
+    spool_replay_s: float = Field(60.0, gt=0, le=86400, validation_alias=_env("spool_replay_s", "PUFA_SPOOL_REPLAY_S"))
+
     @classmethod
     def settings_customise_sources(
         cls,

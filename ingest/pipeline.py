@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
+from ingest.orphans import check_orphans
 from ingest.sources import Corpus, load_corpus
 from knowledge.answers.curated import faq_entries, out_of_scope_examples, phrasings_for
 from knowledge.cases.files import load_cases
@@ -37,6 +38,7 @@ from knowledge.index.snapshot import (
     write_snapshot,
 )
 from knowledge.index.store import ChromaLocation, VectorStore, collection_name
+from knowledge.law.catalog import Catalog
 from knowledge.models import Article, Document
 
 CASES_SUBDIR = "cases"  # the bureau's own cases: a folder beside the regulations
@@ -172,6 +174,13 @@ def _previous_collection(data_dir: Path) -> str:
         return ""
 
 
+def _previous_catalog(data_dir: Path) -> Catalog:
+    try:
+        return read_snapshot(data_dir).catalog
+    except IndexNotReady:
+        return Catalog(())
+
+
 @contextmanager
 def _ingest_lock(data_dir: Path) -> Iterator[None]:
     folder = index_dir(data_dir)
@@ -188,12 +197,17 @@ def run_ingest(
     location: ChromaLocation,
     show_progress: bool = True,
     case_dirs: Sequence[Path] = (),
+    force: bool = False,
 ) -> tuple[IngestSummary, list[str]]:
     """Build or update the index; returns the summary and the warnings (e.g. skipped numbers).
 
-    Cases are read from ``corpus_dir/cases`` and ``case_dirs`` (the published set)."""
+    Cases are read from ``corpus_dir/cases`` and ``case_dirs`` (the published set). A document id that
+    curated data refers to may not vanish from the index (renamed or dropped in the manifest) unless
+    ``force`` is set; then it is a warning.
+    """
     started = time.perf_counter()
     corpus = load_corpus(corpus_dir)  # every input error is raised here, before anything is written
+    corpus.warnings.extend(check_orphans(_previous_catalog(data_dir), corpus.catalog, corpus_dir, force))
     known = {article.ref for source in corpus.sources for article in source.parsed.articles}
     cases = tuple(load_cases([corpus_dir / CASES_SUBDIR, *case_dirs], known))
     with _ingest_lock(data_dir):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ingest.limits import check_docx_members, check_file_size, check_lines
 from knowledge.errors import CorpusError
 
 _BLOCK_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "div", "td", "br", "tr")
@@ -25,13 +26,24 @@ def decode(data: bytes, path: Path) -> str:
 
 
 def read_lines(path: Path) -> list[str]:
-    """The file's text as lines; headings and paragraphs of .docx/.html become lines."""
-    suffix = path.suffix.lower()
-    if suffix == ".docx":
-        return _docx_lines(path)
-    if suffix in (".html", ".htm"):
-        return _html_lines(path)
-    return decode(path.read_bytes(), path).splitlines()
+    """The file's text as lines; headings and paragraphs of .docx/.html become lines.
+
+    Size limits (ingest/limits.py) are checked first; an unreadable file is a CorpusError naming it.
+    """
+    try:
+        check_file_size(path)
+        suffix = path.suffix.lower()
+        if suffix == ".docx":
+            check_docx_members(path)
+            lines = _docx_lines(path)
+        elif suffix in (".html", ".htm"):
+            lines = _html_lines(path)
+        else:
+            lines = decode(path.read_bytes(), path).splitlines()
+    except OSError as exc:
+        raise CorpusError(f"{path}: 无法读取文件（unreadable file）: {exc.strerror or exc}") from exc
+    check_lines(path, len(lines))
+    return lines
 
 
 def _docx_lines(path: Path) -> list[str]:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ingest.limits import check_articles
 from ingest.readers import read_lines
 from ingest.structure import ParsedText, parse_lines
 from knowledge.errors import CorpusError
@@ -49,14 +50,15 @@ def load_corpus(corpus_dir: Path) -> Corpus:
             raise CorpusError(
                 f"{manifest_path}:{line}: 文档 {doc.id} 的文件不存在（file missing）: {corpus_dir / doc.file}"
             )
-    extra = sorted(
+    candidates = sorted(
         path
         for path in corpus_dir.iterdir()
-        if path.is_file()
-        and path.suffix.lower() in SOURCE_SUFFIXES
+        if path.suffix.lower() in SOURCE_SUFFIXES
         and path.name not in listed
         and not path.name.startswith((".", "~$"))  # hidden files and Word's lock files
     )
+    skipped = [f"{path}: {reason}" for path in candidates if (reason := _not_a_file(path))]
+    extra = [path for path in candidates if path.is_file()]
     if not manifest.documents and not extra:
         raise CorpusError(f"{corpus_dir}: 目录中没有可导入的文档（no .md/.txt/.docx/.html documents）")
     sources = [_parse(corpus_dir / doc.file, doc) for doc in manifest.documents]
@@ -66,7 +68,7 @@ def load_corpus(corpus_dir: Path) -> Corpus:
     if clashes:
         raise CorpusError(f"{corpus_dir}: 文档 id 冲突（duplicate document ids）: {', '.join(clashes)}")
     catalog = Catalog(tuple(source.document for source in sources), manifest.missing)
-    warnings = [
+    warnings = skipped + [
         f"{s.path}: 条文编号不连续，缺少（skipped article numbers）: "
         + "、".join(f"第{n}条" for n in s.parsed.skipped)
         for s in sources
@@ -75,9 +77,25 @@ def load_corpus(corpus_dir: Path) -> Corpus:
     return Corpus(catalog, sources, warnings)
 
 
+def _not_a_file(path: Path) -> str:
+    """Why ``path`` is skipped (a symlink loop, a dangling link, a folder), or ``""`` for a file."""
+    try:
+        path.stat()
+    except OSError as exc:
+        if path.is_symlink():
+            return f"符号链接无法解析，已跳过（broken symlink or loop: {exc.strerror}）"
+        return f"无法读取，已跳过（unreadable: {exc.strerror}）"
+    return "" if path.is_file() else "不是普通文件，已跳过（not a regular file）"
+
+
+def _parsed(path: Path, doc_id: str) -> ParsedText:
+    parsed = parse_lines(read_lines(path), doc_id, path)
+    check_articles(path, len(parsed.articles))
+    return parsed
+
+
 def _parse(path: Path, document: Document) -> SourceDocument:
-    parsed = parse_lines(read_lines(path), document.id, path)
-    return SourceDocument(document, parsed, path)
+    return SourceDocument(document, _parsed(path, document.id), path)
 
 
 def local_id(path: Path) -> str:
@@ -89,7 +107,7 @@ def local_id(path: Path) -> str:
 def _parse_local(path: Path) -> SourceDocument:
     """A bureau document outside the manifest; metadata from ``NAME.meta.toml`` when present."""
     doc_id = local_id(path)
-    parsed = parse_lines(read_lines(path), doc_id, path)
+    parsed = _parsed(path, doc_id)
     meta = _sidecar(path)
     document = Document(
         id=doc_id,
@@ -110,7 +128,7 @@ def _sidecar(path: Path) -> dict[str, Any]:
         raise CorpusError(f"{sidecar}: 元数据文件格式错误（malformed sidecar）: {exc}") from exc
     fixed = sorted({"id", "file"} & set(data))
     if fixed:
-        raise CorpusError(f"{sidecar}: 未知字段（unknown fields）: {', '.join(fixed)}")
+        raise CorpusError(f"{sidecar}: 未知字段 {'、'.join(fixed)}（id 与 file 由文件名决定）")
     return read_fields(Document, data, lambda name: f"{sidecar}:{_line_of(sidecar, _assignment(name))}")
 
 

@@ -27,6 +27,11 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
     )
     ingest.add_argument("dir", nargs="?", type=Path, help="法规目录（默认 PUFA_CORPUS_DIR）")
     ingest.add_argument("--quiet", action="store_true", help="不显示进度条")
+    ingest.add_argument(
+        "--force",
+        action="store_true",
+        help="即使整理数据（knowledge/data）引用的文档 id 被改名或删除也继续（给出警告）",
+    )
     ingest.set_defaults(func=run_ingest)
 
     cite = add_command(
@@ -82,6 +87,7 @@ def run_ingest(args: argparse.Namespace, settings: Settings) -> int:
             location,
             show_progress=not args.quiet,
             case_dirs=[settings.cases_dir],
+            force=args.force,
         )
     finally:
         embedder.close()

@@ -53,15 +53,17 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 def run(args: argparse.Namespace, settings: Settings | None = None) -> int:
     """Run a parsed command (with the environment's settings unless given): the one place errors are shown."""
     try:
-        return int(args.func(args, settings or Settings.from_env()))
+        status = int(args.func(args, settings or Settings.from_env()))
+        sys.stdout.flush()  # a closed pipe shows here, inside the handler below, not at exit
+        return status
     except PufaError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         return 130
-    except BrokenPipeError:
+    except BrokenPipeError:  # the reader went away (``pufa ask … | head -1``): stop quietly
         parsing.silence_broken_pipe()
-        return 141
+        return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:

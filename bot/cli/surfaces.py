@@ -7,12 +7,15 @@ import asyncio
 import logging
 import secrets
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot.cli.parsing import add_command
 from bot.render import text
 from bot.settings import Settings
 from bot.telegram.app import Webhook
+from knowledge.errors import ConfigError
+from knowledge.templates import text as template_text
 
 if TYPE_CHECKING:
     from bot.outreach.store import OutreachStore
@@ -32,6 +35,12 @@ def add_parsers(subparsers: Any) -> None:
     )
     serve.add_argument("--webhook", metavar="URL", help=text("cli.webhook_help"))
     serve.add_argument("--webhook-secret", metavar="SECRET", help=text("cli.webhook_secret_help"))
+    serve.add_argument(
+        "--webhook-secret-file",
+        metavar="PATH",
+        type=Path,
+        help=template_text("robust", "cli.webhook_secret_file_help"),
+    )
     serve.add_argument("--listen", default="127.0.0.1", help=text("cli.listen_help"))
     serve.add_argument("--port", type=int, default=8443, help=text("cli.port_help"))
     serve.set_defaults(func=cmd_serve)
@@ -59,19 +68,34 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
         store.close()
 
 
+def _webhook_secret(args: argparse.Namespace) -> str:
+    """The secret from ``--webhook-secret-file``, else ``--webhook-secret``, else ``""``."""
+    if args.webhook_secret_file:
+        return args.webhook_secret_file.read_text(encoding="utf-8").strip()
+    return args.webhook_secret or ""
+
+
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     """`pufa serve`: polling by default, webhook mode with ``--webhook URL``."""
     from bot.telegram.serve import check_settings, configure_logging, serve_until_signal
 
     webhook = None
     if args.webhook:
-        secret = (
-            args.webhook_secret
-            or settings.telegram_webhook_secret.get_secret_value()
-            or secrets.token_urlsafe(32)
-        )
+        try:
+            secret = (
+                _webhook_secret(args)
+                or settings.telegram_webhook_secret.get_secret_value()
+                or secrets.token_urlsafe(32)
+            )
+        except OSError as exc:
+            path, reason = args.webhook_secret_file, exc.strerror or exc
+            raise ConfigError(
+                template_text("robust", "cli.webhook_secret_file_unreadable", path=path, reason=reason)
+            ) from None
         webhook = Webhook(args.webhook, secret, args.listen, args.port)
     check_settings(settings, webhook)
+    if webhook is not None and args.webhook_secret and not args.webhook_secret_file:
+        print(template_text("robust", "cli.webhook_secret_argv"), file=sys.stderr)  # anyone can read argv
     configure_logging([*settings.secrets(), webhook.secret if webhook else ""])
     assistant, store = _open(settings)
     try:

@@ -22,16 +22,59 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
-def make_engine(url: str, lock_timeout_s: float = 5.0) -> Engine:
-    """An engine whose write transactions serialize correctly on SQLite (BEGIN IMMEDIATE, WAL)."""
+def make_engine(
+    url: str,
+    lock_timeout_s: float = 5.0,
+    *,
+    statement_timeout_s: float | None = None,
+    pool_timeout_s: float = 30.0,
+    connect_timeout_s: float = 5.0,
+) -> Engine:
+    """An engine whose write transactions serialize correctly on SQLite (BEGIN IMMEDIATE, WAL).
+
+    ``statement_timeout_s`` bounds every statement and lock wait on PostgreSQL (the answering path
+    uses it so a stalled database never holds a reply); migrations run without it. A connection
+    whose network path hangs is given up by TCP keepalives and ``tcp_user_timeout``.
+    """
     if not is_sqlite(url):
-        return create_engine(
-            url, pool_pre_ping=True, pool_size=10, max_overflow=20, connect_args={"connect_timeout": 5}
+        connect_args: dict[str, Any] = {"connect_timeout": max(1, round(connect_timeout_s))}
+        if statement_timeout_s:
+            wait_ms = max(1, round(statement_timeout_s * 1000))
+            connect_args |= {
+                "keepalives": 1,
+                "keepalives_idle": max(1, round(statement_timeout_s)),
+                "keepalives_interval": 1,
+                "keepalives_count": 3,
+                "tcp_user_timeout": wait_ms + 1000,
+            }
+        engine = create_engine(
+            url,
+            pool_pre_ping=True,
+            pool_size=10,
+            max_overflow=20,
+            pool_timeout=pool_timeout_s,
+            connect_args=connect_args,
         )
+        if statement_timeout_s:
+
+            @event.listens_for(engine, "connect")
+            def _bound_waits(dbapi_connection: Any, _record: Any) -> None:
+                with dbapi_connection.cursor() as cursor:
+                    cursor.execute(f"SET statement_timeout = {wait_ms}")
+                    cursor.execute(f"SET lock_timeout = {wait_ms}")
+                dbapi_connection.commit()
+
+        return engine
     database = make_url(url).database
     if database and database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, pool_size=10, max_overflow=60, connect_args={"timeout": lock_timeout_s})
+    engine = create_engine(
+        url,
+        pool_size=10,
+        max_overflow=60,
+        pool_timeout=pool_timeout_s,
+        connect_args={"timeout": lock_timeout_s},
+    )
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:

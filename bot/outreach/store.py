@@ -6,6 +6,8 @@ import dataclasses
 import logging
 import time
 from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -15,7 +17,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.outreach import stats
-from bot.outreach.db import ensure_migrated, make_engine
+from bot.outreach.db import ensure_migrated, is_sqlite, make_engine
 from bot.outreach.errors import DatabaseUnavailable, NotMigratedError, OutreachError
 from bot.outreach.messages import text
 from bot.outreach.models import (
@@ -53,6 +55,7 @@ TRANSIENT = (
     sa_exc.TimeoutError,
     sa_exc.DisconnectionError,
 )
+_WRITERS = 32
 
 
 def _reason(error: BaseException) -> str:
@@ -87,22 +90,39 @@ class OutreachStore:
         self._retry_after_s = retry_after_s
         self._down_until = 0.0
         self._clock = clock or (lambda: datetime.now(UTC))
+        self._roles: dict[str, str] = {}  # last role read per person, used while the database is down
+        # A turn's write runs in these threads so the caller waits at most ``_deadline_s``, whatever the
+        # network does; the database's own timeouts (statement, lock, busy, pool) normally fire first.
+        self._writers = ThreadPoolExecutor(_WRITERS, thread_name_prefix="pufa-log")
+        own_timeout = (
+            settings.db_sqlite_busy_timeout_s
+            if is_sqlite(str(engine.url))
+            else settings.db_statement_timeout_s
+        )
+        self._deadline_s = own_timeout + settings.db_pool_timeout_s + 1.0
 
     @classmethod
     def open(
         cls,
         settings: Settings,
         *,
-        lock_timeout_s: float = 5.0,
         retry_after_s: float = 5.0,
         clock: Callable[[], datetime] | None = None,
     ) -> OutreachStore:
         """Connect, check the schema is at head (NotMigratedError otherwise) and replay the spool.
 
-        A database that does not answer at all is not fatal: turns are spooled until it does.
+        A database that does not answer at all is not fatal: turns are spooled until it does. Every
+        wait is bounded by the settings' timeouts (SQLite busy timeout, PostgreSQL statement and lock
+        timeouts, pool timeout), so a stalled database sends turns to the spool instead of holding them.
         """
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-        engine = make_engine(settings.effective_database_url, lock_timeout_s)
+        engine = make_engine(
+            settings.effective_database_url,
+            settings.db_sqlite_busy_timeout_s,
+            statement_timeout_s=settings.db_statement_timeout_s,
+            pool_timeout_s=settings.db_pool_timeout_s,
+            connect_timeout_s=settings.db_connect_timeout_s,
+        )
         try:
             ensure_migrated(engine)
         except NotMigratedError:
@@ -115,6 +135,7 @@ class OutreachStore:
         return store
 
     def close(self) -> None:
+        self._writers.shutdown(wait=False, cancel_futures=True)
         self.engine.dispose()
 
     # --- transactions -------------------------------------------------------------------------
@@ -153,12 +174,19 @@ class OutreachStore:
         if time.monotonic() < self._down_until:
             self._spool_entry({"type": "turn", "turn": turn.to_json()}, "database marked down")
             return
+        attempt = self._writers.submit(self._write_turn, turn)
         try:
-            with self._write() as db:
-                write_turn(db, turn, self._gap)
+            attempt.result(timeout=self._deadline_s)
+        except FutureTimeout:
+            # the network path hangs (no timeout of the database itself fires): the attempt goes on in
+            # the background and lands the turn at most once (its uid), the spool keeps it meanwhile
+            self._down_until = time.monotonic() + self._retry_after_s
+            reason = f"no answer within {self._deadline_s:.0f} s"
+            self._spool_entry({"type": "turn", "turn": turn.to_json()}, reason)
+            return
         except Exception as error:  # noqa: BLE001 - whatever happened, the turn must not be lost
             if isinstance(error, TRANSIENT):
-                self._down_until = time.monotonic() + self._retry_after_s
+                self._mark_down()
             else:
                 log.exception("unexpected error while logging turn %s", turn.uid)
             self._spool_entry({"type": "turn", "turn": turn.to_json()}, _reason(error))
@@ -166,6 +194,17 @@ class OutreachStore:
         self._down_until = 0.0
         if self.spool.pending():
             self.replay()
+
+    def _write_turn(self, turn: TurnRecord) -> None:
+        with self._write() as db:
+            write_turn(db, turn, self._gap)
+
+    def _mark_down(self) -> None:
+        """Spool without trying for a while; on SQLite also drop pooled connections, so the next try
+        reopens the file (one opened read-only stays read-only even after the file became writable)."""
+        self._down_until = time.monotonic() + self._retry_after_s
+        if self.engine.dialect.name == "sqlite":
+            self.engine.dispose()
 
     def record_feedback(self, turn_uid: str, value: int) -> bool:
         """Store 👍 (+1) or 👎 (-1) for a turn; False when no such turn was ever logged."""
@@ -217,8 +256,10 @@ class OutreachStore:
             applied = self.spool.replay(self._apply)
         except TRANSIENT as error:
             log.warning("spool replay postponed, database not answering: %s", _reason(error))
+            self._mark_down()
             return 0
         if applied:
+            self._down_until = 0.0
             log.info("replayed %d spooled outreach log entries", applied)
         return applied
 
@@ -227,15 +268,38 @@ class OutreachStore:
     def role_of(self, person_key: str) -> str:
         """``admin`` for ids in PUFA_ADMIN_IDS, else the stored role (``lab`` by default)."""
         number = person_key.rpartition(":")[2]
-        if number.isdigit() and int(number) in self.settings.admin_ids:
+        if number.isascii() and number.isdigit() and int(number) in self.settings.admin_ids:
             return "admin"
+        if time.monotonic() < self._down_until:
+            return self._roles.get(person_key, "lab")
         try:
             with self._reads.begin() as db:
                 role = db.scalar(select(PersonRow.role).where(PersonRow.person_key == person_key))
         except TRANSIENT as error:
-            log.warning("role look-up failed, treating %s as lab user: %s", person_key, _reason(error))
-            return "lab"
+            log.warning(
+                "role look-up failed, using the last known role of %s: %s", person_key, _reason(error)
+            )
+            self._mark_down()
+            return self._roles.get(person_key, "lab")
+        self._roles[person_key] = role or "lab"
         return role or "lab"
+
+    def turn_owner(self, turn_uid: str) -> str | None:
+        """The person key of whoever asked turn ``turn_uid`` (database, else spool); None if unknown."""
+        try:
+            with self._reads.begin() as db:
+                owner = db.scalar(
+                    select(PersonRow.person_key)
+                    .join(TurnRow, TurnRow.person_id == PersonRow.id)
+                    .where(TurnRow.uid == turn_uid)
+                )
+        except TRANSIENT as error:
+            log.warning("turn owner look-up failed: %s", _reason(error))
+            owner = None
+        if owner is not None:
+            return owner
+        spooled = (e["turn"] for e in self.spool.entries() if e.get("type") == "turn")
+        return next((str(t["person_key"]) for t in spooled if t.get("uid") == turn_uid), None)
 
     def set_role(self, person_key: str, role: str, display_name: str = "") -> None:
         """Make a person an inspector, lab user or admin (/grant, /revoke)."""
@@ -244,6 +308,7 @@ class OutreachStore:
         with self._guarded(self._writes) as db:
             person_id, _ = person_for_update(db, person_key, display_name, self.now())
             db.execute(update(PersonRow).where(PersonRow.id == person_id).values(role=role))
+        self._roles[person_key] = role
 
     def register(
         self,

@@ -41,10 +41,11 @@ class TurnRecord:
         channel: str,
         latency_ms: float,
         asked_at: datetime | None = None,
+        uid: str | None = None,
     ) -> TurnRecord:
-        """Build the record of ``answer`` with a fresh uid, asked now unless ``asked_at`` is given."""
+        """Build the record of ``answer`` (a fresh uid unless given), asked now unless ``asked_at`` is given."""
         return cls(
-            uid=new_turn_uid(),
+            uid=uid or new_turn_uid(),
             person_key=person_key,
             display_name=display_name,
             channel=channel,

@@ -5,6 +5,7 @@ This is the hot path of every answer, so its statements are built once (Core, bo
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
 from sqlalchemy import Insert, Table, bindparam, insert, or_, select, update
@@ -21,6 +22,15 @@ from bot.outreach.models import (
     TurnRow,
 )
 from bot.outreach.turns import TurnRecord
+
+# C0 controls except tab and newline, DEL and C1 controls: PostgreSQL refuses NUL, none belongs in a log.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def storable(value: str) -> str:
+    """``value`` without NUL and other control characters (tab and newline kept)."""
+    return _CONTROL.sub("", value)
+
 
 # Bound parameter names differ from column names: in an UPDATE, Core reads such names as SET values.
 _TURN_STORED = select(TurnRow.id).where(TurnRow.uid == bindparam("uid"))
@@ -81,6 +91,7 @@ def person_for_update(
     db: Session, person_key: str, display_name: str, now: datetime
 ) -> tuple[int, int | None]:
     """(id, unit id) of the person with ``person_key``, created if new, row-locked for this transaction."""
+    display_name = storable(display_name)
     row = db.execute(_PERSON, {"key": person_key}).first()
     if row is None:
         db.execute(
@@ -134,7 +145,7 @@ def write_turn(db: Session, turn: TurnRecord, gap: timedelta) -> bool:
             "person_id": person_id,
             "channel": turn.channel,
             "asked_at": turn.asked_at,
-            "question": turn.question,
+            "question": storable(turn.question),
             "answer_mode": turn.answer_mode,
             "declined": turn.declined,
             "latency_ms": turn.latency_ms,

@@ -25,7 +25,8 @@ from bot.render import text, texts_section
 from bot.settings import Settings
 from bot.telegram.base import BotDeps, Context
 from bot.telegram.handlers import answers, cases, commands, inspector, onsite, quiz, units
-from bot.telegram.limits import QuestionLimiter, TelegramRateLimiter
+from bot.telegram.inbox import Inbox
+from bot.telegram.limits import FairUpdateProcessor, QuestionLimiter, TelegramRateLimiter
 
 if TYPE_CHECKING:
     from bot.outreach.store import OutreachStore
@@ -36,7 +37,7 @@ logger = logging.getLogger("bot.telegram")
 # httpcore scans its whole pool on every request event; a modest pool keeps that cheap under load,
 # and requests wait for a free connection (pool_timeout) instead of failing.
 _POOL_SIZE = 32
-SPOOL_REPLAY_S = 60.0
+_CONCURRENT_UPDATES = 256
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 NON_TEXT = (
     filters.PHOTO
@@ -114,13 +115,14 @@ def build_application(
     rate_limiter: BaseRateLimiter | None = None,
 ) -> Application:
     """The Application with every handler registered, talking to ``settings.telegram_api_base_url``."""
+    limiter = QuestionLimiter(settings.questions_per_minute)
     builder = (
         ApplicationBuilder()
         .token(settings.telegram_bot_token.get_secret_value())
         .base_url(settings.telegram_api_base_url)
         .base_file_url(base_file_url(settings.telegram_api_base_url))
         .rate_limiter(rate_limiter or TelegramRateLimiter())
-        .concurrent_updates(True)
+        .concurrent_updates(FairUpdateProcessor(_CONCURRENT_UPDATES, limiter))
         .connection_pool_size(_POOL_SIZE)
         .pool_timeout(60)
         .connect_timeout(10)
@@ -129,7 +131,8 @@ def build_application(
     if settings.telegram_proxy:
         builder = builder.proxy(settings.telegram_proxy).get_updates_proxy(settings.telegram_proxy)
     app = builder.build()
-    app.bot_data["deps"] = BotDeps(assistant, store, QuestionLimiter(settings.questions_per_minute))
+    app.bot_data["deps"] = BotDeps(assistant, store, limiter, Inbox(settings.data_dir))
+    app.bot_data["spool_replay_s"] = settings.spool_replay_s
     register_handlers(app)
     return app
 
@@ -192,7 +195,9 @@ async def run_until_stopped(
                 allowed_updates=ALLOWED_UPDATES,
             )
         await app.start()
-        replay = asyncio.create_task(_replay_spool_regularly(app.bot_data["deps"]))
+        deps: BotDeps = app.bot_data["deps"]
+        replay = asyncio.create_task(_replay_spool_regularly(deps, app.bot_data["spool_replay_s"]))
+        recovered = asyncio.create_task(_answer_unanswered(app))
         logger.info("bot @%s running (%s)", app.bot.username, "webhook" if webhook else "polling")
         if ready is not None:
             ready.set()
@@ -200,11 +205,28 @@ async def run_until_stopped(
             await stop.wait()
         finally:
             replay.cancel()
+            recovered.cancel()
             await app.updater.stop()
             await app.stop()
+            deps.thinking.shutdown(wait=False, cancel_futures=True)
 
 
-async def _replay_spool_regularly(deps: BotDeps, every_s: float = SPOOL_REPLAY_S) -> None:
+async def _answer_unanswered(app: Application) -> None:
+    """Questions received before a crash but never answered: answered now, each logged once."""
+    deps: BotDeps = app.bot_data["deps"]
+    pending = await asyncio.to_thread(deps.inbox.unanswered)
+    if pending:
+        logger.warning("answering %d question(s) left unanswered by the previous run", len(pending))
+    context = Context(app)
+    for received in pending:
+        try:
+            await answers.answer_received(context, received)
+        except Exception:  # one bad entry must not keep the others unanswered, nor come back next time
+            logger.exception("could not answer recovered question %s", received.uid)
+            await asyncio.to_thread(deps.inbox.answered, received.uid)
+
+
+async def _replay_spool_regularly(deps: BotDeps, every_s: float) -> None:
     """Turns spooled while the database was down land as soon as it answers again, not at the next turn."""
     while True:
         await asyncio.sleep(every_s)

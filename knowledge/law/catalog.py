@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 import tomllib
 from collections.abc import Callable
@@ -72,6 +73,13 @@ def load_manifest(corpus_dir: Path) -> Catalog:
     except tomllib.TOMLDecodeError as exc:
         raise CorpusError(f"{path}: 格式错误（malformed TOML）: {exc}") from exc
     text = raw.decode("utf-8-sig")
+    unknown = sorted(set(data) - {"document", "missing"})
+    if unknown:
+        table = unknown[0]
+        raise CorpusError(
+            f"{path}:{_key_line(text, 1, table)}: 未知的表或字段 {table}"
+            f"{_did_you_mean(table, ('document', 'missing'))}（unknown key）"
+        )
     documents = tuple(
         _build(Document, entry, path, _entry_line(text, "document", i), required=("id", "file", "title"))
         for i, entry in enumerate(data.get("document", []))
@@ -93,12 +101,26 @@ def _entry_line(text: str, table: str, index: int) -> int:
     return text.count("\n", 0, starts[index]) + 1 if index < len(starts) else 0
 
 
+def _key_line(text: str, start: int, name: str) -> int:
+    """The line of the first ``name = …`` (or ``[name]``/``[[name]]``) at or after line ``start``."""
+    pattern = re.compile(rf"^\s*(?:{re.escape(name)}\s*=|\[+\s*{re.escape(name)}\s*\]+)")
+    lines = text.splitlines()
+    return next((n for n in range(max(start, 1), len(lines) + 1) if pattern.match(lines[n - 1])), start)
+
+
+def _did_you_mean(name: str, known: tuple[str, ...]) -> str:
+    close = difflib.get_close_matches(name, known, n=1)
+    return f"，是否应为 {close[0]}？" if close else ""
+
+
 def _build(kind: type, entry: dict[str, Any], path: Path, line: int, required: tuple[str, ...]) -> Any:
-    where = f"{path}:{line}"
+    text = path.read_text(encoding="utf-8-sig")
+    # A misspelled key is reported first: it also explains a "missing" required field.
+    values = read_fields(kind, entry, lambda name: f"{path}:{_key_line(text, line, name)}")
     for name in required:
         if not isinstance(entry.get(name), str) or not entry[name].strip():
-            raise CorpusError(f"{where}: 缺少必填字段 {name}（missing field {name!r}）")
-    return kind(**read_fields(kind, entry, lambda _name: where))
+            raise CorpusError(f"{path}:{line}: 缺少必填字段 {name}（missing field {name!r}）")
+    return kind(**values)
 
 
 LIST_FIELDS = ("aliases", "domains")
@@ -110,10 +132,12 @@ def read_fields(kind: type, entry: dict[str, Any], where: Callable[[str], str]) 
 
     ``where(name)`` locates a field (``file:line``) for the error message; unknown keys are errors.
     """
-    known = {f.name for f in fields(kind)}
-    unknown = sorted(set(entry) - known)
-    if unknown:
-        raise CorpusError(f"{where(unknown[0])}: 未知字段（unknown fields）: {', '.join(unknown)}")
+    known = tuple(f.name for f in fields(kind))
+    for name in entry:
+        if name not in known:
+            raise CorpusError(
+                f"{where(name)}: 未知字段 {name}{_did_you_mean(name, known)}（unknown field {name!r}）"
+            )
     values: dict[str, Any] = {}
     for name, value in entry.items():
         problem = _type_problem(name, value)

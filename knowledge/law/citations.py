@@ -11,12 +11,13 @@ from knowledge.law.catalog import Catalog
 from knowledge.law.numerals import NUMERAL_CHARS, to_chinese, to_int
 from knowledge.models import Document, MissingDocument
 
-_NUM = rf"[{NUMERAL_CHARS}0-9０-９]+"
+# A number is whole: no digit, decimal point or minus sign right before it (第1.5条, 第-1条 are refused).
+_NUM = rf"(?<![0-9０-９.．\-−－])[{NUMERAL_CHARS}0-9０-９]+"
 ARTICLE_REF_RE = re.compile(
     rf"(?<![哪每这那同本该上下此前某几])第?\s*({_NUM})\s*条(?!件|例)(?:\s*第?\s*({_NUM})\s*款)?(?:\s*第?\s*({_NUM})\s*项)?"
 )
 # A number right after the law's name, without 条 (``生物安全法56``): the article.
-BARE_NUMBER_RE = re.compile(rf"[\s《》]*第?\s*({_NUM})()()(?![{NUMERAL_CHARS}0-9０-９年月日号版届次])")
+BARE_NUMBER_RE = re.compile(rf"[\s《》]*第?\s*({_NUM})()()(?![{NUMERAL_CHARS}0-9０-９.．年月日号版届次])")
 # An unknown law's name: CJK characters before 法/条例/…, not starting inside a phrase like 请帮我查….
 _NOT_IN_NAME = "帮我查看请问把给在和与及中里的了吗呢按照据出关于对是有要"
 LAW_NAME_RE = re.compile(

@@ -146,7 +146,7 @@ def test_local_id_is_stable_and_from_the_file_name(tmp_path: Path) -> None:
     ("sidecar", "expected"),
     [
         ('effective = "2023-05-01"\n', ".meta.toml:1: 字段 effective 应为日期"),
-        ('level = "规范性文件"\nowner = "张三"\n', "未知字段（unknown fields）: owner"),
+        ('level = "规范性文件"\nowner = "张三"\n', ".meta.toml:2: 未知字段 owner"),
         ("level = 规范性文件\n", "元数据文件格式错误"),
     ],
 )

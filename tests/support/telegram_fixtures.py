@@ -7,6 +7,7 @@ Loaded as a plugin by tests/conftest.py: the fixtures ``bot_settings`` and ``bot
 from __future__ import annotations
 
 import asyncio
+import shutil
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -30,8 +31,14 @@ GROUP_ID = -100777
 
 @pytest.fixture(name="bot_settings")
 def fixture_bot_settings(settings: Settings, tmp_path: Path) -> Settings:
-    """The lead's settings with an admin, the fake token, and a fresh migrated SQLite log of its own."""
+    """The lead's settings with an admin, the fake token, and a fresh migrated SQLite log of its own.
+
+    The data dir is a copy of the session index, so spool and inbox files stay with this test.
+    """
+    data_dir = tmp_path / "bot-data"
+    shutil.copytree(settings.data_dir / "index", data_dir / "index")
     value = settings.with_changes(
+        data_dir=data_dir,
         admin_ids=frozenset({ADMIN_ID}),
         telegram_bot_token=TOKEN,
         database_url=f"sqlite:///{tmp_path / 'bot-log.sqlite3'}",
@@ -83,6 +90,7 @@ async def running_bot(
         if task.done():
             task.result()  # re-raise a start-up failure
         assert ready.is_set(), "the bot did not start within 60 s"
+        telegram.application = app  # type: ignore[attr-defined]  # tests look at its update processor
         try:
             yield telegram
         finally:

@@ -9,7 +9,7 @@ import time
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 
-from bot.outreach.turns import TurnRecord
+from bot.outreach.turns import TurnRecord, new_turn_uid
 from bot.render import render_html, render_quoted_html, text
 from bot.telegram.base import (
     BotDeps,
@@ -24,6 +24,7 @@ from bot.telegram.base import (
     send_parts,
     while_typing,
 )
+from bot.telegram.inbox import Received
 from knowledge.models import Answer
 
 
@@ -46,12 +47,15 @@ async def allow_question(update: Update, context: Context) -> bool:
     wait = limiter.check(user.id)
     if not wait:
         return True
-    await reply_key(update, context, "bot.rate_limited", limit=limiter.per_minute, seconds=math.ceil(wait))
+    if limiter.first_notice(user.id, wait):
+        await reply_key(
+            update, context, "bot.rate_limited", limit=limiter.per_minute, seconds=math.ceil(wait)
+        )
     return False
 
 
 async def on_question(update: Update, context: Context) -> None:
-    """Answer a text message with the answer function, log the turn, and send it with buttons."""
+    """Journal a text message, answer it, log the turn, and send the answer with buttons."""
     message = update.effective_message
     user = update.effective_user
     if message is None or user is None:
@@ -64,26 +68,49 @@ async def on_question(update: Update, context: Context) -> None:
         return
     if not await allow_question(update, context):
         return
+    received = Received(
+        uid=new_turn_uid(),
+        chat_id=message.chat_id,
+        message_id=message.message_id,
+        user_id=user.id,
+        display_name=display_name(user),
+        question=question,
+        asked_at=message.date,
+    )
+    inbox = deps(context).inbox
+    await asyncio.to_thread(inbox.received, received)
+    try:
+        await answer_received(context, received)
+    except Exception:
+        # the error handler tells the user; replaying a question that fails would fail at every start
+        await asyncio.to_thread(inbox.answered, received.uid)
+        raise
+
+
+async def answer_received(context: Context, received: Received) -> None:
+    """Answer a journaled question: the turn is logged (database or spool) before the reply is sent."""
     d = deps(context)
     answer, latency_ms = await while_typing(
-        context, message.chat_id, asyncio.to_thread(_timed_ask, d, question)
+        context, received.chat_id, d.think(_timed_ask, d, received.question)
     )
     record = TurnRecord.from_answer(
         answer,
-        person_key=person_key(user),
-        display_name=display_name(user),
+        uid=received.uid,
+        person_key=f"tg:{received.user_id}",
+        display_name=received.display_name,
         channel="telegram",
         latency_ms=latency_ms,
-        asked_at=message.date,
+        asked_at=received.asked_at,
     )
-    d.turns.remember(record.uid, TurnMemo(user.id, tuple(answer.citations)))
+    d.turns.remember(record.uid, TurnMemo(received.user_id, tuple(answer.citations)))
     await asyncio.to_thread(d.store.record_turn, record)
     keyboard = answer_keyboard(record.uid, bool(answer.citations))
-    await send_parts(context, message.chat_id, render_html(answer), message.message_id, keyboard)
+    await send_parts(context, received.chat_id, render_html(answer), received.message_id, keyboard)
+    await asyncio.to_thread(d.inbox.answered, received.uid)
 
 
 def _timed_ask(d: BotDeps, question: str) -> tuple[Answer, float]:
-    """The answer and the answer function's own latency in milliseconds (run in a worker thread)."""
+    """The answer and the answer function's own latency in milliseconds (run in an answering thread)."""
     started = time.perf_counter()
     answer = d.assistant.ask(question)
     return answer, (time.perf_counter() - started) * 1000
@@ -113,7 +140,8 @@ async def on_feedback_button(update: Update, context: Context) -> None:
     _, sign, uid = query.data.split(":", 2)
     d = deps(context)
     memo = d.turns.get(uid)
-    if memo is not None and memo.owner_id != query.from_user.id:
+    owner = f"tg:{memo.owner_id}" if memo else await asyncio.to_thread(d.store.turn_owner, uid)
+    if owner is not None and owner != person_key(query.from_user):
         await query.answer(text("bot.feedback_not_yours"), show_alert=False)
         return
     recorded = await asyncio.to_thread(d.store.record_feedback, uid, 1 if sign == "+" else -1)
@@ -134,7 +162,7 @@ async def on_source_button(update: Update, context: Context) -> None:
         await query.answer(text("bot.source_none"))
         return
     await query.answer()
-    quoted = await asyncio.to_thread(lambda: [d.assistant.quote(ref) for ref in memo.refs])
+    quoted = await d.think(lambda: [d.assistant.quote(ref) for ref in memo.refs])
     chat_id = query.message.chat.id if query.message else query.from_user.id
     reply_to = query.message.message_id if query.message else None
     await send_parts(context, chat_id, render_quoted_html(quoted), reply_to)

@@ -20,6 +20,7 @@ from bot.telegram.base import (
     send_parts,
 )
 from bot.telegram.handlers.answers import allow_question
+from knowledge.templates import text as template_text
 
 logger = logging.getLogger("bot.telegram")
 feedback_logger = logging.getLogger("bot.feedback")
@@ -61,7 +62,7 @@ async def on_cite(update: Update, context: Context) -> None:
         return
     if not await allow_question(update, context):
         return
-    result = await asyncio.to_thread(deps(context).assistant.cite, reference)
+    result = await deps(context).think(deps(context).assistant.cite, reference)
     chat = update.effective_chat
     assert chat is not None, "commands come from chats"
     if not result.found:
@@ -77,14 +78,14 @@ async def on_search(update: Update, context: Context) -> None:
         return
     if not await allow_question(update, context):
         return
-    hits = await asyncio.to_thread(deps(context).assistant.search, question, 5)
+    hits = await deps(context).think(deps(context).assistant.search, question, 5)
     chat = update.effective_chat
     assert chat is not None, "commands come from chats"
     await send_parts(context, chat.id, render_hits_html(question, hits), _reply_to(update))
 
 
 async def on_laws(update: Update, context: Context) -> None:
-    listing = await asyncio.to_thread(deps(context).assistant.laws_text)
+    listing = await deps(context).think(deps(context).assistant.laws_text)
     chat = update.effective_chat
     assert chat is not None, "commands come from chats"
     await send_parts(context, chat.id, render_text_html(listing), _reply_to(update))
@@ -103,8 +104,12 @@ async def on_feedback(update: Update, context: Context) -> None:
 
 
 async def on_history(update: Update, context: Context) -> None:
+    """The user's latest questions: only in a private chat, never posted to a group."""
     user = update.effective_user
     assert user is not None, "commands come from users"
+    if not is_private(update):
+        await reply_text(update, context, template_text("robust", "bot.history_private_only"))
+        return
     items = await asyncio.to_thread(deps(context).store.history, person_key(user))
     if not items:
         await reply_key(update, context, "bot.history_empty")

@@ -56,7 +56,7 @@ def _target(update: Update, context: Context) -> tuple[str, str] | None:
         user: User = replied.from_user
         return person_key(user), display_name(user)
     args = context.args or []
-    if not args or not args[0].isdigit():
+    if not args or not (args[0].isascii() and args[0].isdigit()):
         return None
     return f"tg:{args[0]}", " ".join(args[1:]) or args[0]
 
@@ -127,7 +127,7 @@ async def on_outreach_end(update: Update, context: Context) -> None:
 def _year(raw: list[str]) -> int | None:
     """The year argument (default this year), or None when it is not a plausible year."""
     for arg in raw:
-        if arg.isdigit():
+        if arg.isascii() and arg.isdigit():
             year = int(arg)
             return year if 2000 <= year <= 2100 else None
     return datetime.now().year
@@ -161,7 +161,7 @@ async def on_export(update: Update, context: Context) -> None:
     if (
         year is None
         or chat is None
-        or any(not a.isdigit() and a.lower() not in ("xlsx", "csv") for a in args)
+        or any(not (a.isascii() and a.isdigit()) and a.lower() not in ("xlsx", "csv") for a in args)
     ):
         await reply_key(update, context, "bot.export_usage")
         return

@@ -37,7 +37,7 @@ def sqlite_settings(tmp_path: Path) -> Iterator[Settings]:
 
 
 def test_sqlite_locked_mid_run_spools_and_replays_each_turn_once(sqlite_settings: Settings) -> None:
-    store = OutreachStore.open(sqlite_settings, lock_timeout_s=0.1, retry_after_s=0)
+    store = OutreachStore.open(sqlite_settings.with_changes(db_sqlite_busy_timeout_s=0.1), retry_after_s=0)
     turns = turns_for("tg:1", 30)
     for turn in turns[:10]:
         store.record_turn(turn)
@@ -58,7 +58,7 @@ def test_sqlite_locked_mid_run_spools_and_replays_each_turn_once(sqlite_settings
 
 
 def test_spooled_turns_are_replayed_at_start_up(sqlite_settings: Settings) -> None:
-    store = OutreachStore.open(sqlite_settings, lock_timeout_s=0.1, retry_after_s=60)
+    store = OutreachStore.open(sqlite_settings.with_changes(db_sqlite_busy_timeout_s=0.1), retry_after_s=60)
     locker = sqlite3.connect(make_url(sqlite_settings.effective_database_url).database, isolation_level=None)
     locker.execute("BEGIN EXCLUSIVE")
     turns = turns_for("tg:1", 5)
