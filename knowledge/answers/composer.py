@@ -62,9 +62,7 @@ class ComposerTuning:
     faq_agree_depth: int = 1  # retrieval agrees when one of the FAQ's articles is among this many top hits
     second_basis_ratio: float = 0.85  # also quote the next article when its score is this close
     max_basis: int = 2
-    parallel_penalty_depth: int = 4  # another law's penalty article for the same act, among this many hits …
     max_amendment_quotes: int = 3  # articles quoted when asked what an amendment changed
-    parallel_act_ratio: float = 0.8  # … whose enumerated act matches the question nearly as well
     max_penalties: int = 2
     parallel_similarity: float = 0.45  # two 款/项 this close (bigram cosine) state the same rule
     parallel_hit_depth: int = 10  # the parallel article is cited when it is among this many hits …
@@ -194,7 +192,9 @@ class AnswerComposer:
             if not opening_stance(conclusion):
                 conclusion = self._stance_prefix(text, _SENTENCE.findall(conclusion)[0]) + conclusion
         else:
-            refs = self._penalty_refs(text, hits) if asks_consequence(text) else self._basis_refs(hits)
+            # A question about an act's consequences is answered by the article punishing that act (another
+            # law's article punishing the same act joins it as its parallel, see ``_with_parallels``).
+            refs = [hits[0].ref] if asks_consequence(text) else self._basis_refs(hits)
             conclusion = self._penalty_conclusion(text, refs) or self._generic_conclusion(text, refs)
             compliance = self._duties(refs)
             advice = self._advice(refs)
@@ -332,23 +332,6 @@ class AnswerComposer:
         for hit in hits[1 : self.tuning.max_basis]:
             if hit.score >= top * self.tuning.second_basis_ratio:
                 chosen.append(hit.ref)
-        return chosen
-
-    def _penalty_refs(self, text: str, hits: list[Hit]) -> list[ArticleRef]:
-        """The article punishing the act and, when another law enumerates the same act (人遗条例 and
-        生物安全法), that law's penalty article too if it is among the next hits."""
-        chosen = [hits[0].ref]
-        acts = self.retriever.penalties.best_items(with_legal_terms(text), {hit.ref.doc_id for hit in hits})
-        top_act = acts.get(hits[0].ref, (0.0, None))[0]
-        for hit in hits[1 : self.tuning.parallel_penalty_depth]:
-            act = acts.get(hit.ref, (0.0, None))[0]
-            if (
-                hit.ref.doc_id != chosen[0].doc_id
-                and top_act
-                and act >= top_act * self.tuning.parallel_act_ratio
-            ):
-                chosen.append(hit.ref)
-                break
         return chosen
 
     def _with_parallels(
