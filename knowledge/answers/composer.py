@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, NamedTuple
@@ -28,6 +29,7 @@ from knowledge.law.numerals import to_chinese
 from knowledge.law.versions import concerns_amendment, version_asked
 from knowledge.models import Answer, ArticleRef, Document, Hit, MissingDocument, QuotedArticle
 from knowledge.retrieval.lexical import tokenize
+from knowledge.retrieval.parallels import ParallelProvisions
 from knowledge.retrieval.penalties import asks_consequence
 from knowledge.retrieval.retriever import Neighbours, Retriever
 from knowledge.retrieval.scope import ScopeThresholds, gather
@@ -60,10 +62,11 @@ class ComposerTuning:
     faq_agree_depth: int = 1  # retrieval agrees when one of the FAQ's articles is among this many top hits
     second_basis_ratio: float = 0.85  # also quote the next article when its score is this close
     max_basis: int = 2
-    parallel_penalty_depth: int = 4  # another law's penalty article for the same act, among this many hits …
     max_amendment_quotes: int = 3  # articles quoted when asked what an amendment changed
-    parallel_act_ratio: float = 0.8  # … whose enumerated act matches the question nearly as well
     max_penalties: int = 2
+    parallel_similarity: float = 0.45  # two 款/项 this close (bigram cosine) state the same rule
+    parallel_hit_depth: int = 10  # the parallel article is cited when it is among this many hits …
+    parallel_unit_ratio: float = 0.8  # … and restates a 款/项 the question is about (nearly the most)
     scope: ScopeThresholds = ScopeThresholds()
     excerpt: ExcerptTuning = ExcerptTuning()
 
@@ -96,6 +99,7 @@ class AnswerComposer:
         }
         self._faq_doc_ids = [FAQ_PREFIX + faq_id for faq_id in self._faq]
         self._links = [link for link in penalty_links() if link.penalty in library.articles]
+        self.parallels = ParallelProvisions(library, self.tuning.parallel_similarity)
         self.cases = CaseMatcher(library, retriever)
         # The rule on acts done before an amendment and handled after it (行政处罚法 从旧兼从轻).
         self._transition_rule = next(
@@ -188,7 +192,9 @@ class AnswerComposer:
             if not opening_stance(conclusion):
                 conclusion = self._stance_prefix(text, _SENTENCE.findall(conclusion)[0]) + conclusion
         else:
-            refs = self._penalty_refs(text, hits) if asks_consequence(text) else self._basis_refs(hits)
+            # A question about an act's consequences is answered by the article punishing that act (another
+            # law's article punishing the same act joins it as its parallel, see ``_with_parallels``).
+            refs = [hits[0].ref] if asks_consequence(text) else self._basis_refs(hits)
             conclusion = self._penalty_conclusion(text, refs) or self._generic_conclusion(text, refs)
             compliance = self._duties(refs)
             advice = self._advice(refs)
@@ -198,10 +204,13 @@ class AnswerComposer:
             rule = self._short_citation(self._transition_rule)
             notices.append(template("answers", "from_old_lighter_notice", rule=rule))
         query_terms = set(tokenize(text))
+        refs = self._with_parallels(text, refs, hits)
         basis = [self._excerpt(ref, query_terms) for ref in refs]
         liability, summary = self._liability(refs)
         # Penalty articles are quoted when the question is about consequences; otherwise named in one line.
         liability = [q for q in liability if q.ref not in refs] if penalties or _asks_penalty(text) else []
+        for ref in self._with_parallels(text, [q.ref for q in liability], hits, refs)[len(liability) :]:
+            liability.append(self._excerpt(ref, query_terms))
         return self._finish(text, conclusion, basis, compliance, liability, summary, advice, notices)
 
     def _finish(
@@ -325,22 +334,19 @@ class AnswerComposer:
                 chosen.append(hit.ref)
         return chosen
 
-    def _penalty_refs(self, text: str, hits: list[Hit]) -> list[ArticleRef]:
-        """The article punishing the act and, when another law enumerates the same act (人遗条例 and
-        生物安全法), that law's penalty article too if it is among the next hits."""
-        chosen = [hits[0].ref]
-        acts = self.retriever.penalties.best_items(with_legal_terms(text), {hit.ref.doc_id for hit in hits})
-        top_act = acts.get(hits[0].ref, (0.0, None))[0]
-        for hit in hits[1 : self.tuning.parallel_penalty_depth]:
-            act = acts.get(hit.ref, (0.0, None))[0]
-            if (
-                hit.ref.doc_id != chosen[0].doc_id
-                and top_act
-                and act >= top_act * self.tuning.parallel_act_ratio
-            ):
-                chosen.append(hit.ref)
-                break
-        return chosen
+    def _with_parallels(
+        self, text: str, refs: list[ArticleRef], hits: list[Hit], exclude: Sequence[ArticleRef] = ()
+    ) -> list[ArticleRef]:
+        """``refs`` and, after them, the articles of another law restating one of their rules, when
+        retrieval found those too (among the first hits)."""
+        found = {hit.ref for hit in hits[: self.tuning.parallel_hit_depth]}
+        added: list[ArticleRef] = []
+        question = with_legal_terms(text)
+        for ref in refs:
+            for parallel in self.parallels.restated(question, ref, self.tuning.parallel_unit_ratio):
+                if parallel.ref in found and parallel.ref not in (*refs, *exclude, *added):
+                    added.append(parallel.ref)
+        return [*refs, *added]
 
     def _penalty_conclusion(self, text: str, refs: list[ArticleRef]) -> str:
         """For a question about an act's consequences led by a penalty article: the act as the article
