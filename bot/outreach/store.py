@@ -10,10 +10,11 @@ from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Engine, select, update
 from sqlalchemy import exc as sa_exc
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.outreach import stats
@@ -34,6 +35,7 @@ from bot.outreach.models import (
 from bot.outreach.records import HistoryItem, OnsiteSession, Unit
 from bot.outreach.sessions import onsite_record
 from bot.outreach.spool import Spool
+from bot.outreach.stats import Row
 from bot.outreach.turns import TurnRecord
 from bot.outreach.units import find_unit, unit_record
 from bot.outreach.uscc import InvalidCreditCode, normalize_credit_code
@@ -335,7 +337,7 @@ class OutreachStore:
             raise OutreachError(text("errors.unit_name_empty"))
         wanted = check_domains(domains, REGULATED)
         db.execute(
-            insert_ignoring_conflicts(db, UnitRow.__table__).values(
+            insert_ignoring_conflicts(db, UnitRow).values(
                 name=name, credit_code=code, licence_no=licence_no.strip() or None, created_at=self.now()
             )
         )
@@ -373,7 +375,8 @@ class OutreachStore:
             unit = find_unit(db, unit_query)
             already = self._open_session_of(db, inspector_id)
             if already is not None:
-                name = db.get(UnitRow, already.unit_id).name if already.unit_id else ""
+                unit_row = db.get(UnitRow, already.unit_id) if already.unit_id else None
+                name = unit_row.name if unit_row else ""
                 raise OutreachError(text("errors.onsite_already_open", unit=name))
             session_row = db.scalar(
                 select(SessionRow)
@@ -397,7 +400,7 @@ class OutreachStore:
                 db.flush()
                 domains = [{"session_id": session_row.id, "domain": d.domain} for d in unit.domains]
                 if domains:
-                    db.execute(insert_ignoring_conflicts(db, SessionDomainRow.__table__), domains)
+                    db.execute(insert_ignoring_conflicts(db, SessionDomainRow), domains)
             db.add(SessionInspectorRow(session_id=session_row.id, person_id=inspector_id))
             db.flush()
             return onsite_record(db, session_row)
@@ -468,10 +471,13 @@ class OutreachStore:
             person = db.scalar(select(PersonRow).where(PersonRow.person_key == person_key).with_for_update())
             if person is None:
                 return 0
-            erased = db.execute(
-                update(TurnRow)
-                .where(TurnRow.person_id == person.id, TurnRow.question.is_not(None))
-                .values(question=None)
+            erased = cast(
+                CursorResult[Any],
+                db.execute(
+                    update(TurnRow)
+                    .where(TurnRow.person_id == person.id, TurnRow.question.is_not(None))
+                    .values(question=None)
+                ),
             ).rowcount
             person.person_key = None
             person.display_name = ""
@@ -495,7 +501,7 @@ class OutreachStore:
         with self._guarded(self._reads) as db:
             return stats.compute(db, year, quarter, domain, titles or {})
 
-    def session_rows(self, year: int, titles: Mapping[str, str] | None = None) -> list[stats.Row]:
+    def session_rows(self, year: int, titles: Mapping[str, str] | None = None) -> list[Row]:
         """One export row per session of ``year``, in order of start."""
         with self._guarded(self._reads) as db:
             return stats.session_rows(db, year, titles or {})

@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
+from typing import Any, cast
 
 from sqlalchemy import Insert, Table, bindparam, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
 from bot.outreach.models import (
+    Base,
     PersonRow,
     SessionDomainRow,
     SessionInspectorRow,
@@ -77,8 +80,14 @@ _NEW_ONLINE = insert(SessionRow).returning(SessionRow.id)
 _FEEDBACK = update(TurnRow).where(TurnRow.uid == bindparam("turn_uid")).values(feedback=bindparam("vote"))
 
 
-def insert_ignoring_conflicts(db: Session, table: Table) -> Insert:
-    """``INSERT … ON CONFLICT DO NOTHING`` for SQLite and PostgreSQL."""
+def table_of(model: type[Base]) -> Table:
+    """The Core table of a mapped class (typed as a Table, which every model here maps to)."""
+    return cast(Table, model.__table__)
+
+
+def insert_ignoring_conflicts(db: Session, model: type[Base]) -> Insert:
+    """``INSERT … ON CONFLICT DO NOTHING`` into ``model``'s table, for SQLite and PostgreSQL."""
+    table = table_of(model)
     dialect = db.get_bind().dialect.name
     if dialect == "postgresql":
         return postgresql.insert(table).on_conflict_do_nothing()
@@ -95,7 +104,7 @@ def person_for_update(
     row = db.execute(_PERSON, {"key": person_key}).first()
     if row is None:
         db.execute(
-            insert_ignoring_conflicts(db, PersonRow.__table__),
+            insert_ignoring_conflicts(db, PersonRow),
             {"person_key": person_key, "display_name": display_name, "role": "lab", "created_at": now},
         )
         row = db.execute(_PERSON, {"key": person_key}).one()
@@ -138,7 +147,7 @@ def write_turn(db: Session, turn: TurnRecord, gap: timedelta) -> bool:
     person_id, unit_id = person_for_update(db, turn.person_key, turn.display_name, turn.asked_at)
     session_id = _session_for(db, person_id, unit_id, turn, gap)
     turn_id = db.scalar(
-        insert_ignoring_conflicts(db, TurnRow.__table__).returning(TurnRow.id),
+        insert_ignoring_conflicts(db, TurnRow).returning(TurnRow.id),
         {
             "uid": turn.uid,
             "session_id": session_id,
@@ -157,14 +166,14 @@ def write_turn(db: Session, turn: TurnRecord, gap: timedelta) -> bool:
     citations = sorted({(ref.doc_id, ref.article) for ref in turn.citations})
     if citations:
         db.execute(
-            insert(TurnCitationRow.__table__),
+            insert(table_of(TurnCitationRow)),
             [{"turn_id": turn_id, "doc_id": doc, "article": number} for doc, number in citations],
         )
     domains = sorted(set(turn.domains))
     if domains:
-        db.execute(insert(TurnDomainRow.__table__), [{"turn_id": turn_id, "domain": d} for d in domains])
+        db.execute(insert(table_of(TurnDomainRow)), [{"turn_id": turn_id, "domain": d} for d in domains])
         db.execute(
-            insert_ignoring_conflicts(db, SessionDomainRow.__table__),
+            insert_ignoring_conflicts(db, SessionDomainRow),
             [{"session_id": session_id, "domain": d} for d in domains],
         )
     return True
@@ -172,4 +181,4 @@ def write_turn(db: Session, turn: TurnRecord, gap: timedelta) -> bool:
 
 def set_feedback(db: Session, uid: str, value: int) -> bool:
     """Record 👍 (+1) / 👎 (-1) on the stored turn ``uid``; False if there is none."""
-    return bool(db.execute(_FEEDBACK, {"turn_uid": uid, "vote": value}).rowcount)
+    return bool(cast(CursorResult[Any], db.execute(_FEEDBACK, {"turn_uid": uid, "vote": value})).rowcount)

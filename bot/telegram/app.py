@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from telegram import BotCommand, Update
@@ -54,7 +55,7 @@ NON_TEXT = (
     | filters.POLL
     | filters.Dice.ALL
 )
-_COMMANDS = {
+_COMMANDS: dict[str, Callable[[Update, Any], Coroutine[Any, Any, None]]] = {
     "start": commands.on_start,
     "help": commands.on_help,
     "cite": commands.on_cite,
@@ -181,12 +182,14 @@ async def run_until_stopped(
     Start-up failures (rejected token, unreachable API) propagate as TelegramError before any update
     is taken; ``ready`` is set once updates are being taken.
     """
+    updater = app.updater
+    assert updater is not None, "build_application gives the Application an updater"
     async with app:
         await app.bot.set_my_commands(bot_commands())
         if webhook is None:
-            await app.updater.start_polling(timeout=poll_timeout, allowed_updates=ALLOWED_UPDATES)
+            await updater.start_polling(timeout=poll_timeout, allowed_updates=ALLOWED_UPDATES)
         else:
-            await app.updater.start_webhook(
+            await updater.start_webhook(
                 listen=webhook.listen,
                 port=webhook.port,
                 url_path=webhook.path,
@@ -206,7 +209,7 @@ async def run_until_stopped(
         finally:
             replay.cancel()
             recovered.cancel()
-            await app.updater.stop()
+            await updater.stop()
             await app.stop()
             deps.thinking.shutdown(wait=False, cancel_futures=True)
 

@@ -163,7 +163,8 @@ class FairUpdateProcessor(SimpleUpdateProcessor):
         self.limiter = limiter
         self.dropped = 0
 
-    async def process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+    # PTB marks this final; overriding it is how an update is dropped before it takes a concurrent slot.
+    async def process_update(self, update: object, coroutine: Awaitable[Any]) -> None:  # type: ignore[misc]
         user = update.effective_user if isinstance(update, Update) else None
         if user is not None and self.limiter.muted(user.id):
             self.dropped += 1

@@ -13,7 +13,7 @@ config = context.config
 
 
 def run_migrations_online() -> None:
-    engine: Engine = config.attributes.get("engine") or make_engine(config.get_main_option("sqlalchemy.url"))
+    engine: Engine = config.attributes.get("engine") or make_engine(config.get_main_option("sqlalchemy.url") or "")
     with engine.connect() as connection:
         context.configure(
             connection=connection,

@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 import functools
 import tempfile
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from telegram import Update, User
 from telegram.constants import ChatAction
@@ -21,7 +22,7 @@ from bot.reports.titles import catalog_titles
 from bot.telegram.base import Context, deps, display_name, person_key, reply_key, reply_text
 from bot.telegram.sentences import say
 
-Handler = Callable[[Update, Context], Awaitable[None]]
+Handler = Callable[[Update, Context], Coroutine[Any, Any, None]]
 _ROLES_ABOVE = {"inspector": ("inspector", "admin"), "admin": ("admin",)}
 
 
