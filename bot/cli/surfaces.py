@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 from bot.cli.parsing import add_command
 from bot.render import text
 from bot.settings import Settings
-from bot.telegram.app import Webhook
 from knowledge.errors import ConfigError
 from knowledge.templates import text as template_text
 
@@ -58,7 +57,7 @@ def _open(settings: Settings) -> tuple[Assistant, OutreachStore]:
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     """`pufa chat`: the conversation on stdin/stdout."""
     from bot.chat import run_chat
-    from bot.telegram.serve import configure_logging
+    from bot.logs import configure_logging
 
     configure_logging(settings.secrets(), logging.WARNING)
     assistant, store = _open(settings)
@@ -77,7 +76,9 @@ def _webhook_secret(args: argparse.Namespace) -> str:
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     """`pufa serve`: polling by default, webhook mode with ``--webhook URL``."""
-    from bot.telegram.serve import check_settings, configure_logging, serve_until_signal
+    from bot.logs import configure_logging
+    from bot.telegram.app import Webhook
+    from bot.telegram.serve import check_settings, serve_until_signal
 
     webhook = None
     if args.webhook:
