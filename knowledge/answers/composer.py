@@ -48,6 +48,7 @@ _ASKS_CHANGES = re.compile(
     r"(改了|修改了|修正了|修订了|改动了?|变了|变化)(哪些|什么|哪几|啥)|(哪些|哪几)条.{0,6}(改|变)|什么变化"
 )
 _TEXT_REQUEST = re.compile(r"全文|原文|文本")
+_LATEST_ONLY = re.compile(r"最新|新版")
 _SANCTION = re.compile(r"的，((?:由|依照|依法).+)$", re.S)  # what follows the act in a penalty clause
 _ITEM_NUMBER = re.compile(r"^[(（][一二三四五六七八九十]+[)）]")
 _DUTY = re.compile(r"应当|必须|不得|禁止|须|经.{0,12}批准|备案")
@@ -117,9 +118,9 @@ class AnswerComposer:
         mention, reference = self.library.parser.parse(text)
         if mention and mention.missing and not unserved:
             return self._missing(text, mention.missing)
-        unheld = (
-            "" if reference else self._unheld_version(text, mention)
-        )  # an article: quoted with its notice
+        # The text of a version we do not hold (a later year than our newest): an article is quoted from the
+        # version we hold, with its notice, unless only the newest text will do.
+        unheld = self._unheld_version(text, mention) if not reference or _LATEST_ONLY.search(text) else ""
         if unheld:
             return self._declined(text, unheld)
         if mention and len(mention.documents) > 1 and not reference and _ASKS_CHANGES.search(text):
