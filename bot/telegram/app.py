@@ -28,6 +28,7 @@ from bot.telegram.base import BotDeps, Context
 from bot.telegram.handlers import answers, cases, commands, inspector, onsite, quiz, units
 from bot.telegram.inbox import Inbox
 from bot.telegram.limits import FairUpdateProcessor, QuestionLimiter, TelegramRateLimiter
+from knowledge.errors import PufaError
 
 if TYPE_CHECKING:
     from bot.outreach.store import OutreachStore
@@ -158,16 +159,23 @@ def register_handlers(app: Application) -> None:
 
 
 async def on_error(update: object, context: Context) -> None:
-    """Log the failure with the update id (never the token) and tell the user, without a stack trace."""
+    """The one place a failed update is reported: a PufaError as its own one-line message, anything else
+    logged with the update id (never the token) and told to the user without a stack trace."""
     update_id = update.update_id if isinstance(update, Update) else None
-    logger.error("update %s failed: %s", update_id, type(context.error).__name__, exc_info=context.error)
+    error = context.error
+    if isinstance(error, PufaError):
+        logger.warning("update %s refused: %s", update_id, error)
+        message = text("bot.outreach_failed", reason=str(error))
+    else:
+        logger.error("update %s failed: %s", update_id, type(error).__name__, exc_info=error)
+        message = text("bot.error")
     if not isinstance(update, Update) or update.effective_chat is None:
         return
     with contextlib.suppress(TelegramError):
         if update.callback_query is not None:
-            await update.callback_query.answer(text("bot.error"))
+            await update.callback_query.answer(message[:200])
             return
-        await context.bot.send_message(update.effective_chat.id, text("bot.error"))
+        await context.bot.send_message(update.effective_chat.id, message)
 
 
 async def run_until_stopped(

@@ -39,10 +39,7 @@ def requires(role: str) -> Callable[[Handler], Handler]:
             if have not in _ROLES_ABOVE[role]:
                 await reply_key(update, context, "bot.not_admin" if role == "admin" else "bot.not_inspector")
                 return
-            try:
-                await handler(update, context)
-            except OutreachError as exc:
-                await reply_key(update, context, "bot.outreach_failed", reason=str(exc))
+            await handler(update, context)  # a PufaError is reported by the application's error handler
 
         return guarded
 
