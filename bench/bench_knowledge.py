@@ -19,6 +19,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from bench.floors import check_floors  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from ingest.pipeline import run_ingest  # noqa: E402
 from knowledge.assistant import Assistant  # noqa: E402
@@ -120,10 +121,7 @@ def main() -> int:
     results["rss_mb"] = peak / 1024
     print(f"peak RSS (this process or any child): {results['rss_mb']:.0f} MB")
     print(f"load average after: {os.getloadavg()}")
-    failed = [name for name, floor in FLOORS.items() if results[name] > floor]
-    for name in failed:
-        print(f"ABOVE FLOOR: {name} = {results[name]:.2f} (floor {FLOORS[name]})")
-    return 1 if failed else 0
+    return check_floors(results, FLOORS)
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from bench.floors import check_floors  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from knowledge.index.snapshot import read_snapshot  # noqa: E402
 from knowledge.law.library import Library  # noqa: E402
@@ -45,10 +46,7 @@ def main() -> int:
         f"p95 {results['paper_p95_s'] * 1000:.0f} ms"
     )
     print(f"load average after: {os.getloadavg()}")
-    failed = [name for name, floor in FLOORS.items() if results[name] > floor]
-    for name in failed:
-        print(f"ABOVE FLOOR: {name} = {results[name]:.2f} (floor {FLOORS[name]})")
-    return 1 if failed else 0
+    return check_floors(results, FLOORS)
 
 
 if __name__ == "__main__":

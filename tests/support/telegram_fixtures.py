@@ -96,3 +96,17 @@ async def running_bot(
         finally:
             stop.set()
             await task
+
+
+def shown(telegram: FakeTelegram, chat_id: int) -> list[str]:
+    """What the chat displays, in order (the fake server stores the parsed text)."""
+    return [call.params["_result"]["text"] for call in telegram.sent("sendMessage", chat_id)]
+
+
+async def command(telegram: FakeTelegram, user_id: int, line: str) -> list[str]:
+    """Send ``line`` and return what the bot replied (waits for at least one new message)."""
+    before = len(telegram.sent("sendMessage", user_id))
+    await telegram.push_text(user_id, line)
+    await telegram.wait_sent(before + 1, chat_id=user_id)
+    await telegram.settle(2)
+    return shown(telegram, user_id)[before:]

@@ -13,16 +13,12 @@ from bot.settings import Settings
 from knowledge.assistant import Assistant
 from knowledge.index.embedders import Embedder
 from tests.support.fake_openai import FakeOpenAI, Reply
-from tests.support.fake_telegram import MESSAGE_LIMIT, TOKEN, FakeTelegram, utf16_len
-from tests.support.telegram_fixtures import GROUP_ID, LAB_ID, OTHER_ID, run, running_bot
+from tests.support.fake_telegram import MESSAGE_LIMIT, TOKEN, utf16_len
+from tests.support.telegram_fixtures import GROUP_ID, LAB_ID, OTHER_ID, run, running_bot, shown
 
 QUESTION = "两家供应商送来的小鼠能不能放在同一个饲养间一起养？"
 HOSTILE = "<script>alert(1)</script> & <<人遗条例>> 规定的采集活动需要审批吗？</b>"
 
-
-def shown(telegram: FakeTelegram, chat_id: int) -> list[str]:
-    """What the chat displays, in order (the fake server stores the parsed text)."""
-    return [call.params["_result"]["text"] for call in telegram.sent("sendMessage", chat_id)]
 
 
 def keyboard_of(call_params: dict) -> list[dict]:

@@ -10,8 +10,16 @@ from bot.outreach.uscc import check_digit
 from bot.render import text, texts_section
 from bot.settings import Settings
 from bot.telegram.sentences import say
-from tests.support.fake_telegram import FakeTelegram
-from tests.support.telegram_fixtures import ADMIN_ID, INSPECTOR_ID, LAB_ID, OTHER_ID, run, running_bot
+from tests.support.telegram_fixtures import (
+    ADMIN_ID,
+    INSPECTOR_ID,
+    LAB_ID,
+    OTHER_ID,
+    command,
+    run,
+    running_bot,
+    shown,
+)
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -21,17 +29,6 @@ def credit_code(serial: int) -> str:
     return body + check_digit(body)
 
 
-def shown(telegram: FakeTelegram, chat_id: int) -> list[str]:
-    return [call.params["_result"]["text"] for call in telegram.sent("sendMessage", chat_id)]
-
-
-async def command(telegram: FakeTelegram, user_id: int, line: str) -> list[str]:
-    """Send ``line`` and return what the bot replied (waits for at least one new message)."""
-    before = len(telegram.sent("sendMessage", user_id))
-    await telegram.push_text(user_id, line)
-    await telegram.wait_sent(before + 1, chat_id=user_id)
-    await telegram.settle(2)
-    return shown(telegram, user_id)[before:]
 
 
 def test_start_help_and_the_command_menu(

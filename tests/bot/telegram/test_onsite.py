@@ -18,7 +18,7 @@ from bot.settings import Settings
 from bot.telegram.sentences import say
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.outreach import credit_code
-from tests.support.telegram_fixtures import ADMIN_ID, INSPECTOR_ID, LAB_ID, run, running_bot
+from tests.support.telegram_fixtures import ADMIN_ID, INSPECTOR_ID, LAB_ID, command, run, running_bot, shown
 
 MICE = credit_code(1)
 GENOMICS = credit_code(2)
@@ -26,17 +26,6 @@ TODAY = datetime.now(REPORT_TZ).date()  # the bureau's calendar
 PAST = TODAY - timedelta(days=10)
 
 
-def shown(telegram: FakeTelegram, chat_id: int) -> list[str]:
-    return [call.params["_result"]["text"] for call in telegram.sent("sendMessage", chat_id)]
-
-
-async def send(telegram: FakeTelegram, user_id: int, line: str) -> list[str]:
-    """Send ``line`` and return the bot's replies."""
-    before = len(telegram.sent("sendMessage", user_id))
-    await telegram.push_text(user_id, line)
-    await telegram.wait_sent(before + 1, chat_id=user_id)
-    await telegram.settle(2)
-    return shown(telegram, user_id)[before:]
 
 
 async def press(telegram: FakeTelegram, user_id: int, data: str) -> list[str]:
@@ -71,12 +60,12 @@ def xlsx(rows: list[list[Any]]) -> bytes:
 
 
 async def setup_register(tg: FakeTelegram) -> None:
-    await send(tg, ADMIN_ID, f"/grant {INSPECTOR_ID} 王检查")
-    (added,) = await send(
+    await command(tg, ADMIN_ID, f"/grant {INSPECTOR_ID} 王检查")
+    (added,) = await command(
         tg, ADMIN_ID, f"/unit_add 康源实验动物技术有限公司 {MICE} 实验动物 SYXK(京)2024-0001"
     )
     assert added == say("units.added", name="康源实验动物技术有限公司", code=MICE, domains="实验动物")
-    await send(tg, ADMIN_ID, f"/unit_add 华基因组科技有限公司 {GENOMICS} 人类遗传资源")
+    await command(tg, ADMIN_ID, f"/unit_add 华基因组科技有限公司 {GENOMICS} 人类遗传资源")
 
 
 def test_guided_onsite_conversation(
@@ -84,47 +73,47 @@ def test_guided_onsite_conversation(
 ) -> None:
     async def scenario() -> None:
         async with running_bot(bot_settings, assistant, bot_store) as tg:
-            assert await send(tg, LAB_ID, "/onsite") == [text("bot.not_inspector")]
-            (empty,) = await send(tg, INSPECTOR_ID, "/onsite")
+            assert await command(tg, LAB_ID, "/onsite") == [text("bot.not_inspector")]
+            (empty,) = await command(tg, INSPECTOR_ID, "/onsite")
             assert empty == text("bot.not_inspector")  # not granted yet
             await setup_register(tg)
 
-            (ask,) = await send(tg, INSPECTOR_ID, "/onsite")
+            (ask,) = await command(tg, INSPECTOR_ID, "/onsite")
             assert ask == say("onsite.ask_unit")
             (date_question,) = await press(tg, INSPECTOR_ID, f"onsite:unit:{MICE}")
             assert date_question.startswith(say("onsite.unit_chosen", unit="康源实验动物技术有限公司"))
-            (bad_date,) = await send(tg, INSPECTOR_ID, "2026-13-40")
+            (bad_date,) = await command(tg, INSPECTOR_ID, "2026-13-40")
             assert "日期“2026-13-40”无效" in bad_date and "/cancel" in bad_date
-            (future,) = await send(tg, INSPECTOR_ID, (TODAY + timedelta(days=3)).isoformat())
+            (future,) = await command(tg, INSPECTOR_ID, (TODAY + timedelta(days=3)).isoformat())
             assert "晚于今天" in future
-            (attendees_question,) = await send(tg, INSPECTOR_ID, PAST.isoformat())
+            (attendees_question,) = await command(tg, INSPECTOR_ID, PAST.isoformat())
             assert attendees_question.endswith(say("onsite.ask_attendees"))
-            (negative,) = await send(tg, INSPECTOR_ID, "-5")
+            (negative,) = await command(tg, INSPECTOR_ID, "-5")
             assert "参加人数应为不小于 0 的整数" in negative
-            (topic_question,) = await send(tg, INSPECTOR_ID, "25")
+            (topic_question,) = await command(tg, INSPECTOR_ID, "25")
             assert topic_question == say("onsite.ask_topic")
-            (saved,) = await send(tg, INSPECTOR_ID, "实验动物许可管理")
+            (saved,) = await command(tg, INSPECTOR_ID, "实验动物许可管理")
             assert saved.startswith("已登记现场普法活动") and f"日期：{PAST.isoformat()}" in saved
 
             # by name, with the "today" button and /skip
-            await send(tg, INSPECTOR_ID, "/onsite")
-            (unknown,) = await send(tg, INSPECTOR_ID, "不存在的单位")
+            await command(tg, INSPECTOR_ID, "/onsite")
+            (unknown,) = await command(tg, INSPECTOR_ID, "不存在的单位")
             assert "执法对象库中没有单位“不存在的单位”" in unknown
-            await send(tg, INSPECTOR_ID, "华基因")
-            (typed_today,) = await send(tg, INSPECTOR_ID, "今天")
+            await command(tg, INSPECTOR_ID, "华基因")
+            (typed_today,) = await command(tg, INSPECTOR_ID, "今天")
             assert typed_today.startswith(say("onsite.date_chosen", date=TODAY.isoformat()))
-            await send(tg, INSPECTOR_ID, "/cancel")
-            await send(tg, INSPECTOR_ID, "/onsite")
-            await send(tg, INSPECTOR_ID, "华基因")
+            await command(tg, INSPECTOR_ID, "/cancel")
+            await command(tg, INSPECTOR_ID, "/onsite")
+            await command(tg, INSPECTOR_ID, "华基因")
             await press(tg, INSPECTOR_ID, "onsite:today")
-            await send(tg, INSPECTOR_ID, "12")
-            (skipped,) = await send(tg, INSPECTOR_ID, "/skip")
+            await command(tg, INSPECTOR_ID, "12")
+            (skipped,) = await command(tg, INSPECTOR_ID, "/skip")
             assert "主题：—" in skipped and "人类遗传资源" in skipped
 
             # /cancel at any step stores nothing
-            await send(tg, INSPECTOR_ID, "/onsite")
+            await command(tg, INSPECTOR_ID, "/onsite")
             await press(tg, INSPECTOR_ID, f"onsite:unit:{MICE}")
-            assert await send(tg, INSPECTOR_ID, "/cancel") == [say("onsite.cancelled")]
+            assert await command(tg, INSPECTOR_ID, "/cancel") == [say("onsite.cancelled")]
             assert text("bot.error") not in shown(tg, INSPECTOR_ID)
 
     run(scenario)
@@ -149,28 +138,28 @@ def test_register_links_or_queues_and_questions_join_the_open_session(
     async def scenario() -> None:
         async with running_bot(bot_settings, assistant, bot_store) as tg:
             await setup_register(tg)
-            (linked,) = await send(tg, LAB_ID, f"/register 康源 {MICE}")
+            (linked,) = await command(tg, LAB_ID, f"/register 康源 {MICE}")
             assert linked == say("units.linked", unit="康源实验动物技术有限公司", code=MICE)
-            (queued,) = await send(tg, 7010, f"/register 新来的生物公司 {unknown}")
+            (queued,) = await command(tg, 7010, f"/register 新来的生物公司 {unknown}")
             assert queued.startswith(f"执法对象库中暂无统一社会信用代码为 {unknown} 的单位")
-            (listing,) = await send(tg, ADMIN_ID, "/unit_requests")
+            (listing,) = await command(tg, ADMIN_ID, "/unit_requests")
             assert "新来的生物公司" in listing
             request_id = UnitRegister(bot_store).pending()[0].id
-            assert await send(tg, INSPECTOR_ID, f"/unit_confirm {request_id} 实验动物") == [
+            assert await command(tg, INSPECTOR_ID, f"/unit_confirm {request_id} 实验动物") == [
                 text("bot.not_admin")
             ]
-            (confirmed,) = await send(tg, ADMIN_ID, f"/unit_confirm {request_id} 实验动物")
+            (confirmed,) = await command(tg, ADMIN_ID, f"/unit_confirm {request_id} 实验动物")
             assert confirmed == say("units.confirmed", name="新来的生物公司", code=unknown)
-            (updated,) = await send(tg, ADMIN_ID, "/unit_update 新来的 地址=北京市 海淀区 联系人=赵六")
+            (updated,) = await command(tg, ADMIN_ID, "/unit_update 新来的 地址=北京市 海淀区 联系人=赵六")
             assert "地址：北京市 海淀区" in updated and "联系人：赵六" in updated
-            (bad_field,) = await send(tg, ADMIN_ID, "/unit_update 新来的 电话=123")
+            (bad_field,) = await command(tg, ADMIN_ID, "/unit_update 新来的 电话=123")
             assert bad_field == say("units.update_bad_field", part="电话=123")
-            (units,) = await send(tg, INSPECTOR_ID, "/units")
+            (units,) = await command(tg, INSPECTOR_ID, "/units")
             assert units.startswith(say("units.list_header", count=3))
 
-            await send(tg, INSPECTOR_ID, "/outreach_start 康源")
-            await send(tg, LAB_ID, "实验动物的饲养室需要分开吗？")
-            await send(tg, INSPECTOR_ID, "/outreach_end 20 现场答疑")
+            await command(tg, INSPECTOR_ID, "/outreach_start 康源")
+            await command(tg, LAB_ID, "实验动物的饲养室需要分开吗？")
+            await command(tg, INSPECTOR_ID, "/outreach_end 20 现场答疑")
 
     run(scenario)
     (session,) = OnsiteLog(bot_store).list(TODAY.year)

@@ -22,15 +22,12 @@ from bot.telegram.limits import TelegramRateLimiter
 from knowledge.templates import text as template_text
 from tests.support.fake_telegram import TOKEN, FakeTelegram
 from tests.support.outreach import PG_URL, SKIP_PG, _upgrade, pg_schema
-from tests.support.telegram_fixtures import ADMIN_ID, GROUP_ID, LAB_ID, OTHER_ID, run, running_bot
+from tests.support.telegram_fixtures import ADMIN_ID, GROUP_ID, LAB_ID, OTHER_ID, run, running_bot, shown
 
 REPO = Path(__file__).resolve().parents[3]
 QUESTION = "两家供应商送来的小鼠能不能放在同一个饲养间一起养？"
 CITE = "/cite 实验动物管理条例第十一条"
 
-
-def shown(tg: FakeTelegram, chat_id: int) -> list[str]:
-    return [call.params["_result"]["text"] for call in tg.sent("sendMessage", chat_id)]
 
 
 def turn_count(store: OutreachStore) -> int:
