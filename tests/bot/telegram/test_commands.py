@@ -6,7 +6,6 @@ import re
 
 from bot.outreach.store import OutreachStore
 from bot.outreach.units import UnitRegister
-from bot.outreach.uscc import check_digit
 from bot.render import text, texts_section
 from bot.settings import Settings
 from bot.telegram.sentences import say
@@ -22,11 +21,6 @@ from tests.support.telegram_fixtures import (
 )
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
-
-
-def credit_code(serial: int) -> str:
-    body = f"91110108{serial:09d}"
-    return body + check_digit(body)
 
 
 
