@@ -9,6 +9,7 @@ from bot.outreach.units import UnitRegister
 from bot.render import text, texts_section
 from bot.settings import Settings
 from bot.telegram.sentences import say
+from tests.support.outreach import credit_code
 from tests.support.telegram_fixtures import (
     ADMIN_ID,
     INSPECTOR_ID,
