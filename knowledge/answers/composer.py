@@ -16,7 +16,6 @@ from knowledge.answers.curated import (
     FaqEntry,
     faq_entries,
     penalty_links,
-    unserved_requests,
     with_legal_terms,
 )
 from knowledge.answers.excerpt import ExcerptTuning, excerpt
@@ -31,6 +30,7 @@ from knowledge.models import Answer, ArticleRef, Document, Hit, MissingDocument,
 from knowledge.retrieval.lexical import tokenize
 from knowledge.retrieval.parallels import ParallelProvisions
 from knowledge.retrieval.penalties import asks_consequence
+from knowledge.retrieval.requests import request_classifier
 from knowledge.retrieval.retriever import Neighbours, Retriever
 from knowledge.retrieval.scope import ScopeThresholds, gather
 from knowledge.templates import text as template
@@ -65,6 +65,7 @@ class ComposerTuning:
     max_basis: int = 2
     max_amendment_quotes: int = 3  # articles quoted when asked what an amendment changed
     max_penalties: int = 2
+    stance_sentences: int = 2  # a yes/no question's stance is read from this many best-matching sentences
     parallel_similarity: float = 0.45  # two 款/项 this close (bigram cosine) state the same rule
     parallel_hit_depth: int = 10  # the parallel article is cited when it is among this many hits …
     parallel_unit_ratio: float = 0.8  # … and restates a 款/项 the question is about (nearly the most)
@@ -102,6 +103,7 @@ class AnswerComposer:
         self._links = [link for link in penalty_links() if link.penalty in library.articles]
         self.parallels = ParallelProvisions(library, self.tuning.parallel_similarity)
         self.cases = CaseMatcher(library, retriever)
+        self.requests = request_classifier()
         # The rule on acts done before an amendment and handled after it (行政处罚法 从旧兼从轻).
         self._transition_rule = next(
             (ref for ref, article in library.articles.items() if TRANSITION_RULE_TEXT in article.text), None
@@ -112,9 +114,9 @@ class AnswerComposer:
         problem = _input_problem(text)
         if problem:
             return Answer(question, problem, declined=True)
-        unserved = next((r for r in unserved_requests() if r.pattern.search(text)), None)
-        if unserved and unserved.name != EVASION:
-            return self._declined(text, template("answers", f"declined_{unserved.name}"))
+        unserved = self.requests.kind(text)
+        if unserved and unserved != EVASION:
+            return self._declined(text, template("answers", f"declined_{unserved}"))
         mention, reference = self.library.parser.parse(text)
         if mention and mention.missing and not unserved:
             return self._missing(text, mention.missing)
@@ -376,14 +378,16 @@ class AnswerComposer:
     def _generic_conclusion(self, text: str, refs: list[ArticleRef]) -> str:
         terms = set(tokenize(with_legal_terms(text)))
         article = self.library.articles[refs[0]]
-        gist = _best_sentence(article.text, terms)
+        ranked = _ranked_sentences(article.text, terms)
+        gist = _shortened(ranked[0]) if ranked else article.text
         names = "、".join(self._short_citation(r) for r in refs)
         conclusion = template("answers", "generic_conclusion", refs=names, gist=gist)
-        return self._stance_prefix(text, gist) + conclusion
+        return self._stance_prefix(text, *ranked[: self.tuning.stance_sentences]) + conclusion
 
-    def _stance_prefix(self, text: str, rule: str) -> str:
-        """``需要。``, ``不可以。``, ``符合…的可以。``… when ``text`` is a yes/no question ``rule`` answers."""
-        answered = stance(text, rule)
+    def _stance_prefix(self, text: str, *rules: str) -> str:
+        """``需要。``, ``不可以。``, ``符合…的可以。``… when ``text`` is a yes/no question one of ``rules`` (the
+        sentences that answer it, best first) answers."""
+        answered = next(filter(None, (stance(text, rule) for rule in rules)), None)
         return template("answers", f"stance_{answered[0]}_{answered[1]}") if answered else ""
 
     def _duties(self, refs: list[ArticleRef]) -> list[str]:
@@ -462,7 +466,11 @@ def _short(citation: str) -> str:
     return re.sub(r"》（[^）]*）", "》", citation)
 
 
-def _best_sentence(text: str, terms: set[str]) -> str:
+def _ranked_sentences(text: str, terms: set[str]) -> list[str]:
+    """The sentences of ``text``, those sharing most of ``terms`` first (ties in text order)."""
     sentences = [s.strip() for s in _SENTENCE.findall(text.replace("\n", "")) if s.strip()]
-    best = max(sentences, key=lambda s: sum(len(t) for t in terms if t in s), default=text)
-    return best if len(best) <= 120 else best[:118] + "……"
+    return sorted(sentences, key=lambda s: -sum(len(t) for t in terms if t in s))
+
+
+def _shortened(sentence: str) -> str:
+    return sentence if len(sentence) <= 120 else sentence[:118] + "……"

@@ -4,7 +4,8 @@
 - ``penalty_links.toml``: which liability article enforces which obligation, with the sanction's range;
 - ``expansions.toml``: everyday phrasings of what an article is about (added to its search text);
 - ``vocabulary.toml``: everyday words and the legal terms for the same thing (lexical search only);
-- ``scope.toml``: kinds of request pufa does not serve, and example questions outside its remit.
+- ``scope.toml``: kinds of request pufa does not serve, and example questions outside its remit;
+- ``requests.toml``: labelled requests, served or declined by kind, for the learned request classifier.
 """
 
 from __future__ import annotations
@@ -147,3 +148,23 @@ def unserved_requests() -> tuple[UnservedRequest, ...]:
 @cache
 def out_of_scope_examples() -> tuple[str, ...]:
     return tuple(example for group in _load("scope.toml").get("group", []) for example in group["examples"])
+
+
+@dataclass(frozen=True)
+class RequestExample:
+    kind: str  # "serve", or the kind of request declined
+    text: str
+
+
+@cache
+def request_examples() -> tuple[RequestExample, ...]:
+    """The labelled requests of ``requests.toml``, and every curated FAQ question and article phrasing as
+    requests pufa serves."""
+    labelled = [
+        RequestExample(group["kind"], text)
+        for group in _load("requests.toml").get("example", [])
+        for text in group["texts"]
+    ]
+    served = [q for entry in faq_entries() for q in entry.questions]
+    served += [p for phrases in expansions().values() for p in phrases]
+    return (*labelled, *(RequestExample("serve", text) for text in served))

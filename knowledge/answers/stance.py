@@ -32,7 +32,7 @@ _EXISTENCE = re.compile(
 _PROHIBITS = re.compile(r"不得|禁止|严禁|不准|不能")
 _CONDITION = re.compile(r"经.{0,30}(批准|同意|许可|审批|备案)|符合.{0,30}条件|取得.{0,20}(证|许可|证明)")
 _REQUIRES = re.compile(r"应当|必须|须|应|要")
-_EXEMPTS = re.compile(r"不需要|无需|不视为|不适用")
+_EXEMPTS = re.compile(r"不需要|无需|不视为|不适用|不属于")
 _ALLOWS = re.compile(r"可以")
 
 

@@ -1,0 +1,74 @@
+"""What kind of request a question is: one pufa serves, or one of the kinds it declines whatever the topic —
+instructions smuggled into a question, help to evade the law, records it does not hold, other subjects.
+
+Two layers: the patterns of ``scope.toml`` (exact forms, e.g. "翻译", "系统提示词"), then a logistic regression
+over character n-grams learned from labelled examples (``requests.toml``: what is declined and, written beside
+it on the same topics, what is served). Character n-grams carry the form of a request (看不出来, 倒签, 加班费)
+into phrasings no pattern lists; they need no model and are fitted in well under a second.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+from knowledge.answers.curated import RequestExample, request_examples, unserved_requests
+
+SERVED = "serve"
+
+
+@dataclass(frozen=True)
+class RequestTuning:
+    """Parameters of the learned layer, chosen on the evaluation sets already seen, as a whole (``pufa eval
+    --answers``): the threshold keeps false declines near zero there."""
+
+    ngram_range: tuple[int, int] = (1, 3)
+    features: int = 1 << 16  # hashed n-gram buckets
+    regularisation: float = 16.0  # inverse strength (scikit-learn's C)
+    decline_probability: float = 0.7  # decline when the declined kinds together are at least this likely
+
+
+class RequestClassifier:
+    """The kind of request a question is (``None``: one pufa serves)."""
+
+    def __init__(
+        self, examples: tuple[RequestExample, ...] | None = None, tuning: RequestTuning = RequestTuning()
+    ) -> None:
+        from sklearn.feature_extraction.text import HashingVectorizer
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.pipeline import make_pipeline
+
+        self.tuning = tuning
+        examples = request_examples() if examples is None else examples
+        self._model = make_pipeline(
+            HashingVectorizer(
+                analyzer="char",
+                ngram_range=tuning.ngram_range,
+                n_features=tuning.features,
+                alternate_sign=False,
+            ),
+            # saga fits the ~2,500 sparse examples in a fraction of a second (lbfgs takes seconds).
+            LogisticRegression(C=tuning.regularisation, solver="saga", max_iter=300, tol=1e-3),
+        )
+        self._model.fit([e.text for e in examples], [e.kind for e in examples])
+
+    def probabilities(self, text: str) -> dict[str, float]:
+        """Each kind's probability for ``text``."""
+        row = self._model.predict_proba([text])[0]
+        return {str(kind): float(p) for kind, p in zip(self._model.classes_, row, strict=True)}
+
+    def kind(self, text: str) -> str | None:
+        """The declined kind ``text`` is, by its form (patterns) or by the learned layer; None if served."""
+        matched = next((r.name for r in unserved_requests() if r.pattern.search(text)), None)
+        if matched:
+            return matched
+        probabilities = self.probabilities(text)
+        if 1.0 - probabilities[SERVED] < self.tuning.decline_probability:
+            return None
+        return max((k for k in probabilities if k != SERVED), key=probabilities.__getitem__)
+
+
+@cache
+def request_classifier() -> RequestClassifier:
+    """The classifier of the curated examples, fitted once per process."""
+    return RequestClassifier()
