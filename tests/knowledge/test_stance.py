@@ -20,6 +20,11 @@ from knowledge.assistant import Assistant
         ("提供样本收取合理成本费用可以吗", "支付或者收取合理成本费用，不视为买卖。", "yes"),
         ("实验动物的笼具有没有什么标准", "笼器具应当符合国家标准。", "yes"),
         ("检疫证明还没办下来，能先把动物运过来吗", "运输动物应当附有检疫证明。", "no"),
+        (
+            "门诊做血常规抽的血，也要按人类遗传资源去报批吗",
+            "为临床诊疗需要采集人体物质的，依照相关法律执行，不属于本法规定的人类遗传资源活动。",
+            "no",
+        ),
     ],
 )
 def test_yes_no_question_against_the_rule(question: str, rule: str, expected: str) -> None:
