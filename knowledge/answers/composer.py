@@ -61,6 +61,7 @@ class ComposerTuning:
     faq_min_similarity: float = 0.91  # a FAQ question this close is used when retrieval agrees …
     faq_sure_similarity: float = 0.96  # … and this close even when it does not
     faq_agree_depth: int = 1  # retrieval agrees when one of the FAQ's articles is among this many top hits
+    faq_article_margin: float = 0.015  # … and its question is nearly as close as the best article
     faq_support_depth: int = 3  # a FAQ's further articles are cited when among this many top hits
     # The next article is quoted too when both retrievers rank it nearly as high as the first: its cosine
     # this close to the first's and its BM25 score at least this share of the first's.
@@ -327,8 +328,10 @@ class AnswerComposer:
     def _choose_faq(
         self, candidates: list[tuple[FaqEntry, float]], hits: list[Hit], agree_depth: int
     ) -> FaqEntry | None:
-        """A FAQ entry that retrieval agrees with (its articles include a top hit), or a near-identical one."""
-        close = [(faq, sim) for faq, sim in candidates if sim >= self.tuning.faq_min_similarity]
+        """A FAQ entry that retrieval agrees with (its articles include a top hit), or a near-identical one;
+        never one whose question is clearly farther from the question than the best article is."""
+        floor = max(self.tuning.faq_min_similarity, hits[0].dense - self.tuning.faq_article_margin)
+        close = [(faq, sim) for faq, sim in candidates if sim >= floor]
         if close and close[0][1] >= self.tuning.faq_sure_similarity:
             return close[0][0]
         for depth in range(1, agree_depth + 1):

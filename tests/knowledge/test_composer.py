@@ -63,6 +63,23 @@ class TestFaqFurtherArticles:
         assert composer._faq_refs(self.ENTRY, hits) == [ArticleRef(LAB, n) for n in cited]
 
 
+class TestFaqAgainstTheBestArticle:
+    """A FAQ entry retrieval agrees with is used unless its question is clearly farther from the user's
+    question than the best article is."""
+
+    ENTRY = TestFaqFurtherArticles.ENTRY
+
+    @pytest.mark.parametrize(("faq", "article"), [(0.93, 0.93), (0.93, 0.94), (0.92, 0.9349), (0.95, 0.91)])
+    def test_used_when_nearly_as_close(self, assistant: Assistant, faq: float, article: float) -> None:
+        hits = [_hit(9, article, 20.0)]
+        assert _composer(assistant)._choose_faq([(self.ENTRY, faq)], hits, 1) is self.ENTRY
+
+    @pytest.mark.parametrize(("faq", "article"), [(0.92, 0.94), (0.915, 0.95), (0.93, 0.96)])
+    def test_left_out_when_clearly_farther(self, assistant: Assistant, faq: float, article: float) -> None:
+        hits = [_hit(9, article, 20.0)]
+        assert _composer(assistant)._choose_faq([(self.ENTRY, faq)], hits, 1) is None
+
+
 class TestNamedLaw:
     @pytest.mark.parametrize(
         ("question", "title"),
