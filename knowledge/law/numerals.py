@@ -17,16 +17,17 @@ DIGITS = {
     "九": 9,
 }
 UNITS = {"十": 10, "百": 100, "千": 1000}
-NUMERAL_CHARS = "".join(DIGITS) + "".join(UNITS)
+TENS = str.maketrans({"廿": "二十", "卅": "三十", "卌": "四十"})  # 廿六 = 二十六
+NUMERAL_CHARS = "".join(DIGITS) + "".join(UNITS) + "廿卅卌"
 _FULLWIDTH = str.maketrans("０１２３４５６７８９", "0123456789")
 
 
 def to_int(text: str) -> int:
-    """Parse ``二十二``, ``一百零五``, ``十``, ``一千零一`` or ASCII/full-width digits.
+    """Parse ``二十二``, ``一百零五``, ``十``, ``一千零一``, ``卅六`` or ASCII/full-width digits.
 
     Raises ValueError for anything else.
     """
-    text = text.strip().translate(_FULLWIDTH)
+    text = text.strip().translate(_FULLWIDTH).translate(TENS)
     if not text:
         raise ValueError("empty numeral")
     if text.isdigit():

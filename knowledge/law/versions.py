@@ -14,9 +14,10 @@ _AMENDMENT_QUESTION = re.compile(
     r"|从旧|从轻"
 )
 _YEAR = re.compile(r"((?:19|20)\d{2})年")
-_VERSION_YEAR = re.compile(r"((?:19|20)\d{2})年?(?:版|的版本|原版|修正前|修订前|修改前)")
+# ``2020年版``, ``2020年刚出的那个版本``: a year and, a few words on, the version it dates.
+_VERSION_YEAR = re.compile(r"((?:19|20)\d{2})年?[^，。？；\d]{0,8}?(?:版|修正前|修订前|修改前)")
 _OLD_VERSION = re.compile(r"旧版|原版|旧法|老版|修正前|修订前|修改前|原来的规定")
-_COMPARES = re.compile(r"前后|新旧|对比|比较|变化|变了|区别|改了")
+_COMPARES = re.compile(r"前后|新旧|对比|比较|变化|变了|区别|改了|有没有变|变没变")
 _AS_OF = re.compile(r"((?:19|20)\d{2})年(?:[^，。？]{0,6}?)(?:的时候|那时|当时|期间|时)")
 
 
@@ -59,6 +60,11 @@ def concerns_amendment(text: str) -> bool:
         return True
     years = set(_YEAR.findall(text))
     return len(years) >= 2 and bool(re.search(r"罚|处理|立案|发现|适用", text))
+
+
+def compares_versions(text: str) -> bool:
+    """The question compares a law's versions (``修改后罚款幅度变了没有``)."""
+    return bool(_COMPARES.search(text))
 
 
 def version_asked(text: str, documents: tuple[Document, ...] = ()) -> date | None:

@@ -21,6 +21,10 @@ _CONSEQUENCE = re.compile(
 _PROCEDURE = re.compile(
     r"处罚决定|决定书|听证|陈述|申辩|立案|简易程序|普通程序|管辖|时效|缴纳|执行|复议|诉讼|送达|告知|两个都罚|重复"
 )
+# What one should do (``该怎么处理``): a duty asked about, not the consequence of an act.
+_DUTY_ASKED = re.compile(r"(?:该|应该|应当)(?:怎么|怎样|如何)(?:处理|处置)")
+# Any word of penalties: the answer quotes the penalty articles enforcing the rules it cites.
+_PENALTY_WORDS = re.compile(r"罚|处罚|法律责任|后果|违法|会怎样|会怎么样|怎么处理|查处")
 # Words every penalty clause shares: they say nothing about which act is meant.
 _SANCTION_WORDS = frozenset(
     [
@@ -47,9 +51,14 @@ _SANCTION_WORDS = frozenset(
 )
 
 
+def mentions_penalty(text: str) -> bool:
+    """The question speaks of penalties or liability (``该怎么处理`` asks what to do, not that)."""
+    return bool(_PENALTY_WORDS.search(_DUTY_ASKED.sub("", text)))
+
+
 def asks_consequence(text: str) -> bool:
     """The question is about what follows an act (its penalty or liability), not about penalty procedure."""
-    return bool(_CONSEQUENCE.search(text)) and not _PROCEDURE.search(text)
+    return bool(_CONSEQUENCE.search(_DUTY_ASKED.sub("", text))) and not _PROCEDURE.search(text)
 
 
 @dataclass(frozen=True)

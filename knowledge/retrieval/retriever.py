@@ -14,6 +14,7 @@ from knowledge.index.snapshot import Snapshot
 from knowledge.index.store import VectorStore
 from knowledge.law.library import Library
 from knowledge.models import ArticleRef, Hit
+from knowledge.retrieval.intent import answered_by, intents_of
 from knowledge.retrieval.lexical import BM25, tokenize
 from knowledge.retrieval.penalties import PenaltyIndex, PenaltyItem, asks_consequence
 
@@ -32,6 +33,7 @@ class FusionWeights:
     lexical: float = 1.0
     depth: int = 50
     penalty_item: float = 0.02  # penalty questions: added for the best-matching enumerated act (scaled 0–1)
+    intent: float = 0.001  # added to an article worded as an answer to the kind of question asked
 
 
 class Retriever:
@@ -54,6 +56,7 @@ class Retriever:
         self._record_doc = {r.id: r.doc_id for r in snapshot.records}
         self._bm25 = BM25([tokenize(self._lexical_text(ref)) for ref in self._refs])
         self.penalties = PenaltyIndex(library, self._enforced_phrasings)
+        self._answers = {ref: answered_by(article) for ref, article in library.articles.items()}
 
     def _lexical_text(self, ref: ArticleRef) -> str:
         article = self.library.articles[ref]
@@ -100,6 +103,8 @@ class Retriever:
                 fused[ref] = fused.get(ref, 0.0) + weight / (self.weights.rrf_k + rank + 1)
         if method == "hybrid" and asks_consequence(question):
             self._add_penalty_items(fused, with_legal_terms(question), set(doc_ids))
+        if method == "hybrid":
+            self._add_intent(fused, question)
         best = sorted(fused, key=fused.__getitem__, reverse=True)[:k]
         return [
             Hit(
@@ -118,6 +123,14 @@ class Retriever:
         top = max((score for score, _ in items.values()), default=0.0)
         for ref, (score, _) in items.items():
             fused[ref] = fused.get(ref, 0.0) + self.weights.penalty_item * score / top
+
+    def _add_intent(self, fused: dict[ArticleRef, float], question: str) -> None:
+        """Raise the articles worded as an answer to the kind of question asked (a time limit, an authority,
+        a definition)."""
+        asked = intents_of(question)
+        for ref in fused:
+            if asked & self._answers[ref]:
+                fused[ref] += self.weights.intent
 
     def neighbours(self, vector: np.ndarray) -> Neighbours:
         """The records nearest ``vector`` in the whole collection: one unfiltered query serves

@@ -193,3 +193,42 @@ def test_unsure_spelling_offers_did_you_mean(assistant: Assistant, text: str, ti
 @pytest.mark.parametrize("text", ["食品安全法第十条", "药品管理法第三条", "本条例第五条规定了什么"])
 def test_other_laws_are_not_taken_for_ours(assistant: Assistant, text: str) -> None:
     assert not assistant.cite(text).found
+
+
+class TestTensCharacters:
+    """廿 (twenty), 卅 (thirty) and 卌 (forty) as people write them in article numbers."""
+
+    @pytest.mark.parametrize(
+        ("text", "value"), [("廿", 20), ("廿二", 22), ("卅六", 36), ("卌一", 41), ("一百廿三", 123)]
+    )
+    def test_numerals(self, text: str, value: int) -> None:
+        assert to_int(text) == value
+
+    @pytest.mark.parametrize(
+        ("text", "doc_id", "article"),
+        [
+            ("人遗条例第卅六条", "hgr-regulation-2019", 36),
+            ("人遗条例第廿二条讲的啥", "hgr-regulation-2019", 22),
+            ("生物安全法第卌七条", "biosecurity-law-2024", 47),
+        ],
+    )
+    def test_references(self, assistant: Assistant, text: str, doc_id: str, article: int) -> None:
+        quoted = assistant.cite(text).quoted
+        assert (quoted.ref.doc_id, quoted.ref.article) == (doc_id, article)
+
+
+class TestTitlesNamed:
+    @pytest.mark.parametrize(
+        ("text", "titles"),
+        [
+            ("按生物安全法怎么罚", {"中华人民共和国生物安全法"}),
+            (
+                "人遗条例和生物安全法都规定了罚款",
+                {"中华人民共和国生物安全法", "中华人民共和国人类遗传资源管理条例"},
+            ),
+            ("《实验动物管理条例》对垫料有要求吗", {"实验动物管理条例"}),
+            ("动物房的垫料有什么要求", set()),
+        ],
+    )
+    def test_every_law_the_text_names(self, assistant: Assistant, text: str, titles: set[str]) -> None:
+        assert assistant.library.parser.titles_named(text) == titles

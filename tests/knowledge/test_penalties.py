@@ -6,11 +6,12 @@ from __future__ import annotations
 import pytest
 
 from knowledge.assistant import Assistant
-from knowledge.models import Answer, ArticleRef
-from knowledge.retrieval.penalties import asks_consequence
+from knowledge.models import Answer, ArticleRef, Hit
+from knowledge.retrieval.penalties import asks_consequence, mentions_penalty
 
 HGR = "hgr-regulation-2019"
 BIO = "biosecurity-law-2024"
+PATHOGEN = "pathogen-lab-regulation-2018"
 
 
 def _quoted(answer: Answer) -> str:
@@ -81,3 +82,68 @@ def test_enumeration_is_cut_to_lead_and_matching_items(assistant: Assistant) -> 
     quote = next(q for q in answer.basis if q.ref.article == 39)
     assert quote.text.startswith("违反本条例规定，有下列情形之一的")
     assert "未通过伦理审查" in quote.text and "违反相关技术规范" not in quote.text
+
+
+class TestDutyIsNotConsequence:
+    """``该怎么处理`` asks what one must do (report, dispose), not what follows a violation."""
+
+    @pytest.mark.parametrize(
+        "question",
+        [
+            "动物房昨晚死了一只兔子，死因不明，我们该怎么处理",
+            "实验做完了，剩下的菌株应该怎么处置",
+            "几只兔子确诊了传染病，现在应当如何处理，要向谁报告",
+        ],
+    )
+    def test_what_to_do(self, question: str) -> None:
+        assert not asks_consequence(question)
+        assert not mentions_penalty(question)
+
+    @pytest.mark.parametrize(
+        "question",
+        [
+            "样本库被查到没交年度报告，会怎么处理",
+            "发现病例故意拖着不报，怎么处理",
+            "兔子死了我们该怎么处理？会被罚吗",
+        ],
+    )
+    def test_what_follows_an_act(self, question: str) -> None:
+        assert asks_consequence(question)
+        assert mentions_penalty(question)
+
+
+class TestConsequenceRunnerUp:
+    """A consequence question cites the next liability article too when the dense retriever clearly prefers it
+    to the one the enumerated act matched by words."""
+
+    @staticmethod
+    def _hit(ref: ArticleRef, dense: float) -> Hit:
+        return Hit(ref, 0.05, "", dense, 10.0)
+
+    @pytest.mark.parametrize(
+        ("top", "runner"),
+        [
+            (ArticleRef(HGR, 38), ArticleRef(HGR, 42)),
+            (ArticleRef(BIO, 78), ArticleRef(PATHOGEN, 60)),
+            (ArticleRef(HGR, 39), ArticleRef(HGR, 37)),
+        ],
+    )
+    def test_cited_when_clearly_closer(
+        self, assistant: Assistant, top: ArticleRef, runner: ArticleRef
+    ) -> None:
+        composer = assistant.composer
+        assert composer is not None
+        margin = composer.tuning.consequence_dense_margin
+        hits = [self._hit(top, 0.90), self._hit(runner, 0.90 + margin + 0.001)]
+        assert composer._consequence_refs(hits) == [top, runner]
+        hits = [self._hit(top, 0.90), self._hit(runner, 0.90 + margin / 2)]
+        assert composer._consequence_refs(hits) == [top]
+
+    @pytest.mark.parametrize("runner", [ArticleRef(HGR, 10), ArticleRef(BIO, 47), ArticleRef(PATHOGEN, 25)])
+    def test_never_a_rule_that_is_not_a_liability_clause(
+        self, assistant: Assistant, runner: ArticleRef
+    ) -> None:
+        composer = assistant.composer
+        assert composer is not None
+        top = ArticleRef(HGR, 42)
+        assert composer._consequence_refs([self._hit(top, 0.90), self._hit(runner, 0.95)]) == [top]

@@ -7,6 +7,7 @@ import pytest
 
 from knowledge.assistant import Assistant
 from knowledge.law.library import Library
+from knowledge.law.versions import compares_versions, version_asked
 from knowledge.models import ArticleRef
 
 OLD, NEW = "biosecurity-law-2020", "biosecurity-law-2024"
@@ -92,3 +93,38 @@ def test_article_of_a_version_we_do_not_hold_is_quoted_from_the_one_we_hold(assi
     assert not answer.declined
     assert answer.citations[0] == ArticleRef("hgr-regulation-2019", 11)
     assert "卫生健康主管部门" in answer.basis[0].notice
+
+
+class TestVersionNamedInWords:
+    @pytest.mark.parametrize(
+        "question",
+        [
+            "生物安全法2020年刚出的那个版本里，采集人类遗传资源由哪个部门批准",
+            "2020年最早那一版生物安全法对保藏人类遗传资源怎么规定",
+            "生物安全法2020年版，向境外提供信息要报告谁",
+        ],
+    )
+    def test_the_year_dates_the_version(self, assistant: Assistant, question: str) -> None:
+        mention = assistant.library.parser.mention(question)
+        assert mention is not None
+        first = mention.documents[0]
+        assert first.id == OLD
+        assert version_asked(question, mention.documents) == (first.effective or first.version_date)
+
+    @pytest.mark.parametrize(
+        "question",
+        [
+            "生物安全法修改后罚款幅度变了没有",
+            "修正前后第八十条有什么区别",
+            "第五十六条变没变",
+            "罚款数额有没有变",
+        ],
+    )
+    def test_comparisons(self, question: str) -> None:
+        assert compares_versions(question)
+
+    @pytest.mark.parametrize(
+        "question", ["生物安全法第八十条", "现在人类遗传资源归谁管", "2020年版生物安全法第五十七条"]
+    )
+    def test_not_comparisons(self, question: str) -> None:
+        assert not compares_versions(question)
