@@ -30,7 +30,7 @@ from knowledge.models import Answer, ArticleRef, Document, Hit, MissingDocument,
 from knowledge.retrieval.lexical import tokenize
 from knowledge.retrieval.parallels import ParallelProvisions
 from knowledge.retrieval.penalties import LIABILITY_CHAPTER, asks_consequence, mentions_penalty
-from knowledge.retrieval.requests import request_classifier
+from knowledge.retrieval.requests import OFF_TOPIC, request_classifier
 from knowledge.retrieval.retriever import Neighbours, Retriever
 from knowledge.retrieval.scope import ScopeThresholds, gather
 from knowledge.templates import text as template
@@ -123,10 +123,11 @@ class AnswerComposer:
         if problem:
             return Answer(question, problem, declined=True)
         unserved = self.requests.kind(text)
-        if unserved and unserved != EVASION:
+        evasion = unserved == EVASION
+        if unserved and not evasion and unserved != OFF_TOPIC:
             return self._declined(text, template("answers", f"declined_{unserved}"))
         mention, reference = self.library.parser.parse(text)
-        if mention and mention.missing and not unserved:
+        if mention and mention.missing and not evasion:
             return self._missing(text, mention.missing)
         # The text of a version we do not hold (a later year than our newest): an article is quoted from the
         # version we hold, with its notice, unless only the newest text will do.
@@ -135,16 +136,17 @@ class AnswerComposer:
             return self._declined(text, unheld)
         if mention and len(mention.documents) > 1 and not reference and _ASKS_CHANGES.search(text):
             return self._amendment(text, mention.documents[-1])
-        if reference and not unserved:
+        if reference and not evasion:
             return self._explicit(text)
-        if mention and mention.suggestion and not unserved:
+        if mention and mention.suggestion and not evasion:
             return Answer(text, self.library.cite(text).message)
-        if mention and not mention.documents and not unserved:
+        if mention and not mention.documents and not evasion:
             return self._declined(text, template("answers", "declined_unknown_law", name=mention.name))
-        found = self._retrieve(text, version_asked(text, mention.documents if mention else ()))
+        as_of = version_asked(text, mention.documents if mention else ())
+        found = self._retrieve(text, as_of, off_topic=unserved == OFF_TOPIC)
         if found is None:
             return self._declined(text, template("answers", "declined_out_of_scope"))
-        if unserved:  # help to evade the law: refused, then the rule and its penalty
+        if evasion:  # help to evade the law: refused, then the rule and its penalty
             return self._refused(text, found.hits, found.faq, found.as_of)
         extractive = self._compose(text, found.hits, found.faq, found.as_of)
         extractive.cases = self.cases.match(extractive, found.vector)
@@ -153,9 +155,10 @@ class AnswerComposer:
         candidates = [self.library.quote(hit.ref) for hit in found.hits[:5]]
         return self.llm.compose(extractive, candidates) or extractive
 
-    def _retrieve(self, text: str, as_of: date | None) -> Retrieved | None:
+    def _retrieve(self, text: str, as_of: date | None, off_topic: bool = False) -> Retrieved | None:
         """The question's hits (of the versions in force on ``as_of``), the FAQ entry to use (if any) and the
-        date; None when the retrieval evidence says the question is outside pufa's remit."""
+        date; None when the retrieval evidence says the question is outside pufa's remit, or does not
+        overrule the request classifier's verdict that its topic is (``off_topic``)."""
         vector = self.retriever.embedder.embed_query(text)
         neighbours = self.retriever.neighbours(vector)
         hits = self.retriever.search(text, 10, as_of=as_of, vector=vector, neighbours=neighbours)
@@ -166,6 +169,8 @@ class AnswerComposer:
         outside = max((s for _, s in self.retriever.nearest([SCOPE_DOC], neighbours)), default=floor)
         evidence = gather(hits, faq_similarity, outside)
         if not hits or not evidence.in_scope(self.tuning.scope, foreign=_is_foreign(text)):
+            return None
+        if off_topic and not evidence.certain(self.tuning.scope):
             return None
         hits = self._on_named_laws(text, hits)
         # A question about an act's consequences is led by the penalty article matching the act: a FAQ entry

@@ -22,6 +22,9 @@ class ScopeThresholds:
     # A question in English matches the Chinese texts less closely and has no terms for BM25:
     foreign_margin: float = 0.02  # it must come this much closer to the corpus than to any outside example
     weak_dense_foreign: float = 0.80
+    # A corpus match this close overrules the request classifier's verdict that the topic is outside the remit
+    # (its character n-grams can be swayed by one word: 装修, 总部).
+    certain_dense: float = 0.93
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,10 @@ class ScopeEvidence:
             return False
         weak_dense = thresholds.weak_dense_foreign if foreign else thresholds.weak_dense
         return self.corpus_similarity >= weak_dense or self.lexical >= thresholds.weak_lexical
+
+    def certain(self, thresholds: ScopeThresholds = ScopeThresholds()) -> bool:
+        """The question is so close to an article or FAQ question that its topic is surely in the remit."""
+        return self.corpus_similarity >= thresholds.certain_dense
 
 
 def gather(hits: list[Hit], faq_similarity: float, outside_similarity: float) -> ScopeEvidence:
