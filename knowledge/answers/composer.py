@@ -67,7 +67,7 @@ class ComposerTuning:
     # this close to the first's and its BM25 score at least this share of the first's.
     second_dense_gap: float = 0.015
     second_lexical_ratio: float = 0.5
-    max_basis: int = 2
+    max_basis: int = 3
     max_amendment_quotes: int = 5  # articles quoted when asked what an amendment changed
     max_penalties: int = 2
     stance_sentences: int = 2  # a yes/no question's stance is read from this many best-matching sentences
