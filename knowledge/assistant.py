@@ -12,7 +12,7 @@ from knowledge.index.embedders import Embedder, make_embedder
 from knowledge.index.snapshot import read_snapshot
 from knowledge.index.store import ChromaLocation, VectorStore
 from knowledge.law.library import Library
-from knowledge.law.versions import version_asked
+from knowledge.law.versions import law_changes, version_asked
 from knowledge.llm.composer import LlmComposer, LlmConfig
 from knowledge.models import Answer, ArticleRef, CiteResult, Hit, QuotedArticle
 from knowledge.retrieval.retriever import Method, Retriever
@@ -90,7 +90,10 @@ class Assistant:
         assert self.retriever is not None, "open the assistant with Assistant.open() to search"
         if as_of is None:  # a version or time named in the question
             mention = self.library.parser.mention(question)
-            as_of = version_asked(question, mention.documents if mention else ())
+            documents = mention.documents if mention else ()
+            as_of = version_asked(
+                question, documents, law_changes(documents or self.library.catalog.documents)
+            )
         hits = self.retriever.search(question, k, as_of, domain, method)
         explicit = self.cite(question)
         if not explicit.found:

@@ -3,11 +3,19 @@ act done before an amendment and handled after it (从旧兼从轻)."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from knowledge.assistant import Assistant
 from knowledge.law.library import Library
-from knowledge.law.versions import compares_versions, version_asked
+from knowledge.law.versions import (
+    act_and_handling,
+    compares_versions,
+    concerns_amendment,
+    law_changes,
+    version_asked,
+)
 from knowledge.models import ArticleRef
 
 OLD, NEW = "biosecurity-law-2020", "biosecurity-law-2024"
@@ -128,3 +136,113 @@ class TestVersionNamedInWords:
     )
     def test_not_comparisons(self, question: str) -> None:
         assert not compares_versions(question)
+
+
+BIOSECURITY_CHANGES = (date(2021, 4, 15), date(2024, 4, 26))
+
+
+class TestTransitionOnlyWhenActAndHandlingStraddleAChange:
+    @pytest.mark.parametrize(
+        "question",
+        [
+            "2022年8月未经批准保藏人类遗传资源，2024年9月被立案查处",
+            "我们2023年违规向境外提供了人遗信息，现在才被发现，会怎么处理",
+            "违法行为是旧法时期的，处罚按新法还是旧法",
+        ],
+    )
+    def test_straddling(self, question: str) -> None:
+        assert concerns_amendment(question, BIOSECURITY_CHANGES)
+
+    @pytest.mark.parametrize(
+        "question",
+        [
+            "生物安全法修正以后，违法采集人类遗传资源的罚款有没有变化",
+            "2020年版生物安全法里，未经批准保藏人类遗传资源由哪个部门处罚",
+            "2022年违法保藏人类遗传资源，2023年被查处，罚多少",
+        ],
+    )
+    def test_not_straddling(self, question: str) -> None:
+        assert not concerns_amendment(question, BIOSECURITY_CHANGES)
+
+    def test_the_dates_of_act_and_handling(self) -> None:
+        assert act_and_handling("2021年3月违法，2021年6月被查处") == (date(2021, 3, 31), date(2021, 6, 30))
+        assert act_and_handling("2022年违法，现在被查处")[1] == date.today()
+        assert law_changes(()) == ()
+
+
+class TestTransitionCitesTheActInBothVersions:
+    @pytest.mark.parametrize(
+        "question",
+        [
+            "某单位2022年未经批准保藏人类遗传资源，2024年10月才被查处，该适用哪个版本的生物安全法",
+            "2023年5月擅自保藏我国人类遗传资源，2024年8月立案，按修正前还是修正后的生物安全法处罚",
+        ],
+    )
+    def test_rule_old_and_new_article(self, assistant: Assistant, question: str) -> None:
+        cited = {(r.doc_id, r.article) for r in assistant.ask(question).citations}
+        assert ("admin-penalty-law", 37) in cited
+        old = {article for doc, article in cited if doc == OLD}
+        assert old and old <= {article for doc, article in cited if doc == NEW}
+
+
+class TestActBeforeTheLawTookEffect:
+    @pytest.mark.parametrize(
+        "question",
+        [
+            "2021年2月有单位把使用后的实验动物卖给了餐馆，2021年8月被查处，能按生物安全法第七十七条处罚吗",
+            "2021年1月擅自把用过的实验动物流入市场，同年5月才被发现，生物安全法管得着吗？2021年5月处理",
+        ],
+    )
+    def test_cites_when_the_law_took_effect(self, assistant: Assistant, question: str) -> None:
+        answer = assistant.ask(question)
+        cited = {(r.doc_id, r.article) for r in answer.citations}
+        assert ("admin-penalty-law", 37) in cited and (OLD, 88) in cited
+        assert any("尚未施行" in n for n in answer.notices)
+
+
+class TestVersionAndTimeRecognised:
+    @pytest.mark.parametrize(
+        "question", ["2020年通过的生物安全法原文里，保藏人遗要谁批准", "生物安全法原来（2020版）怎么规定出境"]
+    )
+    def test_the_version_year_anywhere(self, assistant: Assistant, question: str) -> None:
+        mention = assistant.library.parser.mention(question)
+        assert mention is not None
+        assert version_asked(question, mention.documents) == mention.documents[0].effective
+
+    @pytest.mark.parametrize(
+        ("question", "day"),
+        [
+            ("2022年我们把数据提供给境外合作方的时候，按当时的规定要报告谁", date(2022, 12, 31)),
+            ("2023年6月开展国际合作期间，适用的规定是什么", date(2023, 6, 30)),
+        ],
+    )
+    def test_the_time_of_an_act(self, question: str, day: date) -> None:
+        assert version_asked(question) == day
+
+    def test_the_version_in_force_is_no_earlier_version(self, assistant: Assistant) -> None:
+        question = "生物安全法2024年修正之后，实验动物流入市场由谁处罚"
+        mention = assistant.library.parser.mention(question)
+        assert mention is not None and version_asked(question, mention.documents) is None
+
+
+class TestStillTheRuleNow:
+    @pytest.mark.parametrize(
+        "question",
+        ["第五十四条现在还是这样吗", "2024年5月以后还是科技部门来罚吗", "目前还是找科技部门审批吗"],
+    )
+    def test_asks_about_now(self, question: str) -> None:
+        assert compares_versions(question)
+
+    @pytest.mark.parametrize(
+        "question",
+        [
+            "人遗条例第二十二条规定科技部门审批国际合作，现在还是找科技部门吗",
+            "人类遗传资源管理条例第二十二条，现在还是这样吗",
+        ],
+    )
+    def test_an_article_amended_since_brings_the_rule_in_force(
+        self, assistant: Assistant, question: str
+    ) -> None:
+        cited = assistant.ask(question).citations
+        assert cited[0] == ArticleRef("hgr-regulation-2019", 22)
+        assert any(r.doc_id == NEW for r in cited[1:])
