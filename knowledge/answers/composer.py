@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from knowledge.llm.composer import LlmComposer
 
 MAX_QUESTION_CHARS = 1000
+SCOPE_HITS = 10  # the hits whose scores show whether a question is within pufa's remit
 EVASION = "evasion"  # the unserved request that is refused with the rule and its penalty
 _HAS_TEXT = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
 _SENTENCE = re.compile(r"[^。；！？]+[。；！？]?")
@@ -89,9 +90,9 @@ class ComposerTuning:
     # A consequence question also cites the next liability article when its cosine beats the first's by this
     # much: the act the words matched is then probably not the act meant.
     consequence_dense_margin: float = 0.008
-    parallel_similarity: float = 0.45  # two 款/项 this close (bigram cosine) state the same rule
-    parallel_hit_depth: int = 10  # the parallel article is cited when it is among this many hits …
-    parallel_unit_ratio: float = 0.8  # … and restates a 款/项 the question is about (nearly the most)
+    parallel_similarity: float = 0.4  # two 款/项 this close (bigram cosine) state the same rule
+    parallel_hit_depth: int = 20  # the parallel article is cited when it is among this many hits …
+    parallel_unit_ratio: float = 0.5  # … and restates a 款/项 the question is about (nearly the most)
     scope: ScopeThresholds = ScopeThresholds()
     excerpt: ExcerptTuning = ExcerptTuning()
     versions: VersionTuning = VersionTuning()
@@ -178,13 +179,15 @@ class AnswerComposer:
         overrule the request classifier's verdict that its topic is (``off_topic``)."""
         vector = self.retriever.embedder.embed_query(text)
         neighbours = self.retriever.neighbours(vector)
-        hits = self.retriever.search(text, 10, as_of=as_of, vector=vector, neighbours=neighbours)
+        hits = self.retriever.search(
+            text, self.tuning.parallel_hit_depth, as_of=as_of, vector=vector, neighbours=neighbours
+        )
         faqs = self._faq_candidates(neighbours)
         faq_similarity = faqs[0][1] if faqs else 0.0
         # No scope example among the neighbours: none is closer than the farthest neighbour.
         floor = neighbours[-1][1] if neighbours else 0.0
         outside = max((s for _, s in self.retriever.nearest([SCOPE_DOC], neighbours)), default=floor)
-        evidence = gather(hits, faq_similarity, outside)
+        evidence = gather(hits[:SCOPE_HITS], faq_similarity, outside)
         if not hits or not evidence.in_scope(self.tuning.scope, foreign=_is_foreign(text)):
             return None
         if off_topic and not evidence.certain(self.tuning.scope):
@@ -492,7 +495,8 @@ class AnswerComposer:
         chosen = [top.ref]
         for hit in hits[1 : self.tuning.max_basis]:
             if (
-                top.dense - hit.dense <= self.tuning.second_dense_gap
+                top.lexical > 0  # without a word in common, the lexical retriever has no view to agree with
+                and top.dense - hit.dense <= self.tuning.second_dense_gap
                 and hit.lexical >= top.lexical * self.tuning.second_lexical_ratio
             ):
                 chosen.append(hit.ref)

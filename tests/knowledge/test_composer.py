@@ -39,6 +39,13 @@ class TestSecondBasis:
         hits = [_hit(9, 0.935, 30.0), _hit(11, dense, lexical)]
         assert _composer(assistant)._basis_refs(hits) == [ArticleRef(LAB, 9)]
 
+    @pytest.mark.parametrize("dense", [0.935, 0.93, 0.925])
+    def test_left_out_when_no_word_is_shared(self, assistant: Assistant, dense: float) -> None:
+        """A question sharing no word with the articles (asked in English, say): BM25 has no view, so it
+        cannot agree; the dense retriever's best article stands alone."""
+        hits = [_hit(9, 0.935, 0.0), _hit(11, dense, 0.0), _hit(16, dense, 0.0)]
+        assert _composer(assistant)._basis_refs(hits) == [ArticleRef(LAB, 9)]
+
 
 class TestFaqFurtherArticles:
     ENTRY = FaqEntry(

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from knowledge.assistant import Assistant
-from knowledge.models import ArticleRef
+from knowledge.models import ArticleRef, Hit
 from knowledge.retrieval.parallels import ParallelProvisions
 
 HGR = "hgr-regulation-2019"
@@ -69,3 +69,32 @@ def test_answer_cites_the_law_restating_the_regulation(
 ) -> None:
     cited = {(r.doc_id, r.article) for r in assistant.ask(question).citations}
     assert expected <= cited
+
+
+class TestParallelFoundFurtherDown:
+    """The restating article is cited when retrieval found it among its first twenty hits, not only the
+    first ten (the restatement's wording is a law's, not the question's)."""
+
+    @pytest.mark.parametrize("rank", [3, 11, 19])
+    @pytest.mark.parametrize(
+        "question", ["外国机构自己在中国招人抽血保存起来，法律允许吗", "外资公司能在国内设点采集血样建库吗"]
+    )
+    def test_cited_within_the_hits(self, assistant: Assistant, question: str, rank: int) -> None:
+        assert assistant.composer is not None
+        hits = _hits_with(ArticleRef(BIO, 56), rank)
+        refs = assistant.composer._with_parallels(question, [ArticleRef(HGR, 7)], hits)
+        assert refs == [ArticleRef(HGR, 7), ArticleRef(BIO, 56)]
+
+    @pytest.mark.parametrize("question", ["外国机构自己在中国招人抽血保存起来，法律允许吗"])
+    def test_not_when_retrieval_did_not_find_it(self, assistant: Assistant, question: str) -> None:
+        assert assistant.composer is not None
+        refs = assistant.composer._with_parallels(question, [ArticleRef(HGR, 7)], _hits_with(None, 0))
+        assert refs == [ArticleRef(HGR, 7)]
+
+
+def _hits_with(ref: ArticleRef | None, rank: int) -> list[Hit]:
+    """Twenty hits of the laboratory animal regulation, with ``ref`` at ``rank`` (1-based)."""
+    refs = [ArticleRef("lab-animal-regulation", n) for n in range(1, 21)]
+    if ref is not None:
+        refs[rank - 1] = ref
+    return [Hit(r, 0.05 - i * 0.001, "") for i, r in enumerate(refs)]
