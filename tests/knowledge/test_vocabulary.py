@@ -42,7 +42,7 @@ class TestLabAnimalCare:
     @pytest.mark.parametrize(
         "question",
         [
-            "兔子和小鼠能一车拉过去吗",
+            "兔子和小鼠能同车转运吗",
             "送去合作单位的大鼠能混装吗",
             "Can we ship together SPF and clean mice?",
         ],
