@@ -20,22 +20,17 @@ from knowledge.answers.curated import (
 )
 from knowledge.answers.excerpt import ExcerptTuning, excerpt
 from knowledge.answers.stance import opening_stance, stance
+from knowledge.answers.transitions import Transitions, VersionTuning
 from knowledge.cases.matcher import CaseMatcher
 from knowledge.index.snapshot import FAQ_PREFIX, SCOPE_DOC
-from knowledge.law.citations import LawMention, chinese_date, citation_line
+from knowledge.law.citations import LawMention, chinese_date, citation_line, short_citation
 from knowledge.law.library import Library
 from knowledge.law.numerals import to_chinese
-from knowledge.law.versions import (
-    act_and_handling,
-    compares_versions,
-    concerns_amendment,
-    law_changes,
-    version_asked,
-)
+from knowledge.law.versions import compares_versions, version_asked
 from knowledge.models import Answer, ArticleRef, Document, Hit, MissingDocument, QuotedArticle
 from knowledge.retrieval.lexical import tokenize
 from knowledge.retrieval.parallels import ParallelProvisions
-from knowledge.retrieval.penalties import LIABILITY_CHAPTER, asks_consequence, mentions_penalty
+from knowledge.retrieval.penalties import asks_consequence, is_liability, mentions_penalty
 from knowledge.retrieval.requests import OFF_TOPIC, request_classifier
 from knowledge.retrieval.retriever import Neighbours, Retriever
 from knowledge.retrieval.scope import ScopeThresholds, gather
@@ -49,8 +44,6 @@ SCOPE_HITS = 10  # the hits whose scores show whether a question is within pufa'
 EVASION = "evasion"  # the unserved request that is refused with the rule and its penalty
 _HAS_TEXT = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
 _SENTENCE = re.compile(r"[^。；！？]+[。；！？]?")
-TRANSITION_RULE_TEXT = "适用违法行为发生时的法律"
-_COMMENCEMENT = re.compile(r"自.{0,16}起施行")  # a law's article on when it took effect
 # What an amendment changed in a law as a whole (not whether one rule changed: that is answered by retrieval).
 _ASKS_CHANGES = re.compile(
     r"(改了|修改了|修正了|修订了|改动了?|变了|变化)(哪些|什么|哪几|啥)|(哪些|哪几)条.{0,6}(改|变)|什么变化"
@@ -60,14 +53,6 @@ _LATEST_ONLY = re.compile(r"最新|新版")
 _SANCTION = re.compile(r"的，((?:由|依照|依法).+)$", re.S)  # what follows the act in a penalty clause
 _ITEM_NUMBER = re.compile(r"^[(（][一二三四五六七八九十]+[)）]")
 _DUTY = re.compile(r"应当|必须|不得|禁止|须|经.{0,12}批准|备案")
-
-
-@dataclass(frozen=True)
-class VersionTuning:
-    """How questions about a law's versions are answered (tuned on the version questions of all sets)."""
-
-    act_hit_depth: int = 5  # an act handled after a change of law: its penalty article among this many hits
-    max_basis: int = 1  # articles of an earlier version (or of the time) asked about that answer the question
 
 
 @dataclass(frozen=True)
@@ -129,11 +114,7 @@ class AnswerComposer:
         self.parallels = ParallelProvisions(library, self.tuning.parallel_similarity)
         self.cases = CaseMatcher(library, retriever)
         self.requests = request_classifier()
-        # The rule on acts done before an amendment and handled after it (行政处罚法 从旧兼从轻).
-        self._transition_rule = next(
-            (ref for ref, article in library.articles.items() if TRANSITION_RULE_TEXT in article.text), None
-        )
-        self._changes = law_changes(library.catalog.documents)
+        self.transitions = Transitions(library, retriever, self.tuning.versions)
 
     def answer(self, question: str) -> Answer:
         text = question.strip()
@@ -160,7 +141,9 @@ class AnswerComposer:
             return Answer(text, self.library.cite(text).message)
         if mention and not mention.documents and not evasion:
             return self._declined(text, template("answers", "declined_unknown_law", name=mention.name))
-        as_of = version_asked(text, mention.documents if mention else (), self._changes_of(mention))
+        as_of = version_asked(
+            text, mention.documents if mention else (), self.transitions.changes_of(mention)
+        )
         found = self._retrieve(text, as_of, off_topic=unserved == OFF_TOPIC)
         if found is None:
             return self._declined(text, template("answers", "declined_out_of_scope"))
@@ -210,13 +193,13 @@ class AnswerComposer:
             cited = [q.ref for q in quotes]
             quotes += [
                 self.library.quote(ref)
-                for ref in self._other_versions(cited) + self._current_elsewhere(cited)
+                for ref in self.transitions.other_versions(cited) + self.transitions.current_elsewhere(cited)
             ]
         notices: list[str] = []
-        if self._transition_rule and concerns_amendment(text, self._changes_of(mention)):
-            transition, notices = self._transition(text, mention, [q.ref for q in quotes])
+        if self.transitions.applies(text, mention):
+            transition, notices = self.transitions.answer(text, mention, [q.ref for q in quotes])
             quotes = [self.library.quote(ref) for ref in transition]
-        refs = "、".join(_short(q.citation) for q in quotes)
+        refs = "、".join(short_citation(q.citation) for q in quotes)
         amended = any(q.notice for q in quotes)
         conclusion = template(
             "answers", "cite_version_conclusion" if amended else "cite_conclusion", refs=refs
@@ -247,15 +230,15 @@ class AnswerComposer:
             advice = self._advice(refs)
         notices = [template("answers", "as_of_notice", date=as_of.isoformat())] if as_of else []
         mention = self.library.parser.mention(text)
-        if self._transition_rule and concerns_amendment(text, self._changes_of(mention)):
-            act = self._act_article(hits)
-            acts = [act] if act else [r for r in refs if r.doc_id != self._transition_rule.doc_id]
-            refs, transition_notices = self._transition(text, mention, acts)
+        if self.transitions.applies(text, mention):
+            refs, transition_notices = self.transitions.answer(
+                text, mention, self.transitions.acts(hits, refs)
+            )
             notices += transition_notices
         query_terms = set(tokenize(text))
         refs = self._with_parallels(text, refs, hits)
         if compares_versions(text):
-            refs += self._other_versions(refs)
+            refs += self.transitions.other_versions(refs)
         basis = [self._excerpt(ref, query_terms) for ref in refs]
         liability, summary = self._liability(refs)
         # Penalty articles are quoted when the question is about consequences; otherwise named in one line.
@@ -379,91 +362,6 @@ class AnswerComposer:
                 return agreeing
         return None
 
-    def _changes_of(self, mention: LawMention | None) -> tuple[date, ...]:
-        """When the law a question names (or, naming none, any law we hold) came into force or changed."""
-        return law_changes(mention.documents) if mention and mention.documents else self._changes
-
-    def _act_article(self, hits: list[Hit]) -> ArticleRef | None:
-        """The article punishing the act a question about a change of law describes: a liability article
-        among the hits (of the versions in force when the act was done), one of a law changed since then
-        (both texts can be compared) before the first among the top hits."""
-        assert self._transition_rule is not None
-        liable = [
-            hit.ref
-            for hit in hits
-            if hit.ref.doc_id != self._transition_rule.doc_id and self._is_liability(hit.ref)
-        ]
-        changed = [
-            ref for ref in liable if self.library.catalog.newer_version(self.library.document(ref.doc_id))
-        ]
-        top = {hit.ref for hit in hits[: self.tuning.versions.act_hit_depth]}
-        return next(iter(changed), None) or next((ref for ref in liable if ref in top), None)
-
-    def _transition(
-        self, text: str, mention: LawMention | None, acts: list[ArticleRef]
-    ) -> tuple[list[ArticleRef], list[str]]:
-        """An act done before a change of law and handled after it (从旧兼从轻): the rule, the act's articles
-        in the version in force when it was done and in the one in force when it is handled (the lighter
-        applies); when the law named was not yet in force at the act's time, its article on when it took
-        effect."""
-        assert self._transition_rule is not None
-        rule = self._transition_rule
-        done, handled = act_and_handling(text)
-        then = [self._version_at(ref, done) for ref in acts] if done else acts
-        refs = [rule, *then, *(self._version_at(ref, handled or date.today()) for ref in then)]
-        notices = [template("answers", "from_old_lighter_notice", rule=self._short_citation(rule))]
-        first = mention.documents[0] if mention and mention.documents else None
-        if done and first and first.effective and done < first.effective:
-            start = self._commencement(first)
-            refs += [start] if start else []
-            notices.append(
-                template(
-                    "answers",
-                    "not_yet_in_force_notice",
-                    title=first.title,
-                    date=chinese_date(first.effective),
-                )
-            )
-        return list(dict.fromkeys(refs)), notices
-
-    def _current_elsewhere(self, refs: list[ArticleRef]) -> list[ArticleRef]:
-        """For articles of a law amended since, whose amended text we do not hold, asked whether they still
-        hold: the article of another law in force that answers the question best (the rule as it is now)."""
-        laws = {self.library.document(ref.doc_id) for ref in refs}
-        if not any(doc.status == "amended" and not self.library.catalog.newer_version(doc) for doc in laws):
-            return []
-        titles = {doc.title for doc in laws}
-        rules = "".join(self.library.articles[ref].text for ref in refs)
-        hits = self.retriever.search(rules, self.tuning.versions.act_hit_depth)
-        found = next(
-            (hit.ref for hit in hits if self.library.document(hit.ref.doc_id).title not in titles), None
-        )
-        return [found] if found else []
-
-    def _version_at(self, ref: ArticleRef, day: date) -> ArticleRef:
-        """The article ``ref`` in the version of its law in force on ``day`` (the first, if none was yet)."""
-        versions = self.library.catalog.versions(self.library.document(ref.doc_id).title)
-        in_force = [doc for doc in versions if doc.effective is None or doc.effective <= day] or versions[:1]
-        found = ArticleRef(in_force[-1].id, ref.article)
-        return found if found in self.library.articles else ref
-
-    def _commencement(self, doc: Document) -> ArticleRef | None:
-        """The article of ``doc`` saying when it takes effect (``本法自……起施行``)."""
-        return next(
-            (
-                ref
-                for ref, article in sorted(self.library.articles.items(), reverse=True)
-                if ref.doc_id == doc.id and _COMMENCEMENT.search(article.text)
-            ),
-            None,
-        )
-
-    def _other_versions(self, refs: list[ArticleRef]) -> list[ArticleRef]:
-        """The same articles in the other version of their law (a question comparing the versions)."""
-        found = (self.library.other_version(ref) for ref in refs)
-        others = [ArticleRef(doc.id, article.ref.article) for doc, article in filter(None, found)]
-        return [ref for ref in dict.fromkeys(others) if ref not in refs]
-
     def _on_named_laws(self, text: str, hits: list[Hit]) -> list[Hit]:
         """The hits of the laws the question names (all of them when it names none, or none of those was
         found): a question asked of one law is answered from that law."""
@@ -483,12 +381,9 @@ class AnswerComposer:
         top, *rest = hits
         runner = next(iter(rest), None)
         margin = self.tuning.consequence_dense_margin
-        if runner and runner.dense >= top.dense + margin and self._is_liability(runner.ref):
+        if runner and runner.dense >= top.dense + margin and is_liability(self.library.articles[runner.ref]):
             return [top.ref, runner.ref]
         return [top.ref]
-
-    def _is_liability(self, ref: ArticleRef) -> bool:
-        return bool(LIABILITY_CHAPTER.search(self.library.articles[ref].chapter))
 
     def _basis_refs(self, hits: list[Hit]) -> list[ArticleRef]:
         top = hits[0]
@@ -587,7 +482,7 @@ class AnswerComposer:
         return list(quotes.values()), summary
 
     def _short_citation(self, ref: ArticleRef) -> str:
-        return _short(citation_line(self.library.document(ref.doc_id), ref.article))
+        return short_citation(citation_line(self.library.document(ref.doc_id), ref.article))
 
     def _advice(self, refs: list[ArticleRef]) -> str:
         domains = {d for ref in refs for d in self.library.document(ref.doc_id).domains}
@@ -620,11 +515,6 @@ def _is_foreign(text: str) -> bool:
     """Mostly Latin letters: a question asked in English (or another foreign language)."""
     latin = len(re.findall(r"[A-Za-z]", text))
     return latin > 2 * len(re.findall(r"[\u4e00-\u9fff]", text))
-
-
-def _short(citation: str) -> str:
-    """``《标题》（…）第N条`` → ``《标题》第N条``."""
-    return re.sub(r"》（[^）]*）", "》", citation)
 
 
 def _ranked_sentences(text: str, terms: set[str]) -> list[str]:

@@ -224,6 +224,11 @@ def citation_line(doc: Document, article: int, paragraph: int | None = None, ite
     return f"《{doc.title}》{version}{where}"
 
 
+def short_citation(citation: str) -> str:
+    """``《标题》（…）第N条`` → ``《标题》第N条``."""
+    return re.sub(r"》（[^）]*）", "》", citation)
+
+
 def amendment_notice(doc: Document, catalog: Catalog) -> str:
     """For a version that was later amended: what amended it, and the manifest's note."""
     if doc.status != "amended":

@@ -20,7 +20,7 @@ from itertools import combinations
 
 from knowledge.law.library import Library
 from knowledge.models import Article, ArticleRef
-from knowledge.retrieval.penalties import LIABILITY_CHAPTER
+from knowledge.retrieval.penalties import is_liability
 
 _HAN = re.compile(r"[^\u4e00-\u9fff]")
 # The authority a rule names (国务院科学技术行政部门, 国务院卫生健康主管部门): reorganisations rename it in one
@@ -54,7 +54,7 @@ class Parallel:
 def units(article: Article) -> Iterator[Unit]:
     """The 款 and 项 of ``article``; of a liability clause, only the acts it punishes (its sanctions are
     alike across all the clauses of a field)."""
-    liability = bool(LIABILITY_CHAPTER.search(article.chapter))
+    liability = is_liability(article)
     for paragraph in article.paragraphs:
         if paragraph.items:
             lead = "" if liability else paragraph.text
@@ -87,7 +87,7 @@ class ParallelProvisions:
             for unit, unit_grams in grams.items()
         }
         liability = {
-            ref: bool(LIABILITY_CHAPTER.search(article.chapter)) for ref, article in library.articles.items()
+            ref: is_liability(article) for ref, article in library.articles.items()
         }
         self._grams = grams
         self._units: dict[ArticleRef, list[Unit]] = {unit.ref: [] for unit in grams}

@@ -51,6 +51,11 @@ _SANCTION_WORDS = frozenset(
 )
 
 
+def is_liability(article: Article) -> bool:
+    """``article`` sits in a liability chapter (法律责任, 奖励与处罚, 罚则)."""
+    return bool(LIABILITY_CHAPTER.search(article.chapter))
+
+
 def mentions_penalty(text: str) -> bool:
     """The question speaks of penalties or liability (``该怎么处理`` asks what to do, not that)."""
     return bool(_PENALTY_WORDS.search(_DUTY_ASKED.sub("", text)))
@@ -73,7 +78,7 @@ class PenaltyItem:
 
 def liability_items(articles: dict[ArticleRef, Article]) -> Iterator[PenaltyItem]:
     for ref, article in articles.items():
-        if not LIABILITY_CHAPTER.search(article.chapter):
+        if not is_liability(article):
             continue
         for p_index, paragraph in enumerate(article.paragraphs, start=1):
             if paragraph.items:
