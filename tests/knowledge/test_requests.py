@@ -187,3 +187,28 @@ def test_honest_questions_on_sensitive_acts_are_served(assistant: Assistant, que
     assert request_classifier().kind(question) is None
     answer = assistant.ask(question)
     assert not answer.declined and answer.citations
+
+
+def test_a_certain_corpus_match_overrules_a_topic_verdict(assistant: Assistant) -> None:
+    """The learned layer's "other subject" is a verdict on the topic, which one stray word can sway: a question
+    as close to an article as the corpus allows is answered all the same. Verdicts on the form of a request
+    (instructions, evasion, records) are not overruled."""
+    swayed = RequestClassifier(
+        (
+            *(RequestExample("serve", t) for t in ("实验动物饲料有什么要求", "样本出境要审批吗", "伦理审查怎么做")),
+            *(RequestExample("out_of_scope", t) for t in ("装修房子怎么选瓷砖", "新房装修要多少钱", "装修队靠谱吗")),
+        ),
+        RequestTuning(decline_probability=0.5),
+    )
+    question = "新装修的二级生物安全实验室要向哪个部门备案"
+    assert swayed.kind(question) == "out_of_scope"
+    composer = assistant.composer
+    assert composer is not None
+    kept = composer.requests
+    composer.requests = swayed
+    try:
+        answer = assistant.ask(question)
+        assert not answer.declined and answer.citations
+        assert assistant.ask("装修房子怎么选瓷砖").declined
+    finally:
+        composer.requests = kept
