@@ -67,10 +67,11 @@ class RequestClassifier:
         row = self._model.predict_proba([text])[0]
         return {str(kind): float(p) for kind, p in zip(self._model.classes_, row, strict=True)}
 
-    def kind(self, text: str) -> str | None:
-        """The declined kind ``text`` is, by its form (patterns) or by the learned layer; None if served."""
+    def kind(self, text: str, learned: bool = True) -> str | None:
+        """The declined kind ``text`` is, by its form (patterns) or, if ``learned``, by the learned layer;
+        None if served."""
         matched = next((r.name for r in unserved_requests() if r.pattern.search(text)), None)
-        if matched:
+        if matched or not learned:
             return matched
         probabilities = self.probabilities(text)
         if 1.0 - probabilities[SERVED] < self.tuning.decline_probability:
