@@ -151,8 +151,8 @@ class AnswerComposer:
         if found is None:
             return self._declined(text, template("answers", "declined_out_of_scope"))
         if evasion:  # help to evade the law: refused, then the rule and its penalty
-            return self._refused(text, found.hits, found.faq, found.as_of)
-        extractive = self._compose(text, found.hits, found.faq, found.as_of)
+            return self._refused(text, mention, found)
+        extractive = self._compose(text, mention, found)
         extractive.cases = self.cases.match(extractive, found.vector)
         if self.llm is None:
             return extractive
@@ -211,13 +211,9 @@ class AnswerComposer:
         return self._finish(text, conclusion, quotes, [], liability, summary, "", notices)
 
     def _compose(
-        self,
-        text: str,
-        hits: list[Hit],
-        faq: FaqEntry | None,
-        as_of: date | None,
-        penalties: bool = False,
+        self, text: str, mention: LawMention | None, found: Retrieved, penalties: bool = False
     ) -> Answer:
+        hits, faq, as_of = found.hits, found.faq, found.as_of
         if faq:
             refs = self._faq_refs(faq, hits)
             conclusion, compliance, advice = faq.conclusion, list(faq.compliance), faq.advice
@@ -232,7 +228,6 @@ class AnswerComposer:
             compliance = self._duties(refs)
             advice = self._advice(refs)
         notices = [template("answers", "as_of_notice", date=as_of.isoformat())] if as_of else []
-        mention = self.library.parser.mention(text)
         if self.transitions.applies(text, mention):
             refs, transition_notices = self.transitions.answer(
                 text, mention, self.transitions.acts(hits, refs)
@@ -331,9 +326,9 @@ class AnswerComposer:
             note=newest.amended_by,
         )
 
-    def _refused(self, text: str, hits: list[Hit], faq: FaqEntry | None, as_of: date | None) -> Answer:
+    def _refused(self, text: str, mention: LawMention | None, found: Retrieved) -> Answer:
         """A request to evade the law: the refusal first, then the rule and the penalty for breaking it."""
-        rule = self._compose(text, hits, faq, as_of, penalties=True)
+        rule = self._compose(text, mention, found, penalties=True)
         conclusion = template("answers", "declined_evasion") + rule.conclusion
         return dataclasses.replace(rule, conclusion=conclusion, declined=True)
 
