@@ -22,7 +22,7 @@ from tests.support.fake_openai import FakeOpenAI, Reply
 NOTICE = "普法宣传参考，不构成法律意见或行政决定，以现行有效文本为准"
 EVAL_FILE = (
     Path(
-        os.environ.get("PUFA_CORPUS_DIR") or Path(__file__).resolve().parents[3] / "shared" / "regulations"
+        os.environ.get("PUFA_CORPUS_DIR") or Path(__file__).resolve().parents[4] / "shared" / "regulations"
     ).parent
     / "eval"
     / "dev.jsonl"

@@ -18,7 +18,7 @@ from knowledge.llm.composer import LlmComposer
 from knowledge.models import Answer, ArticleRef, QuotedArticle
 from tests.support.fake_openai import CHAT_PATH, FakeOpenAI, Reply
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 CORPUS = Path(os.environ.get("PUFA_CORPUS_DIR") or ROOT / "../shared/regulations")
 HGR_FILE = "人类遗传资源管理条例(2019-05-28).md"
 HGR_TITLE = "中华人民共和国人类遗传资源管理条例"

@@ -14,8 +14,8 @@ from ingest.sources import Corpus, load_corpus
 from knowledge.law.numerals import NUMERAL_CHARS, to_int
 from knowledge.models import Article
 
-DATA_DIR = Path(__file__).parents[2] / "knowledge" / "data"
-DEFAULT_CORPUS = Path(__file__).parents[2].parent / "shared" / "regulations"
+DATA_DIR = Path(__file__).parents[3] / "knowledge" / "data"
+DEFAULT_CORPUS = Path(__file__).parents[3].parent / "shared" / "regulations"
 
 DOMAINS = {
     "lab_animals",

@@ -12,9 +12,9 @@ import pytest
 from ingest.sources import load_corpus
 from knowledge.law.catalog import load_manifest
 
-EXPANSIONS = Path(__file__).resolve().parents[2] / "knowledge" / "data" / "expansions.toml"
+EXPANSIONS = Path(__file__).resolve().parents[3] / "knowledge" / "data" / "expansions.toml"
 CORPUS_DIR = Path(
-    os.environ.get("PUFA_CORPUS_DIR") or Path(__file__).resolve().parents[3] / "shared" / "regulations"
+    os.environ.get("PUFA_CORPUS_DIR") or Path(__file__).resolve().parents[4] / "shared" / "regulations"
 )
 FULLY_COVERED = ("lab-animal-regulation", "hgr-regulation-2019")
 MIN_PHRASES, MAX_PHRASES, MAX_CHARS = 3, 6, 40
