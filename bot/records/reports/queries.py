@@ -39,7 +39,7 @@ class Period:
     @classmethod
     def of(cls, year: int, quarter: int | None, domain: str | None) -> Period:
         start, end = period_bounds(year, quarter)
-        sessions = [SessionRow.started_at >= start, SessionRow.started_at < end]
+        sessions = [SessionRow.started_at >= start, SessionRow.started_at < end, SessionRow.deleted_at.is_(None)]
         turns = [TurnRow.asked_at >= start, TurnRow.asked_at < end]
         if domain is not None:
             sessions.append(

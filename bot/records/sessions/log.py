@@ -152,22 +152,27 @@ class OnsiteLog:
             return after
 
     def delete(self, session_id: int, actor: str, reason: str = "") -> OnsiteSession:
-        """Delete a session without questions; the audit keeps it whole (with ``reason``)."""
+        """Delete a session without questions: it becomes a tombstone (reason, who, when) whose number is
+        never given again; the audit keeps it whole."""
         with self.database.writing() as db:
             row = self._onsite_row(db, session_id)
-            session = onsite_record(db, row)
-            if session.questions:
-                raise RecordsError(
-                    text("errors.session_has_questions", id=session_id, count=session.questions)
-                )
-            self._audit(db, row.id, "delete", actor, {**session_dict(session), "reason": reason.strip()})
-            db.execute(delete(SessionRow).where(SessionRow.id == row.id))
-            return session
+            return self._tombstone(db, row, actor, reason)
+
+    def _tombstone(self, db: Session, row: SessionRow, actor: str, reason: str) -> OnsiteSession:
+        session = onsite_record(db, row)
+        if session.questions:
+            raise RecordsError(text("errors.session_has_questions", id=row.id, count=session.questions))
+        self._audit(db, row.id, "delete", actor, {**session_dict(session), "reason": reason.strip()})
+        row.deleted_at, row.deleted_by, row.delete_reason = self.database.now(), actor, reason.strip()
+        db.flush()
+        return session
 
     def _onsite_row(self, db: Session, session_id: int) -> SessionRow:
         row = db.get(SessionRow, session_id, with_for_update=True)
         if row is None or row.kind != "onsite":
             raise RecordsError(text("errors.onsite_unknown", id=session_id))
+        if row.deleted_at is not None:
+            raise RecordsError(text("errors.session_deleted", id=session_id, reason=row.delete_reason or "—"))
         if row.ended_at is None:
             raise RecordsError(text("errors.session_still_open", id=session_id))
         return row
@@ -236,7 +241,10 @@ class OnsiteLog:
             query = (
                 select(SessionRow)
                 .where(
-                    SessionRow.kind == "onsite", SessionRow.started_at >= start, SessionRow.started_at < end
+                    SessionRow.kind == "onsite",
+                    SessionRow.started_at >= start,
+                    SessionRow.started_at < end,
+                    SessionRow.deleted_at.is_(None),
                 )
                 .order_by(SessionRow.started_at, SessionRow.id)
             )
@@ -290,6 +298,7 @@ class OnsiteLog:
                         SessionRow.kind == "onsite",
                         SessionRow.unit_id == unit_id,
                         SessionRow.started_at == key[1],
+                        SessionRow.deleted_at.is_(None),
                     )
                 )
                 good.append((line, entry, stored))

@@ -53,7 +53,7 @@ def materials_of_year(db: Session, year: int) -> list[SessionMaterials]:
     rows = db.execute(
         select(SessionRow.id, SessionRow.started_at, SessionMaterialRow.kind, SessionMaterialRow.case_ids)
         .join(SessionMaterialRow, SessionMaterialRow.session_id == SessionRow.id)
-        .where(SessionRow.started_at >= since, SessionRow.started_at < until)
+        .where(SessionRow.started_at >= since, SessionRow.started_at < until, SessionRow.deleted_at.is_(None))
         .order_by(SessionRow.started_at, SessionRow.id, SessionMaterialRow.kind)
     ).all()
     grouped: dict[int, SessionMaterials] = {}
