@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 
-from sqlalchemy import ColumnElement, case, func, select, union_all
+from sqlalchemy import ColumnElement, case, func, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from bot.records.calendar import REPORT_TZ, period_bounds
@@ -49,6 +50,10 @@ class Period:
             )
             turns.append(TurnRow.id.in_(select(TurnDomainRow.turn_id).where(TurnDomainRow.domain == domain)))
         return cls(year, quarter, domain, tuple(sessions), tuple(turns))
+
+    @property
+    def first_day(self) -> date:
+        return date(self.year, 1 if self.quarter is None else 3 * self.quarter - 2, 1)
 
     @property
     def months(self) -> range:
@@ -104,11 +109,18 @@ def session_counts(db: Session, period: Period) -> SessionCounts:
 
 
 def coverage(db: Session, period: Period) -> tuple[dict[str, int], dict[str, int]]:
-    """Units registered (the register now: the denominator) and units reached, in all and by domain."""
+    """Units registered (the register now, without units retired before the period: the denominator)
+    and units reached, in all and by domain."""
+    active = or_(UnitRow.retired_on.is_(None), UnitRow.retired_on > period.first_day)
     registered = dict(
-        db.execute(select(UnitDomainRow.domain, func.count()).group_by(UnitDomainRow.domain)).all()
+        db.execute(
+            select(UnitDomainRow.domain, func.count())
+            .join(UnitRow, UnitRow.id == UnitDomainRow.unit_id)
+            .where(active)
+            .group_by(UnitDomainRow.domain)
+        ).all()
     )
-    registered["all"] = db.scalar(select(func.count()).select_from(UnitRow)) or 0
+    registered["all"] = db.scalar(select(func.count()).select_from(UnitRow).where(active)) or 0
     reached_units = (
         select(SessionRow.unit_id).where(*period.sessions, SessionRow.unit_id.is_not(None)).distinct()
     )

@@ -226,6 +226,10 @@ class OnsiteLog:
         if not 0 <= entry.minutes <= 24 * 60:
             raise RecordsError(text("errors.minutes_invalid", value=entry.minutes))
         unit = find_unit(db, entry.unit)
+        if unit.retired_on is not None and entry.day >= unit.retired_on:
+            raise RecordsError(
+                text("errors.unit_retired", name=unit.name, date=unit.retired_on.isoformat(), reason=unit.retire_reason)
+            )
         domains = (
             check_domains(entry.domains)
             if entry.domains

@@ -220,7 +220,7 @@ async def _import_document(update: Update, context: Context) -> None:
         title = say("upload.sessions_title", name=name)
     elif {"credit_code", "domains"} <= unit_columns:
         report = await asyncio.to_thread(
-            lambda: store.units.import_sheet(name, content, partial=partial)
+            lambda: store.units.import_sheet(name, content, partial=partial, actor=person_key(user))
         )
         title = say("upload.units_title", name=name)
     else:
