@@ -69,6 +69,7 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
     listed = add_command(commands, "list", "列出某年的现场普法活动", "pufa outreach list --year 2026 --json")
     listed.add_argument("--year", type=int, default=datetime.now(REPORT_TZ).year, help="年份（默认今年）")
     listed.add_argument("--unit", metavar="单位", help="只列出某一单位的活动")
+    listed.add_argument("--domain", metavar="领域", help="只列出涉及某一领域的活动，如 实验动物")
     listed.add_argument("--json", action="store_true", help="输出 JSON 数组")
     listed.set_defaults(func=run_list)
 
@@ -211,7 +212,7 @@ def run_add(args: argparse.Namespace, settings: Settings) -> int:
 
 def run_list(args: argparse.Namespace, settings: Settings) -> int:
     def work(log: OnsiteLog) -> int:
-        sessions = log.list(args.year, args.unit)
+        sessions = log.list(args.year, args.unit, args.domain)
         titles = document_titles(settings.data_dir, settings.corpus_dir)
         if args.json:
             listed = []

@@ -334,9 +334,11 @@ class OnsiteLog:
 
     # --- reading ------------------------------------------------------------------------------
 
-    def list(self, year: int, unit: str | None = None) -> list[OnsiteSession]:
-        """The on-site sessions of ``year`` (by the bureau's calendar), in order of date."""
+    def list(self, year: int, unit: str | None = None, domain: str | None = None) -> list[OnsiteSession]:
+        """The on-site sessions of ``year`` (by the bureau's calendar), in order of date; only those at
+        ``unit`` or of ``domain`` (实验动物, or a code) when given."""
         start, end = period_bounds(year, None)
+        code = check_domains((domain,))[0] if domain is not None else None
         with self.database.reading() as db:
             query = (
                 select(SessionRow)
@@ -350,6 +352,10 @@ class OnsiteLog:
             )
             if unit is not None:
                 query = query.where(SessionRow.unit_id == find_unit(db, unit).id)
+            if code is not None:
+                query = query.where(
+                    SessionRow.id.in_(select(SessionDomainRow.session_id).where(SessionDomainRow.domain == code))
+                )
             return [onsite_record(db, row) for row in db.scalars(query)]
 
     def audit(self, session_id: int) -> builtins.list[dict[str, Any]]:
