@@ -226,5 +226,5 @@ async def _import_document(update: Update, context: Context) -> None:
     else:
         await reply_text(update, context, say("upload.kind_unknown", name=name))
         return
-    body = "\n".join([title, report.render(), *([] if report.applied else [say("upload.partial_hint")])])
+    body = "\n".join([title, report.render(partial_flag=say("upload.partial_flag"))])
     await reply_text(update, context, body)
