@@ -41,6 +41,7 @@ LAYERS: dict[str, list[set[str]]] = {
         {"errors", "messages", "calendar", "models"},
         {"validate", "sheets", "rows", "schema"},
         {"db"},
+        {"batches"},
         {"units", "turns", "training", "reports"},
         {"people"},
         {"sessions"},

@@ -15,8 +15,6 @@ from bot.records.errors import RecordsError
 from bot.records.messages import text
 from bot.records.models import ImportBatchRow, ImportChangeRow
 
-KINDS = ("units", "sessions", "training")
-
 
 @dataclass(frozen=True)
 class Change:
