@@ -10,9 +10,9 @@ from bot.records.errors import RecordsError
 from bot.records.messages import text
 from bot.records.sessions.records import DEFAULT_MINUTES, DEFAULT_START, SessionInput
 from bot.records.sheets import Column
+from bot.records.subjects import article_subjects
 from bot.records.validate import parse_attendees, parse_count, parse_date, parse_time, split_list
 from knowledge.law.library import Library
-from knowledge.law.obligations import article_domains
 from knowledge.models import ArticleRef
 
 SESSION_COLUMNS = (
@@ -82,7 +82,7 @@ def article_resolver(library: Library) -> ArticleResolver:
                 raise RecordsError(text("errors.article_unknown", ref=part, reason=result.message.strip()))
             refs.extend(quote.ref for quote in result.quotes[:1])
         unique = tuple(dict.fromkeys(refs))
-        domains = sorted({d for ref in unique for d in article_domains(library, ref)})
+        domains = sorted({d for ref in unique for d in article_subjects(library, ref)})
         return Teaching(unique, tuple(domains))
 
     return resolve

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from bot.records.subjects import article_subjects
 from bot.records.turns.log import TurnLog
 from bot.records.turns.record import TurnRecord
 from knowledge.law.library import Library
-from knowledge.law.obligations import article_domains
 from knowledge.models import Answer
 
 
@@ -30,7 +30,7 @@ def subject_domains(library: Library, answer: Answer) -> tuple[str, ...]:
     cited = [ref for ref in answer.citations if ref in library.articles]
     if not cited:
         return tuple(answer.domains)
-    return tuple(sorted({domain for ref in cited for domain in article_domains(library, ref)}))
+    return tuple(sorted({domain for ref in cited for domain in article_subjects(library, ref)}))
 
 
 @dataclass(frozen=True)
