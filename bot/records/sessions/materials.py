@@ -76,7 +76,7 @@ class Materials:
         """Record the briefing/handout used at on-site session ``session_id`` (which must be at the unit)."""
         with self.database.writing() as db:
             row = db.get(SessionRow, session_id)
-            if row is None or row.kind != "onsite":
+            if row is None or row.kind != "onsite" or row.deleted_at is not None:
                 raise RecordsError(text("errors.session_unknown", id=session_id))
             if row.unit_id != unit_id:
                 raise RecordsError(text("errors.session_other_unit", id=session_id))
