@@ -113,7 +113,7 @@ def run_brief(args: argparse.Namespace, settings: Settings) -> int:
         writers.write(briefing_outline(briefing), args.out)
         print(text("briefing", "cli.written", path=args.out))
         if args.handout:
-            writers.write(handout_outline(briefing), args.handout, compact=True)
+            writers.write(handout_outline(briefing, settings.bot_username), args.handout, compact=True)
             print(text("briefing", "cli.handout_written", path=args.handout))
         if args.session is not None:
             Briefs(store).record_materials(

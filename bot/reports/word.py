@@ -63,11 +63,12 @@ def add_table(
     font_pt: float | None = None,
     no_wrap: Sequence[int] = (),
 ) -> Table:
-    """A bordered table with a bold header row; ``widths_cm`` fixes the column widths, ``font_pt`` the type
-    size, and the columns numbered in ``no_wrap`` (from 0) keep each cell on one line."""
-    table = document.add_table(rows=1, cols=len(header))
+    """A bordered table with a bold header row (none when ``header`` is empty); ``widths_cm`` fixes the
+    column widths, ``font_pt`` the type size, and the columns numbered in ``no_wrap`` (from 0) keep each
+    cell on one line."""
+    table = document.add_table(rows=1 if header else 0, cols=len(header) or len(rows[0]))
     table.style = "Table Grid"
-    for cell, title in zip(table.rows[0].cells, header, strict=True):
+    for cell, title in zip(table.rows[0].cells if header else (), header, strict=True):
         cell.text = ""
         cell.paragraphs[0].add_run(str(title)).bold = True
     for row in rows:
