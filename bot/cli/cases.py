@@ -127,7 +127,10 @@ def run_brief(args: argparse.Namespace, settings: Settings) -> int:
 
 def run_materials(args: argparse.Namespace, settings: Settings) -> int:
     from bot.outreach.store import OutreachStore
+    from knowledge.assistant import Assistant
 
+    cases = Assistant.open_library(settings.data_dir).library.cases
+    titles = {case_id: case.title for case_id, case in cases.items()}
     store = OutreachStore.open(settings)
     try:
         used = Briefs(store).materials(args.year)
@@ -151,6 +154,7 @@ def run_materials(args: argparse.Namespace, settings: Settings) -> int:
                 "date": m.started_at.astimezone(REPORT_TZ).date().isoformat(),
                 "kinds": list(m.kinds),
                 "cases": list(m.case_ids),
+                "case_titles": [titles.get(c, c) for c in m.case_ids],
             }
             for m in used
         ]
@@ -174,7 +178,7 @@ def run_materials(args: argparse.Namespace, settings: Settings) -> int:
                 id=m.session_id,
                 date=date_text,
                 kinds=kinds,
-                cases="、".join(m.case_ids) or "无",
+                cases="、".join(titles.get(c, c) for c in m.case_ids) or "无",
             )
         )
     print(sentence)

@@ -231,6 +231,12 @@ def test_cli_writes_word_briefing_and_one_page_handout_and_records_them(
     assert report["onsite_sessions"] == 1 and report["sessions_with_briefing"] == 1
     assert report["sessions_with_cases"] == 1 and report["sessions"][0]["session_id"] == session.id
     assert report["report_sentence"].startswith("2026年开展现场普法1场，其中1场在检查前使用了单位普法简报")
+    assert report["sessions"][0]["case_titles"][0] == "苏州药明康德新药开发股份有限公司案（2016年）"
+    assert _run(["materials", "--year", "2026"], brief_settings) == 0
+    printed = capsys.readouterr().out
+    assert (
+        "苏州药明康德新药开发股份有限公司案（2016年）" in printed and "wuxi-serum-export-2016" not in printed
+    )
 
 
 @pytest.mark.parametrize("unit", [LAB_UNIT, BOTH_UNIT], ids=["single-domain", "dual-domain"])
