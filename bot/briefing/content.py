@@ -10,19 +10,16 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from bot.outreach.briefs import Briefs
-from bot.outreach.records import OnsiteSession, Unit
-from bot.outreach.sessions import OnsiteLog
-from bot.outreach.store import OutreachStore
-from bot.outreach.units import UnitRegister
+from bot.records.services import Records
+from bot.records.sessions.records import OnsiteSession
+from bot.records.units.records import Unit
 from knowledge.cases.lookup import cite_case
-from knowledge.cases.model import CitedCase
 from knowledge.law.citations import amendment_notice
 from knowledge.law.domains import REGULATED
 from knowledge.law.library import Library
 from knowledge.law.numerals import to_chinese
 from knowledge.law.obligations import Obligation, domain_obligations
-from knowledge.models import ArticleRef
+from knowledge.models import ArticleRef, CitedCase
 
 MAX_CASES = 2
 MAX_CHECKLIST = 15  # rows of the brief's checklist
@@ -100,11 +97,11 @@ def short_sanction(summary: str) -> str:
     return _ACTOR.sub("", summary.split("；")[0]).strip("，")
 
 
-def build_briefing(store: OutreachStore, library: Library, unit_query: str, on: date) -> Briefing:
+def build_briefing(store: Records, library: Library, unit_query: str, on: date) -> Briefing:
     """The briefing for the unit named by ``unit_query`` as of ``on`` (questions since 1 January)."""
-    unit = UnitRegister(store).find(unit_query)
+    unit = store.units.find(unit_query)
     start = date(on.year, 1, 1)
-    questions = Briefs(store).unit_questions(unit.id, start, on)
+    questions = store.questions.between(unit.id, start, on)
     counts = Counter(ref for q in questions for ref in q.citations if ref in library.articles)
     asked = set(counts)
     domains = [d for d in unit.domains if d in REGULATED] or list(REGULATED)
@@ -112,11 +109,10 @@ def build_briefing(store: OutreachStore, library: Library, unit_query: str, on: 
     checklist = _checklist(candidates)
     cases = _cases(library, domains, asked)
     handout = _handout(candidates, reserved=sum(_lines(c.case.party + c.case.lesson) for c in cases[:1]))
-    sessions = OnsiteLog(store)
     history = [
         session
         for year in range(on.year - HISTORY_YEARS + 1, on.year + 1)
-        for session in sessions.list(year, unit=unit.credit_code)
+        for session in store.sessions.list(year, unit=unit.credit_code)
         if session.started_at.date() <= on
     ]
     return Briefing(

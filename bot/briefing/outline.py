@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bot.briefing.content import Briefing, CheckItem
-from bot.outreach.stats import domain_label
+from bot.records.reports.labels import domain_label
 from knowledge.templates import table, text
 
 Kind = Literal["title", "heading1", "heading2", "paragraph", "small", "table", "qr"]
