@@ -3,8 +3,8 @@ rests on — an article it quotes, or the penalty article enforcing one it quote
 the question is about: of the regulated domains, the question must lie nearest to the articles of the case's
 own (a question on laboratory animals never gets a human-genetic-resources case, however alike the conduct),
 and (3) fit the question: its facts and lesson must be closer to the question than the case library is on
-average (e5 cosine), helped by the rarer words they share — a little less close when the answer quotes the
-very article that governs the case. None when none fits: a wrong case is worse than none. A refusal to help
+average (e5 cosine), helped by the rarer words they share — a little less close when the answer quotes an
+article of the case's own law that governs it. None when none fits: a wrong case is worse than none. A refusal to help
 evade the law gets its case too: the rule, the penalty, and who did exactly that."""
 
 from __future__ import annotations
@@ -30,7 +30,9 @@ class CaseTuning:
     """Tuned on the ``dev`` phrasings of tests/knowledge/case_phrasings.toml (the ``test`` ones are held out)."""
 
     min_score: float = 0.03  # similarity above the library's mean for the question, plus the word bonus
-    quoted_min_score: float = 0.02  # the same, for a case governed by an article the answer itself quotes
+    quoted_min_score: float = (
+        0.02  # the same, when the answer quotes an article of the case's own law governing it
+    )
     word_weight: float = 0.005  # bonus per shared word, times its inverse case frequency (log)
     second_margin: float = 0.005  # a second case only when this close to the first
     max_cases: int = 2
@@ -110,8 +112,11 @@ class CaseMatcher:
         return [cite_case(self.library, self.library.cases[c]) for c in chosen[: self.tuning.max_cases]]
 
     def _floor(self, quoted: set[ArticleRef], case_id: str) -> float:
-        governs = quoted & set(self.library.cases[case_id].today)
-        return self.tuning.quoted_min_score if governs else self.tuning.min_score
+        """The least score: lower when the answer quotes an article of the case's own law (the law of its first
+        governing article) among those governing it — not a general article of another law naming it too."""
+        today = self.library.cases[case_id].today
+        own = {ref for ref in today if ref.doc_id == today[0].doc_id} if today else set()
+        return self.tuning.quoted_min_score if quoted & own else self.tuning.min_score
 
 
 def _domain_centroids(library: Library, retriever: Retriever) -> dict[str, np.ndarray]:
