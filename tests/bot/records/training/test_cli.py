@@ -109,12 +109,21 @@ def test_exam_writes_paper_and_answer_key(
 
     answers = open_docx(str(key))
     table = answers.tables[0]
-    assert [c.text for c in table.rows[0].cells] == ["题号", "题型", "专题", "答案", "条文依据"]
+    assert [c.text for c in table.rows[0].cells] == ["题号", "题型", "分值", "答案", "条文依据"]
     rows = [[c.text for c in row.cells] for row in table.rows[1:]]
-    assert len(rows) == 30 and {r[2] for r in rows} == {"实验动物", "行政处罚"}
-    assert all(r[4].startswith(("《实验动物管理条例》", "《中华人民共和国行政处罚法》")) for r in rows)
+    assert len(rows) == 30 and sum(int(r[2]) for r in rows) == 100
+    by_kind: dict[str, set[str]] = {}
+    for row in rows:
+        by_kind.setdefault(row[1], set()).add(row[2])
+    assert all(len(points) == 1 for points in by_kind.values())  # one score per question kind
+    assert all(r[4].startswith(("《实验动物管理条例》", "《行政处罚法》")) for r in rows)
+    assert all(len(r[4]) <= 20 for r in rows)  # short citations: one line in the key's table
+    no_wrap = table._tbl.xpath(".//w:tc[last()]/w:tcPr/w:noWrap")
+    assert len(no_wrap) == 31
     headings = [p.text for p in answers.paragraphs if p.style.name == "Heading 2"]
-    assert headings and all(h in {r[4] for r in rows} for h in headings)  # each cited article quoted
+    assert len(headings) == len({r[4] for r in rows})  # each cited article quoted under its full citation
+    sections = [p.text for p in paper.paragraphs if p.style.name == "Heading 1"]
+    assert all(re.search(r"每题 \d+ 分，共 \d+ 分", s) for s in sections)
 
     again = tmp_path / "again.docx"
     run(
