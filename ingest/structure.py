@@ -83,7 +83,9 @@ def parse_lines(lines: list[str], doc_id: str, source: Path) -> ParsedText:
         match = ARTICLE_RE.match(line)
         if match:
             label = f"第{match.group(1)}条"
-            drafts.append(_Draft(to_int(match.group(1)), label, lineno, chapter, section))
+            drafts.append(
+                _Draft(_article_number(match.group(1), source, lineno), label, lineno, chapter, section)
+            )
             if match.group(2).strip():
                 drafts[-1].add_line(match.group(2).strip())
             continue
@@ -123,3 +125,13 @@ def _check_duplicates(drafts: list[_Draft], source: Path) -> None:
 def _skipped(drafts: list[_Draft]) -> list[int]:
     numbers = {d.number for d in drafts}
     return [n for n in range(1, max(numbers) + 1) if n not in numbers]
+
+
+def _article_number(numeral: str, path: Path, lineno: int) -> int:
+    """The number of an article heading, read completely (``第二十二十条`` is an error naming the line)."""
+    try:
+        return to_int(numeral)
+    except ValueError as exc:
+        raise CorpusError(
+            f"{path}:{lineno}: 无法识别的条文序号 第{numeral}条（unreadable article number）"
+        ) from exc

@@ -73,6 +73,10 @@ class Assistant:
 
     def ask(self, question: str) -> Answer:
         assert self.composer is not None, "open the assistant with Assistant.open() to answer questions"
+        unreadable = self.library.parser.unreadable_number(question)
+        if unreadable:  # never answered as if it named a smaller number, or none
+            mention = self.library.parser.mention(question)
+            return Answer(question, self.library.unreadable_message(unreadable, mention), declined=True)
         return self.composer.answer(question)
 
     def cite(self, text: str) -> CiteResult:
