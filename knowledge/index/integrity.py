@@ -132,18 +132,21 @@ def _check_sqlite(path: Path) -> None:
 
 
 def _check_hnsw(folder: Path, files: Sequence[str]) -> None:
-    """The HNSW files of one segment against their header: element count × element size, one length each."""
+    """The HNSW files of one segment against their header and each other: data_level0.bin holds whole
+    elements, at least the header's count and at most its capacity, and length.bin one length per element."""
     header = (folder / "header.bin").read_bytes()
     if len(header) != _HNSW_HEADER.size:
         raise damaged(f"{folder / 'header.bin'} 长度 {len(header)} 字节，应为 {_HNSW_HEADER.size} 字节")
     fields = _HNSW_HEADER.unpack(header)
-    elements, element_size, max_level = fields[3], fields[4], fields[7]
-    expected = {"data_level0.bin": elements * element_size, "length.bin": elements * 4}
-    for name, size in expected.items():
-        path = folder / name
-        if f"{folder.name}/{name}" in files and path.stat().st_size != size:
-            raise damaged(f"{path} 大小 {path.stat().st_size} 字节，应为 {size} 字节")
-    links = folder / "link_lists.bin"
+    capacity, count, element_size, max_level = fields[2], fields[3], fields[4], fields[7]
+    data, lengths, links = folder / "data_level0.bin", folder / "length.bin", folder / "link_lists.bin"
+    stored, rest = divmod(data.stat().st_size, element_size) if element_size else (0, 1)
+    if rest or not count <= stored <= max(capacity, count):
+        raise damaged(
+            f"{data} 大小 {data.stat().st_size} 字节，与 {count} 个元素（每个 {element_size} 字节）不符"
+        )
+    if f"{folder.name}/length.bin" in files and lengths.stat().st_size != stored * 4:
+        raise damaged(f"{lengths} 大小 {lengths.stat().st_size} 字节，应为 {stored * 4} 字节")
     if f"{folder.name}/link_lists.bin" in files and max_level > 0 and links.stat().st_size == 0:
         raise damaged(f"{links} 为空")
 
