@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ingest.limits import Budget
 from knowledge.errors import CorpusError
 from knowledge.law.numerals import NUMERAL_CHARS, to_int
 from knowledge.models import Article, Paragraph
@@ -53,14 +54,17 @@ def _clean(line: str) -> str:
     return line.strip().strip("\u3000").strip()
 
 
-def parse_lines(lines: list[str], doc_id: str, source: Path) -> ParsedText:
-    """Parse ``lines`` (the whole file) into articles; raise CorpusError naming file and line."""
+def parse_lines(lines: list[str], doc_id: str, source: Path, budget: Budget | None = None) -> ParsedText:
+    """Parse ``lines`` (the whole file) into articles; raise CorpusError naming file and line (or the
+    time ``budget`` spent)."""
     has_marker = any(line.strip() == INFO_END for line in lines)
     title, preamble = "", []
     chapter = section = ""
     drafts: list[_Draft] = []
     in_body = not has_marker
     for lineno, raw in enumerate(lines, start=1):
+        if budget and lineno % 1000 == 0:
+            budget.check()
         line = _clean(raw)
         if not line:
             continue
