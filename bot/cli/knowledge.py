@@ -30,7 +30,7 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
     ingest.add_argument(
         "--force",
         action="store_true",
-        help="即使整理数据（knowledge/data）引用的文档 id 被改名或删除也继续（给出警告）",
+        help="即使整理数据（knowledge/data）引用的文档 id 被改名或删除也继续（给出警告）；索引已损坏时丢弃并重建",
     )
     ingest.set_defaults(func=run_ingest)
 
