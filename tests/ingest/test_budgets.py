@@ -31,25 +31,32 @@ class Run:
     peak_mb: float
 
 
+# Runs the command and prints its peak RSS in kB. A child forked from the test process would count the test
+# process's own memory (fork copies it); forked from this small interpreter, it counts only its own.
+_MEASURED = """
+import resource, subprocess, sys
+code = subprocess.run(sys.argv[1:]).returncode
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+sys.exit(code)
+"""
+
+
 def _ingest(corpus: Path, data_dir: Path) -> Run:
-    """``pufa ingest`` in a fresh process, with its own peak memory (wait4 of that child alone)."""
+    """``pufa ingest`` in a fresh process, with its own peak memory."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PUFA_", "CHROMA_", "EMBEDDING_"))}
     env |= {"PUFA_DATA_DIR": str(data_dir), "PUFA_CASES_DIR": str(data_dir / "no-cases")}
-    err = data_dir.parent / "stderr.txt"
+    command = [sys.executable, "-m", "bot.cli.main", "ingest", "--quiet", str(corpus)]
     started = time.monotonic()
-    with err.open("wb") as stderr:
-        child = subprocess.Popen(
-            [sys.executable, "-m", "bot.cli.main", "ingest", "--quiet", str(corpus)],
-            cwd=REPO,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=stderr,
-        )
-        _, status, usage = os.wait4(child.pid, 0)
-    child.returncode = os.waitstatus_to_exitcode(status)
-    return Run(
-        child.returncode, err.read_text(encoding="utf-8"), time.monotonic() - started, usage.ru_maxrss / 1024
+    done = subprocess.run(
+        [sys.executable, "-c", _MEASURED, *command],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
+    seconds = time.monotonic() - started
+    return Run(done.returncode, done.stderr, seconds, int(done.stdout.split()[-1]) / 1024)
 
 
 def _single_line_txt(path: Path) -> None:
