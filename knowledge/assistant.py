@@ -9,12 +9,13 @@ from typing import Protocol
 from knowledge.answers.composer import AnswerComposer
 from knowledge.errors import IndexNotReady
 from knowledge.index.embedders import Embedder, make_embedder
-from knowledge.index.snapshot import read_snapshot
+from knowledge.index.snapshot import index_dir, read_snapshot
 from knowledge.index.store import ChromaLocation, VectorStore
 from knowledge.law.library import Library
 from knowledge.law.versions import law_changes, version_asked
 from knowledge.llm.composer import LlmComposer, LlmConfig
 from knowledge.models import Answer, ArticleRef, CiteResult, Hit, QuotedArticle
+from knowledge.retrieval.bank import QuestionBank
 from knowledge.retrieval.retriever import Method, Retriever
 
 
@@ -62,9 +63,11 @@ class Assistant:
         location = ChromaLocation.from_settings(settings.data_dir, settings.chroma_host, settings.chroma_port)
         store = VectorStore(location, snapshot.collection, embedder.name)
         library = Library(snapshot)
-        retriever = Retriever(library, snapshot, store, embedder)
+        models = index_dir(settings.data_dir)
+        bank = QuestionBank.load(embedder.name, models, set(library.articles))
+        retriever = Retriever(library, snapshot, store, embedder, bank=bank)
         llm = LlmComposer.from_config(settings.llm, tuple(library.cases.values()))
-        return cls(library, retriever, AnswerComposer(library, retriever, llm))
+        return cls(library, retriever, AnswerComposer(library, retriever, llm, models=models))
 
     @classmethod
     def open_library(cls, data_dir: Path) -> Assistant:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from knowledge.law.catalog import Catalog
 from knowledge.models import ArticleRef
+from knowledge.retrieval.bank import bank_questions
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 
@@ -158,8 +159,8 @@ class RequestExample:
 
 @cache
 def request_examples() -> tuple[RequestExample, ...]:
-    """The labelled requests of ``requests.toml``, and every curated FAQ question and article phrasing as
-    requests pufa serves."""
+    """The labelled requests of ``requests.toml``, and every curated FAQ question, article phrasing and
+    question of the bank (self-reports and doubts included) as requests pufa serves."""
     labelled = [
         RequestExample(group["kind"], text)
         for group in _load("requests.toml").get("example", [])
@@ -167,4 +168,5 @@ def request_examples() -> tuple[RequestExample, ...]:
     ]
     served = [q for entry in faq_entries() for q in entry.questions]
     served += [p for phrases in expansions().values() for p in phrases]
+    served += [q.question for q in bank_questions()]
     return (*labelled, *(RequestExample("serve", text) for text in served))

@@ -4,18 +4,26 @@ instructions smuggled into a question, help to evade the law, records it does no
 Two layers: the patterns of ``scope.toml`` (exact forms, e.g. "翻译", "系统提示词"), then a logistic regression
 over character n-grams learned from labelled examples (``requests.toml``: what is declined and, written beside
 it on the same topics, what is served). Character n-grams carry the form of a request (看不出来, 倒签, 加班费)
-into phrasings no pattern lists; they need no model and are fitted in well under a second.
+into phrasings no pattern lists. The layer is fitted at ingest and kept beside the index, keyed by a hash of
+its examples and tuning; a process loads it (a changed example or tuning refits it once).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+import json
+import os
+import pickle
+from dataclasses import asdict, dataclass
 from functools import cache
+from pathlib import Path
 
 from knowledge.answers.curated import RequestExample, request_examples, unserved_requests
 
 SERVED = "serve"
-OFF_TOPIC = "out_of_scope"  # a verdict on the topic (not the form) of a request: retrieval evidence may overrule it
+OFF_TOPIC = (
+    "out_of_scope"  # a verdict on the topic (not the form) of a request: retrieval evidence may overrule it
+)
 
 
 @dataclass(frozen=True)
@@ -79,7 +87,40 @@ class RequestClassifier:
         return max((k for k in probabilities if k != SERVED), key=probabilities.__getitem__)
 
 
+MODEL_PREFIX = "requests-"
+
+
+def _fingerprint(examples: tuple[RequestExample, ...], tuning: RequestTuning) -> str:
+    import sklearn
+
+    key = json.dumps(
+        [sklearn.__version__, asdict(tuning), [(e.kind, e.text) for e in examples]], ensure_ascii=False
+    )
+    return hashlib.sha256(key.encode()).hexdigest()[:16]
+
+
 @cache
-def request_classifier() -> RequestClassifier:
-    """The classifier of the curated examples, fitted once per process."""
-    return RequestClassifier()
+def request_classifier(folder: Path | None = None) -> RequestClassifier:
+    """The classifier of the curated examples: loaded from ``folder`` (beside the index) when fitted there on
+    the same examples and tuning, else fitted (and kept in ``folder`` if given)."""
+    if folder is None:
+        return RequestClassifier()
+    examples, tuning = request_examples(), RequestTuning()
+    path = folder / f"{MODEL_PREFIX}{_fingerprint(examples, tuning)}.pkl"
+    try:
+        with path.open("rb") as handle:
+            loaded = pickle.load(handle)
+        if isinstance(loaded, RequestClassifier):
+            return loaded
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        pass
+    classifier = RequestClassifier(examples, tuning)
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = folder / f".{path.name}.{os.getpid()}.tmp"
+    with tmp.open("wb") as handle:
+        pickle.dump(classifier, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(tmp, path)
+    for stale in folder.glob(f"{MODEL_PREFIX}*.pkl"):
+        if stale != path:
+            stale.unlink(missing_ok=True)
+    return classifier
