@@ -8,6 +8,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
@@ -78,6 +79,9 @@ class ComposerTuning:
     parallel_similarity: float = 0.4  # two 款/项 this close (bigram cosine) state the same rule
     parallel_hit_depth: int = 20  # the parallel article is cited when it is among this many hits …
     parallel_unit_ratio: float = 0.5  # … and restates a 款/项 the question is about (nearly the most)
+    unsure_third_ratio: float = (
+        0.6  # an unsure answer names a third provision this nearly as likely as the second
+    )
     scope: ScopeThresholds = ScopeThresholds()
     excerpt: ExcerptTuning = ExcerptTuning()
     versions: VersionTuning = VersionTuning()
@@ -101,7 +105,9 @@ class AnswerComposer:
         retriever: Retriever,
         llm: LlmComposer | None = None,
         tuning: ComposerTuning = ComposerTuning(),
+        models: Path | None = None,
     ) -> None:
+        """``models``: the folder of models fitted at ingest (beside the index); None fits them here."""
         self.library = library
         self.retriever = retriever
         self.llm = llm
@@ -113,7 +119,7 @@ class AnswerComposer:
         self._links = [link for link in penalty_links() if link.penalty in library.articles]
         self.parallels = ParallelProvisions(library, self.tuning.parallel_similarity)
         self.cases = CaseMatcher(library, retriever)
-        self.requests = request_classifier()
+        self.requests = request_classifier(models)
         self.transitions = Transitions(library, retriever, self.tuning.versions)
 
     def answer(self, question: str) -> Answer:
@@ -219,6 +225,8 @@ class AnswerComposer:
             conclusion, compliance, advice = faq.conclusion, list(faq.compliance), faq.advice
             if not opening_stance(conclusion):
                 conclusion = self._stance_prefix(text, _SENTENCE.findall(conclusion)[0]) + conclusion
+        elif not penalties and as_of is None and (unsure := self._unsure_refs(hits)):
+            return self._unsure(text, unsure)
         else:
             # A question about an act's consequences is answered by the article punishing that act (another
             # law's article punishing the same act joins it as its parallel, see ``_with_parallels``).
@@ -272,6 +280,42 @@ class AnswerComposer:
             ],  # version notes stand under their quote
             domains=domains,
         )
+
+    def _unsure_refs(self, hits: list[Hit]) -> list[ArticleRef]:
+        """When the ranker cannot tell the first candidates apart (their shares within its sure margin): the
+        two or three that may apply; else none. Two articles restating one rule are not a doubt."""
+        ranker = self.retriever.ranker
+        if ranker is None or len(hits) < 2 or hits[0].share <= 0:
+            return []
+        first, second = hits[0], hits[1]
+        if first.share - second.share >= ranker.sure_margin:
+            return []
+        if any(p.ref == second.ref for p in self.parallels.of(first.ref)):
+            return []
+        refs = [first.ref, second.ref]
+        third = hits[2] if len(hits) > 2 else None
+        if third and third.share >= second.share * self.tuning.unsure_third_ratio:
+            refs.append(third.ref)
+        return refs
+
+    def _unsure(self, text: str, refs: list[ArticleRef]) -> Answer:
+        """The provisions that may apply and what distinguishes them (“如果是…，适用…”), no conclusion in the
+        confident voice."""
+        terms = set(tokenize(with_legal_terms(text)))
+        options = []
+        for ref in refs:
+            ranked = _ranked_sentences(self.library.articles[ref].text, terms)
+            gist = _clause(ranked[0]) if ranked else ""
+            options.append(template("answers", "unsure_option", gist=gist, ref=self._short_citation(ref)))
+        conclusion = template("answers", "unsure_conclusion", options="；".join(options))
+        basis = [self._excerpt(ref, terms) for ref in refs]
+        liability, summary = self._liability(refs)
+        liability = [q for q in liability if q.ref not in refs] if mentions_penalty(text) else []
+        answer = self._finish(
+            text, conclusion, basis, self._duties(refs), liability, summary, self._advice(refs)
+        )
+        answer.confident = False
+        return answer
 
     def _missing(self, text: str, missing: MissingDocument) -> Answer:
         number = f"（{missing.doc_number}）" if missing.doc_number else ""
@@ -519,6 +563,15 @@ def _ranked_sentences(text: str, terms: set[str]) -> list[str]:
     """The sentences of ``text``, those sharing most of ``terms`` first (ties in text order)."""
     sentences = [s.strip() for s in _SENTENCE.findall(text.replace("\n", "")) if s.strip()]
     return sorted(sentences, key=lambda s: -sum(len(t) for t in terms if t in s))
+
+
+def _clause(sentence: str, limit: int = 40) -> str:
+    """The sentence cut to its first clauses within ``limit`` characters (what distinguishes a provision)."""
+    sentence = sentence.rstrip("。；：:")
+    if len(sentence) <= limit:
+        return sentence
+    cut = max(sentence.rfind(mark, 0, limit) for mark in "，、")
+    return sentence[:cut] if cut > 8 else sentence[:limit] + "……"
 
 
 def _shortened(sentence: str) -> str:

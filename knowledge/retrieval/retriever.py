@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal
@@ -14,9 +15,20 @@ from knowledge.index.snapshot import Snapshot
 from knowledge.index.store import VectorStore
 from knowledge.law.library import Library
 from knowledge.models import ArticleRef, Hit
+from knowledge.retrieval.bank import QuestionBank
 from knowledge.retrieval.intent import answered_by, intents_of
 from knowledge.retrieval.lexical import BM25, tokenize
 from knowledge.retrieval.penalties import PenaltyIndex, PenaltyItem, asks_consequence
+from knowledge.retrieval.ranker import (
+    CANDIDATES,
+    Candidate,
+    RankerModel,
+    article_kinds,
+    features,
+    question_kinds,
+    shares,
+    shipped_ranker,
+)
 
 Method = Literal["hybrid", "bm25", "dense"]
 Neighbours = list[tuple[str, float]]  # (record id, cosine similarity), best first
@@ -46,7 +58,11 @@ class Retriever:
         store: VectorStore,
         embedder: Embedder,
         weights: FusionWeights = FusionWeights(),
+        bank: QuestionBank | None = None,
+        ranker: RankerModel | None = None,
     ) -> None:
+        """``bank``: the question bank with its vectors (default: the shipped vectors of ``embedder``);
+        ``ranker``: the learned ranker (default: the shipped one)."""
         self.library = library
         self.store = store
         self.embedder = embedder
@@ -57,6 +73,10 @@ class Retriever:
         self._bm25 = BM25([tokenize(self._lexical_text(ref)) for ref in self._refs])
         self.penalties = PenaltyIndex(library, self._enforced_phrasings)
         self._answers = {ref: answered_by(article) for ref, article in library.articles.items()}
+        self._kinds = {ref: article_kinds(article) for ref, article in library.articles.items()}
+        held = set(library.articles)
+        self.bank = bank if bank is not None else QuestionBank.load(embedder.name, None, held)
+        self.ranker = ranker if ranker is not None else shipped_ranker()
 
     def _lexical_text(self, ref: ArticleRef) -> str:
         article = self.library.articles[ref]
@@ -105,8 +125,8 @@ class Retriever:
             self._add_penalty_items(fused, with_legal_terms(question), set(doc_ids))
         if method == "hybrid":
             self._add_intent(fused, question)
-        best = sorted(fused, key=fused.__getitem__, reverse=True)[:k]
-        return [
+        best = sorted(fused, key=fused.__getitem__, reverse=True)[: max(k, CANDIDATES)]
+        hits = [
             Hit(
                 ref,
                 fused[ref],
@@ -116,6 +136,40 @@ class Retriever:
             )
             for ref in best
         ]
+        if method == "hybrid" and self.ranker is not None and vector is not None:
+            hits = self.rerank(question, hits, vector, self.ranker)
+        return hits[:k]
+
+    def candidates(
+        self, question: str, hits: list[Hit], vector: np.ndarray, mask: np.ndarray | None = None
+    ) -> tuple[frozenset[str], list[Candidate], bool]:
+        """What the ranker knows of the first fused ``hits`` (``mask``: bank questions to use, all if None)."""
+        top = hits[:CANDIDATES]
+        similarities = self.bank.similarities(vector)
+        bank = self.bank.article_scores(similarities, [hit.ref for hit in top], mask)
+        named = self.library.parser.titles_named(question)
+        found = [
+            Candidate(
+                hit,
+                self._kinds.get(hit.ref, frozenset()),
+                self.library.articles[hit.ref].chapter,
+                scores,
+                hit.title in named,
+            )
+            for hit, scores in zip(top, bank, strict=True)
+        ]
+        return question_kinds(question), found, bool(named)
+
+    def rerank(self, question: str, hits: list[Hit], vector: np.ndarray, model: RankerModel) -> list[Hit]:
+        """The first fused hits in the ranker's order, each with its share of the ranker's belief; the rest
+        after them."""
+        asked, found, any_named = self.candidates(question, hits, vector)
+        if not found:
+            return hits
+        share = shares(model.scores(features(asked, found, any_named)))
+        order = sorted(range(len(found)), key=lambda i: -share[i])
+        ranked = [dataclasses.replace(found[i].hit, share=float(share[i])) for i in order]
+        return ranked + hits[len(found) :]
 
     def _add_penalty_items(self, fused: dict[ArticleRef, float], question: str, doc_ids: set[str]) -> None:
         """Raise the liability articles whose enumerated act matches the act in the question."""
