@@ -17,6 +17,7 @@ from bot.render import (
     text,
     texts_section,
 )
+from knowledge.answers.followup import Conversations
 from knowledge.cases.lookup import cite_case, find_cases
 from knowledge.models import ArticleRef
 
@@ -57,6 +58,7 @@ class TerminalChat:
         self.out = out
         self.user = user or getpass.getuser()
         self.last_refs: tuple[ArticleRef, ...] = ()
+        self.conversations = Conversations()  # follow-ups are read with the previous turn
 
     def say(self, body: str) -> None:
         self.out.write(body.rstrip("\n") + "\n\n")
@@ -90,7 +92,7 @@ class TerminalChat:
 
     def ask(self, question: str) -> None:
         started = time.perf_counter()
-        answer = self.assistant.ask(question)
+        answer = self.conversations.ask(self.user, question, self.assistant.ask)
         latency_ms = (time.perf_counter() - started) * 1000
         record = TurnRecord.from_answer(
             answer,

@@ -28,6 +28,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bot.settings import Settings  # noqa: E402
 from knowledge.assistant import Assistant  # noqa: E402
 from knowledge.retrieval.ranker import CANDIDATES, FEATURES, MODEL_PATH, RankerModel, features, shares  # noqa: E402
+from knowledge.retrieval.retriever import BANK_NEIGHBOURS  # noqa: E402
+
+POOL = CANDIDATES + BANK_NEIGHBOURS  # with the ranker off, search returns the pool in this order
 
 
 @dataclass
@@ -50,8 +53,8 @@ def collect(assistant: Assistant) -> list[Group]:
     groups: list[Group] = []
     for i, question in enumerate(bank.questions):
         vector = bank.vectors[i]
-        hits = retriever.search(question.question, CANDIDATES, vector=vector)
         mask = ~((voices == question.voice) & (writers == question.writer))
+        hits = retriever.search(question.question, POOL, vector=vector, bank_mask=mask)
         asked, found, named = retriever.candidates(question.question, hits, vector, mask)
         if not found:
             continue
@@ -109,7 +112,7 @@ def main() -> int:
     groups = collect(assistant)
     voices = sorted({g.voice for g in groups})
     print(f"bank questions searched: {len(groups)}; voices {dict(Counter(g.voice for g in groups))}")
-    print(f"gold among the {CANDIDATES} candidates: {np.mean([g.labels.any() for g in groups]):.3f}")
+    print(f"gold among the {POOL} candidates: {np.mean([g.labels.any() for g in groups]):.3f}")
     held_out: list[tuple[bool, float]] = []
     print(f"{'held-out voice':16s} {'n':>5s} {'fused R@1':>10s} {'ranker R@1':>11s}")
     for voice in voices:
@@ -124,6 +127,9 @@ def main() -> int:
     margin, precision, confident = sure_margin(held_out, args.target)
     print(f"{'all':16s} {len(groups):5d} {fused_all:10.3f} {ranker_all:11.3f}")
     print(f"sure margin {margin:.3f}: right first {precision:.3f} among confident, confident {confident:.3f}")
+    for threshold in (0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9):
+        sure = [ok for ok, m in held_out if m >= threshold]
+        print(f"  margin {threshold:.2f}: confident {len(sure) / len(held_out):.3f}, right first {np.mean(sure):.3f}")
     final = fit(groups, args.regularisation)
     provenance = (
         f"Fitted {date.today().isoformat()} by scripts/train_ranker.py on {len(groups)} questions of the bank "

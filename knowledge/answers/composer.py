@@ -53,6 +53,8 @@ _TEXT_REQUEST = re.compile(r"全文|原文|文本")
 _LATEST_ONLY = re.compile(r"最新|新版")
 _SANCTION = re.compile(r"的，((?:由|依照|依法).+)$", re.S)  # what follows the act in a penalty clause
 _ITEM_NUMBER = re.compile(r"^[(（][一二三四五六七八九十]+[)）]")
+# What the law grants to those who stop, put right and report a breach: 从轻、减轻 or no penalty.
+MITIGATION = (ArticleRef("admin-penalty-law", 32), ArticleRef("admin-penalty-law", 33))
 _DUTY = re.compile(r"应当|必须|不得|禁止|须|经.{0,12}批准|备案")
 
 
@@ -159,6 +161,8 @@ class AnswerComposer:
         if evasion:  # help to evade the law: refused, then the rule and its penalty
             return self._refused(text, mention, found)
         extractive = self._compose(text, mention, found)
+        if self.requests.admits_failing(text):
+            extractive = self._with_remedy(extractive)
         extractive.cases = self.cases.match(extractive, found.vector)
         if self.llm is None:
             return extractive
@@ -279,6 +283,18 @@ class AnswerComposer:
                 template("answers", "notice"),
             ],  # version notes stand under their quote
             domains=domains,
+        )
+
+    def _with_remedy(self, answer: Answer) -> Answer:
+        """A self-report: the rule as answered, then the remedy (stop, make good, report) and the mitigation
+        the law grants to those who put things right (行政处罚法第三十二条、第三十三条)."""
+        cited = set(answer.citations)
+        mitigation = [self.library.quote(ref) for ref in MITIGATION if ref in self.library.articles]
+        return dataclasses.replace(
+            answer,
+            conclusion=template("answers", "self_report_opening") + answer.conclusion,
+            liability=[*answer.liability, *(q for q in mitigation if q.ref not in cited)],
+            advice=template("answers", "self_report_advice"),
         )
 
     def _unsure_refs(self, hits: list[Hit]) -> list[ArticleRef]:

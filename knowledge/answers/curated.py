@@ -18,7 +18,7 @@ from pathlib import Path
 
 from knowledge.law.catalog import Catalog
 from knowledge.models import ArticleRef
-from knowledge.retrieval.bank import bank_questions
+from knowledge.retrieval.bank import SELF_REPORT_VOICE, bank_questions
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 
@@ -160,7 +160,7 @@ class RequestExample:
 @cache
 def request_examples() -> tuple[RequestExample, ...]:
     """The labelled requests of ``requests.toml``, and every curated FAQ question, article phrasing and
-    question of the bank (self-reports and doubts included) as requests pufa serves."""
+    question of the bank as requests pufa serves (the bank's self-reports as their own served kind)."""
     labelled = [
         RequestExample(group["kind"], text)
         for group in _load("requests.toml").get("example", [])
@@ -168,5 +168,8 @@ def request_examples() -> tuple[RequestExample, ...]:
     ]
     served = [q for entry in faq_entries() for q in entry.questions]
     served += [p for phrases in expansions().values() for p in phrases]
-    served += [q.question for q in bank_questions()]
-    return (*labelled, *(RequestExample("serve", text) for text in served))
+    bank = [
+        RequestExample(q.voice if q.voice == SELF_REPORT_VOICE else "serve", q.question)
+        for q in bank_questions()
+    ]
+    return (*labelled, *(RequestExample("serve", text) for text in served), *bank)

@@ -25,7 +25,7 @@ from knowledge.models import ArticleRef
 BANK_DIR = Path(__file__).resolve().parents[1] / "data" / "bank"
 VECTORS_NAME = "bank-vectors.npz"
 SHIPPED_VECTORS = BANK_DIR / "vectors.npz"
-SERVED_VOICES = ("self_report", "doubt")  # voices that admit a failing or doubt an instruction: served
+SELF_REPORT_VOICE = "self_report"  # questions admitting a past or ongoing failing
 
 
 @dataclass(frozen=True)

@@ -19,8 +19,11 @@ from functools import cache
 from pathlib import Path
 
 from knowledge.answers.curated import RequestExample, request_examples, unserved_requests
+from knowledge.retrieval.bank import SELF_REPORT_VOICE
 
 SERVED = "serve"
+SELF_REPORT = SELF_REPORT_VOICE  # served: a person admitting a past or ongoing failing, asking what to do now
+SERVED_KINDS = frozenset({SERVED, SELF_REPORT})
 OFF_TOPIC = (
     "out_of_scope"  # a verdict on the topic (not the form) of a request: retrieval evidence may overrule it
 )
@@ -35,6 +38,7 @@ class RequestTuning:
     features: int = 1 << 16  # hashed n-gram buckets
     regularisation: float = 64.0  # inverse strength (scikit-learn's C)
     decline_probability: float = 0.8  # decline when the declined kinds together are at least this likely
+    self_report_probability: float = 0.5  # a self-report when at least this likely
 
 
 class RequestClassifier:
@@ -82,9 +86,16 @@ class RequestClassifier:
         if matched or not learned:
             return matched
         probabilities = self.probabilities(text)
-        if 1.0 - probabilities[SERVED] < self.tuning.decline_probability:
+        served = sum(probabilities.get(k, 0.0) for k in SERVED_KINDS)
+        if 1.0 - served < self.tuning.decline_probability:
             return None
-        return max((k for k in probabilities if k != SERVED), key=probabilities.__getitem__)
+        return max((k for k in probabilities if k not in SERVED_KINDS), key=probabilities.__getitem__)
+
+    def admits_failing(self, text: str) -> bool:
+        """Whether ``text`` admits a past or ongoing failing (a self-report, served with the remedy and the
+        mitigation the law grants)."""
+        probabilities = self.probabilities(text)
+        return probabilities.get(SELF_REPORT, 0.0) >= self.tuning.self_report_probability
 
 
 MODEL_PREFIX = "requests-"

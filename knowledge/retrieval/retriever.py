@@ -33,7 +33,8 @@ from knowledge.retrieval.ranker import (
 Method = Literal["hybrid", "bm25", "dense"]
 Neighbours = list[tuple[str, float]]  # (record id, cosine similarity), best first
 NEIGHBOURS = 300  # records fetched per question
-MAX_OBLIGATIONS_PER_ACT = 3  # a penalty clause linked to more obligations than this is a catch-all
+MAX_OBLIGATIONS_PER_ACT = 3
+BANK_NEIGHBOURS = 5  # articles of the nearest bank questions added to the ranker's candidates  # a penalty clause linked to more obligations than this is a catch-all
 
 
 @dataclass(frozen=True)
@@ -106,8 +107,10 @@ class Retriever:
         method: Method = "hybrid",
         vector: np.ndarray | None = None,
         neighbours: Neighbours | None = None,
+        bank_mask: np.ndarray | None = None,
     ) -> list[Hit]:
-        """The ``k`` best articles, best first (``vector``, ``neighbours``: of the question, if already known)."""
+        """The ``k`` best articles, best first (``vector``, ``neighbours``: of the question, if already known;
+        ``bank_mask``: the bank questions to use, all if None)."""
         doc_ids = self.library.catalog.competing_ids(as_of, domain)
         if not doc_ids or not question.strip():
             return []
@@ -126,27 +129,45 @@ class Retriever:
         if method == "hybrid":
             self._add_intent(fused, question)
         best = sorted(fused, key=fused.__getitem__, reverse=True)[: max(k, CANDIDATES)]
+        pool = best[:CANDIDATES]
+        if method == "hybrid" and vector is not None:
+            pool += self._bank_nearest(vector, set(doc_ids), set(pool), bank_mask)
         hits = [
             Hit(
                 ref,
-                fused[ref],
+                fused.get(ref, 0.0),
                 self.library.document(ref.doc_id).title,
                 dense.get(ref, 0.0),
                 lexical.get(ref, 0.0),
             )
-            for ref in best
+            for ref in [*pool, *(ref for ref in best if ref not in pool)]
         ]
         if method == "hybrid" and self.ranker is not None and vector is not None:
-            hits = self.rerank(question, hits, vector, self.ranker)
+            hits = self.rerank(question, hits, len(pool), vector, self.ranker)
         return hits[:k]
+
+    def _bank_nearest(
+        self, vector: np.ndarray, doc_ids: set[str], pooled: set[ArticleRef], mask: np.ndarray | None
+    ) -> list[ArticleRef]:
+        """Articles whose bank questions come closest to the question, when fusion did not pool them."""
+        similarities = self.bank.similarities(vector)
+        if mask is not None:
+            similarities = np.where(mask, similarities, -1.0)
+        added: list[ArticleRef] = []
+        for i in np.argsort(-similarities)[: BANK_NEIGHBOURS * 3]:
+            ref = self.bank.questions[int(i)].ref
+            if ref.doc_id in doc_ids and ref not in pooled and ref not in added and ref in self._kinds:
+                added.append(ref)
+            if len(added) == BANK_NEIGHBOURS:
+                break
+        return added
 
     def candidates(
         self, question: str, hits: list[Hit], vector: np.ndarray, mask: np.ndarray | None = None
     ) -> tuple[frozenset[str], list[Candidate], bool]:
-        """What the ranker knows of the first fused ``hits`` (``mask``: bank questions to use, all if None)."""
-        top = hits[:CANDIDATES]
+        """What the ranker knows of the candidate ``hits`` (``mask``: bank questions to use, all if None)."""
         similarities = self.bank.similarities(vector)
-        bank = self.bank.article_scores(similarities, [hit.ref for hit in top], mask)
+        bank = self.bank.article_scores(similarities, [hit.ref for hit in hits], mask)
         named = self.library.parser.titles_named(question)
         found = [
             Candidate(
@@ -156,14 +177,16 @@ class Retriever:
                 scores,
                 hit.title in named,
             )
-            for hit, scores in zip(top, bank, strict=True)
+            for hit, scores in zip(hits, bank, strict=True)
         ]
         return question_kinds(question), found, bool(named)
 
-    def rerank(self, question: str, hits: list[Hit], vector: np.ndarray, model: RankerModel) -> list[Hit]:
-        """The first fused hits in the ranker's order, each with its share of the ranker's belief; the rest
-        after them."""
-        asked, found, any_named = self.candidates(question, hits, vector)
+    def rerank(
+        self, question: str, hits: list[Hit], pooled: int, vector: np.ndarray, model: RankerModel
+    ) -> list[Hit]:
+        """The first ``pooled`` hits in the ranker's order, each with its share of the ranker's belief; the
+        rest after them."""
+        asked, found, any_named = self.candidates(question, hits[:pooled], vector)
         if not found:
             return hits
         share = shares(model.scores(features(asked, found, any_named)))

@@ -91,7 +91,9 @@ async def answer_received(context: Context, received: Received) -> None:
     """Answer a journaled question: the turn is logged (database or spool) before the reply is sent."""
     d = deps(context)
     answer, latency_ms = await while_typing(
-        context, received.chat_id, d.think(_timed_ask, d, received.question)
+        context,
+        received.chat_id,
+        d.think(_timed_ask, d, f"tg:{received.chat_id}:{received.user_id}", received.question),
     )
     record = TurnRecord.from_answer(
         answer,
@@ -109,10 +111,11 @@ async def answer_received(context: Context, received: Received) -> None:
     await asyncio.to_thread(d.inbox.answered, received.uid)
 
 
-def _timed_ask(d: BotDeps, question: str) -> tuple[Answer, float]:
-    """The answer and the answer function's own latency in milliseconds (run in an answering thread)."""
+def _timed_ask(d: BotDeps, person: str, question: str) -> tuple[Answer, float]:
+    """The answer (a follow-up read with ``person``'s previous turn in this chat) and the answer function's
+    own latency in milliseconds (run in an answering thread)."""
     started = time.perf_counter()
-    answer = d.assistant.ask(question)
+    answer = d.conversations.ask(person, question, d.assistant.ask)
     return answer, (time.perf_counter() - started) * 1000
 
 
