@@ -20,7 +20,7 @@ from knowledge.answers.curated import (
     with_legal_terms,
 )
 from knowledge.answers.excerpt import ExcerptTuning, excerpt
-from knowledge.answers.stance import opening_stance, stance
+from knowledge.answers.stance import in_question_words, opening_stance, stance
 from knowledge.answers.transitions import Transitions, VersionTuning
 from knowledge.cases.matcher import CaseMatcher
 from knowledge.index.snapshot import FAQ_PREFIX, SCOPE_DOC
@@ -340,7 +340,14 @@ class AnswerComposer:
         )
         related = self.library.related_laws(missing)
         advice = template("answers", "declined_missing_advice", laws="、".join(related) or "（无）")
-        return Answer(text, conclusion, advice=advice, notices=[template("answers", "notice")], declined=True)
+        # The nearest provision we hold on the point (e.g. the regulation's article on the licence the
+        # missing measures detail), quoted as what the law we hold says.
+        found = self._retrieve(text, None)
+        basis = [self._excerpt(found.hits[0].ref, set(tokenize(text)))] if found else []
+        if basis:
+            conclusion += template("answers", "missing_nearest", ref=self._short_citation(basis[0].ref))
+        notices = [template("answers", "notice")]
+        return Answer(text, conclusion, basis=basis, advice=advice, notices=notices, declined=True)
 
     def _amendment(self, text: str, newest: Document) -> Answer:
         """What the last amendment of a law changed: the articles whose text differs, computed from the two
@@ -506,7 +513,9 @@ class AnswerComposer:
         """``需要。``, ``不可以。``, ``符合…的可以。``… when ``text`` is a yes/no question one of ``rules`` (the
         sentences that answer it, best first) answers."""
         answered = next(filter(None, (stance(text, rule) for rule in rules)), None)
-        return template("answers", f"stance_{answered[0]}_{answered[1]}") if answered else ""
+        if not answered:
+            return ""
+        return in_question_words(text, template("answers", f"stance_{answered[0]}_{answered[1]}"))
 
     def _duties(self, refs: list[ArticleRef]) -> list[str]:
         duties: list[str] = []
@@ -581,14 +590,27 @@ def _ranked_sentences(text: str, terms: set[str]) -> list[str]:
     return sorted(sentences, key=lambda s: -sum(len(t) for t in terms if t in s))
 
 
-def _clause(sentence: str, limit: int = 40) -> str:
-    """The sentence cut to its first clauses within ``limit`` characters (what distinguishes a provision)."""
-    sentence = sentence.rstrip("。；：:")
+def _clause(sentence: str, limit: int = 40, enough: int = 12) -> str:
+    """The leading whole clauses of a sentence (at least ``enough`` characters, within ``limit`` when it can):
+    what distinguishes one provision from another in an unsure answer."""
+    clauses = re.split(r"(?<=[，、])", _ITEM_NUMBER.sub("", sentence.strip()).rstrip("。；：:"))
+    kept = ""
+    for clause in clauses:
+        if kept and (len(kept) >= enough or len(kept) + len(clause) > limit):
+            break
+        kept += clause
+    kept = kept.rstrip("，、")
+    return kept if len(kept) <= limit + 20 else kept[:limit] + "……"
+
+
+def _shortened(sentence: str, limit: int = 120) -> str:
+    """A whole sentence for a conclusion: a list's lead without its items (they are quoted below), a long
+    sentence to its last whole clause within ``limit`` — never cut mid-word or mid-list."""
+    lead, colon, rest = sentence.partition("：")
+    if colon and _ITEM_NUMBER.match(rest.strip()):
+        return lead + "（具体事项见下方所引条文）。"
     if len(sentence) <= limit:
         return sentence
-    cut = max(sentence.rfind(mark, 0, limit) for mark in "，、")
-    return sentence[:cut] if cut > 8 else sentence[:limit] + "……"
-
-
-def _shortened(sentence: str) -> str:
-    return sentence if len(sentence) <= 120 else sentence[:118] + "……"
+    cut = max(sentence.rfind(mark, 0, limit) for mark in "，；")
+    head = sentence[:cut] if cut > 0 else sentence[:limit]
+    return head + "等（全文见下方所引条文）。"

@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 import pickle
+import re
 from dataclasses import asdict, dataclass
 from functools import cache
 from pathlib import Path
@@ -24,6 +25,8 @@ from knowledge.retrieval.bank import SELF_REPORT_VOICE
 SERVED = "serve"
 SELF_REPORT = SELF_REPORT_VOICE  # served: a person admitting a past or ongoing failing, asking what to do now
 SERVED_KINDS = frozenset({SERVED, SELF_REPORT})
+# Asking for the remedy of something already done (补救, 补办, 来得及, 主动报告): a self-report by its form.
+_ASKS_REMEDY = re.compile(r"补救|补办|补手续|补报|来得及|主动(报告|上报|说明|交代)|自查(发现|出)")
 OFF_TOPIC = (
     "out_of_scope"  # a verdict on the topic (not the form) of a request: retrieval evidence may overrule it
 )
@@ -38,7 +41,7 @@ class RequestTuning:
     features: int = 1 << 16  # hashed n-gram buckets
     regularisation: float = 64.0  # inverse strength (scikit-learn's C)
     decline_probability: float = 0.8  # decline when the declined kinds together are at least this likely
-    self_report_probability: float = 0.5  # a self-report when at least this likely
+    self_report_probability: float = 0.25  # a self-report when at least this likely (the class is small)
 
 
 class RequestClassifier:
@@ -94,8 +97,9 @@ class RequestClassifier:
     def admits_failing(self, text: str) -> bool:
         """Whether ``text`` admits a past or ongoing failing (a self-report, served with the remedy and the
         mitigation the law grants)."""
-        probabilities = self.probabilities(text)
-        return probabilities.get(SELF_REPORT, 0.0) >= self.tuning.self_report_probability
+        if _ASKS_REMEDY.search(text):
+            return True
+        return self.probabilities(text).get(SELF_REPORT, 0.0) >= self.tuning.self_report_probability
 
 
 MODEL_PREFIX = "requests-"

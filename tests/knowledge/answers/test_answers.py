@@ -155,8 +155,9 @@ def test_ask_jsonl_contract(settings: Settings) -> None:
     records = [json.loads(x) for x in result.stdout.splitlines()]
     assert [r["id"] for r in records] == ["a", 7]
     for record in records:
-        assert set(record) == {"id", "answer", "citations", "declined", "mode", "cases"}
+        assert set(record) == {"id", "answer", "citations", "declined", "mode", "confident", "cases"}
         assert record["mode"] == "extractive" and record["cases"] == []
+        assert isinstance(record["confident"], bool)
     assert {"doc_id": "lab-animal-regulation", "article": 15} in records[0]["citations"]
     assert records[1]["declined"] is True and records[1]["citations"] == []
 
