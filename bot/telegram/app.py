@@ -31,7 +31,7 @@ from bot.telegram.limits import FairUpdateProcessor, QuestionLimiter, TelegramRa
 from knowledge.errors import PufaError
 
 if TYPE_CHECKING:
-    from bot.outreach.store import OutreachStore
+    from bot.records.services import Records
     from knowledge.assistant import Assistant
 
 logger = logging.getLogger("bot.telegram")
@@ -113,7 +113,7 @@ def base_file_url(base_url: str) -> str:
 def build_application(
     settings: Settings,
     assistant: Assistant,
-    store: OutreachStore,
+    store: Records,
     rate_limiter: BaseRateLimiter | None = None,
 ) -> Application:
     """The Application with every handler registered, talking to ``settings.telegram_api_base_url``."""
@@ -242,6 +242,6 @@ async def _replay_spool_regularly(deps: BotDeps, every_s: float) -> None:
     while True:
         await asyncio.sleep(every_s)
         try:
-            await asyncio.to_thread(deps.store.replay)
+            await asyncio.to_thread(deps.records.turns.replay)
         except Exception:  # the store logs the cause; the next round tries again
             logger.warning("spool replay failed; retrying in %s s", every_s)

@@ -32,7 +32,7 @@ from knowledge.answers.followup import Conversations
 from knowledge.models import ArticleRef
 
 if TYPE_CHECKING:
-    from bot.outreach.store import OutreachStore
+    from bot.records.services import Records
     from knowledge.assistant import Assistant
 
 logger = logging.getLogger("bot.telegram")
@@ -78,7 +78,7 @@ class BotDeps:
     """The bot's collaborators, kept in ``application.bot_data["deps"]``."""
 
     assistant: Assistant
-    store: OutreachStore
+    records: Records
     limiter: QuestionLimiter
     inbox: Inbox
     turns: TurnMemory = field(default_factory=TurnMemory)

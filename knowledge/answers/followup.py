@@ -202,3 +202,19 @@ class Conversations:
         if resolved != question:
             result.question = question.strip()
         return result
+
+    def of(self, person: str, answer: Callable[[str], Answer]) -> InContext:
+        """An answerer (``ask(question)``) for ``person``: what a surface hands to its answering code."""
+        return InContext(self, person, answer)
+
+
+@dataclass(frozen=True)
+class InContext:
+    """One person's questions answered in the context of their previous turn."""
+
+    conversations: Conversations
+    person: str
+    answer: Callable[[str], Answer]
+
+    def ask(self, question: str) -> Answer:
+        return self.conversations.ask(self.person, question, self.answer)

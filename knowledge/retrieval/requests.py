@@ -21,8 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
-from knowledge.answers.curated import RequestExample, request_examples, unserved_requests
-from knowledge.retrieval.bank import SELF_REPORT_VOICE
+from knowledge.law.curated import RequestExample, request_examples, unserved_requests
+from knowledge.retrieval.bank import SELF_REPORT_VOICE, bank_questions
 
 SERVED = "serve"
 SELF_REPORT = SELF_REPORT_VOICE  # served: a person admitting a past or ongoing failing, asking what to do now
@@ -44,6 +44,16 @@ class RequestTuning:
     regularisation: float = 64.0  # inverse strength (scikit-learn's C)
     decline_probability: float = 0.8  # decline when the declined kinds together are at least this likely
     self_report_probability: float = 0.25  # a self-report when at least this likely (the class is small)
+
+
+def training_examples() -> tuple[RequestExample, ...]:
+    """The curated labelled requests and every question of the bank, served (the bank's self-reports as
+    their own served kind)."""
+    bank = (
+        RequestExample(SELF_REPORT if q.voice == SELF_REPORT_VOICE else SERVED, q.question)
+        for q in bank_questions()
+    )
+    return (*request_examples(), *bank)
 
 
 def hashed_ngrams(text: str, tuning: RequestTuning) -> tuple[np.ndarray, np.ndarray]:
@@ -81,7 +91,7 @@ class RequestClassifier:
         from scipy.sparse import csr_matrix
         from sklearn.linear_model import LogisticRegression
 
-        examples = request_examples() if examples is None else examples
+        examples = training_examples() if examples is None else examples
         rows, columns, values = [], [], []
         for row, example in enumerate(examples):
             buckets, weights = hashed_ngrams(example.text, tuning)
@@ -161,7 +171,7 @@ def _fingerprint(examples: tuple[RequestExample, ...], tuning: RequestTuning) ->
 def request_classifier(folder: Path | None = None) -> RequestClassifier:
     """The classifier of the curated examples: loaded from ``folder`` (beside the index) when fitted there on
     the same examples and tuning, else fitted (and kept in ``folder`` if given)."""
-    examples, tuning = request_examples(), RequestTuning()
+    examples, tuning = training_examples(), RequestTuning()
     if folder is None:
         return RequestClassifier.fit(examples, tuning)
     path = folder / f"{MODEL_PREFIX}{_fingerprint(examples, tuning)}.npz"
