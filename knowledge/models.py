@@ -89,7 +89,8 @@ class MissingDocument:
 
 @dataclass(frozen=True)
 class Hit:
-    """One retrieved article: fused score (higher is better), and the evidence behind it."""
+    """One retrieved article: its score (higher is better: the fused score, or once the learned ranker has
+    ordered the hits, the ranker's shares in rank order), and the evidence behind it."""
 
     ref: ArticleRef
     score: float

@@ -229,7 +229,7 @@ class AnswerComposer:
             conclusion, compliance, advice = faq.conclusion, list(faq.compliance), faq.advice
             if not opening_stance(conclusion):
                 conclusion = self._stance_prefix(text, _SENTENCE.findall(conclusion)[0]) + conclusion
-        elif not penalties and as_of is None and (unsure := self._unsure_refs(hits)):
+        elif not penalties and as_of is None and (unsure := self._unsure_refs(text, hits)):
             return self._unsure(text, unsure)
         else:
             # A question about an act's consequences is answered by the article punishing that act (another
@@ -297,11 +297,14 @@ class AnswerComposer:
             advice=template("answers", "self_report_advice"),
         )
 
-    def _unsure_refs(self, hits: list[Hit]) -> list[ArticleRef]:
+    def _unsure_refs(self, text: str, hits: list[Hit]) -> list[ArticleRef]:
         """When the ranker cannot tell the first candidates apart (their shares within its sure margin): the
-        two or three that may apply; else none. Two articles restating one rule are not a doubt."""
+        two or three that may apply; else none. Two articles restating one rule are not a doubt, nor is a
+        question about an act's consequences led by the article enumerating that act."""
         ranker = self.retriever.ranker
         if ranker is None or len(hits) < 2 or hits[0].share <= 0:
+            return []
+        if asks_consequence(text) and is_liability(self.library.articles[hits[0].ref]):
             return []
         first, second = hits[0], hits[1]
         if first.share - second.share >= ranker.sure_margin:

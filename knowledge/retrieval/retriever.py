@@ -190,9 +190,19 @@ class Retriever:
         if not found:
             return hits
         share = shares(model.scores(features(asked, found, any_named)))
-        order = sorted(range(len(found)), key=lambda i: -share[i])
-        ranked = [dataclasses.replace(found[i].hit, share=float(share[i])) for i in order]
-        return ranked + hits[len(found) :]
+        # A question about an act's consequences is answered by the article punishing that act: when fusion led
+        # with a liability article (its enumerated act matched), liability articles keep the lead.
+        penalty_first = "consequence" in asked and "penalty" in found[0].kinds
+        order = sorted(
+            range(len(found)), key=lambda i: (penalty_first and "penalty" not in found[i].kinds, -share[i])
+        )
+        # Scores stay in rank order: the ranked hits score their shares (largest first), the rest 0.
+        scores = sorted((float(v) for v in share), reverse=True)
+        ranked = [
+            dataclasses.replace(found[i].hit, score=score, share=float(share[i]))
+            for i, score in zip(order, scores, strict=True)
+        ]
+        return ranked + [dataclasses.replace(hit, score=0.0) for hit in hits[len(found) :]]
 
     def _add_penalty_items(self, fused: dict[ArticleRef, float], question: str, doc_ids: set[str]) -> None:
         """Raise the liability articles whose enumerated act matches the act in the question."""
