@@ -93,7 +93,7 @@ class TerminalChat:
         asker = Asker(person_key=f"term:{self.user}", display_name=self.user, channel="terminal")
         # logged (database or spool) before the answer is shown
         answer, _ = record_answer(
-            self.conversations.of(self.user, self.assistant.ask), self.records.turns, question, asker
+            self.conversations.of(self.user, self.assistant), self.records.turns, question, asker
         )
         self.last_refs = tuple(answer.citations)
         self.say(render_plain(answer))

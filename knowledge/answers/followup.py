@@ -14,7 +14,9 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
+from knowledge.law.library import Library
 from knowledge.models import Answer, ArticleRef
 from knowledge.retrieval.lexical import tokenize
 
@@ -120,6 +122,15 @@ _ASKING_WORDS = frozenset(
 )
 
 
+class Answering(Protocol):
+    """What answers a question over a library of articles (``knowledge.Assistant``)."""
+
+    @property
+    def library(self) -> Library: ...
+
+    def ask(self, question: str) -> Answer: ...
+
+
 @dataclass(frozen=True)
 class FollowUpTuning:
     """How much the conversations remember: people kept, how long, and how short an elliptical question is."""
@@ -203,9 +214,10 @@ class Conversations:
             result.question = question.strip()
         return result
 
-    def of(self, person: str, answer: Callable[[str], Answer]) -> InContext:
-        """An answerer (``ask(question)``) for ``person``: what a surface hands to its answering code."""
-        return InContext(self, person, answer)
+    def of(self, person: str, assistant: Answering) -> InContext:
+        """An answerer (``ask(question)``, ``library``) for ``person``: what a surface hands to its answering
+        code."""
+        return InContext(self, person, assistant)
 
 
 @dataclass(frozen=True)
@@ -214,7 +226,11 @@ class InContext:
 
     conversations: Conversations
     person: str
-    answer: Callable[[str], Answer]
+    assistant: Answering
+
+    @property
+    def library(self) -> Library:
+        return self.assistant.library
 
     def ask(self, question: str) -> Answer:
-        return self.conversations.ask(self.person, question, self.answer)
+        return self.conversations.ask(self.person, question, self.assistant.ask)
