@@ -31,6 +31,8 @@ COMMAND_MODULES = {
     "cases": "bot.cli.cases",
     "brief": "bot.cli.cases",
     "materials": "bot.cli.cases",
+    "web": "bot.cli.web",
+    "users": "bot.cli.web",
 }
 
 

@@ -1,0 +1,87 @@
+"""A visitor's conversation on the public page, kept in memory (the turn log keeps what is recorded).
+
+``FollowUp`` is the small adapter for follow-up questions: it keeps the previous turn's question and asks
+again with it when the new question alone finds nothing. It is the one place to swap for the answer
+package's own follow-up context when that exists.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from knowledge.assistant import Assistant
+from knowledge.models import Answer, QuotedArticle
+
+MAX_TURNS = 20
+MAX_VISITORS = 5000
+
+
+@dataclass
+class WebTurn:
+    """One question and its answer as the page shows it."""
+
+    uid: str
+    question: str
+    answer: Answer
+    sources: list[QuotedArticle]
+    asked_at: datetime
+    follow_up_of: str = ""  # the previous question, when the answer used it
+    feedback: int = 0
+
+
+@dataclass
+class Conversation:
+    turns: list[WebTurn] = field(default_factory=list)
+
+    @property
+    def previous(self) -> WebTurn | None:
+        return self.turns[-1] if self.turns else None
+
+    def find(self, uid: str) -> WebTurn | None:
+        return next((turn for turn in self.turns if turn.uid == uid), None)
+
+
+class Conversations:
+    """Every visitor's conversation, the least recently used dropped beyond ``MAX_VISITORS``."""
+
+    def __init__(self) -> None:
+        self._by_visitor: OrderedDict[str, Conversation] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def of(self, visitor: str) -> Conversation:
+        with self._lock:
+            conversation = self._by_visitor.pop(visitor, None) or Conversation()
+            self._by_visitor[visitor] = conversation
+            while len(self._by_visitor) > MAX_VISITORS:
+                self._by_visitor.popitem(last=False)
+            return conversation
+
+    def add(self, visitor: str, turn: WebTurn) -> None:
+        conversation = self.of(visitor)
+        with self._lock:
+            conversation.turns = [*conversation.turns, turn][-MAX_TURNS:]
+
+    def clear(self, visitor: str) -> None:
+        with self._lock:
+            self._by_visitor.pop(visitor, None)
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """Ask a question in the context of the previous one."""
+
+    assistant: Assistant
+
+    def ask(self, question: str, previous: WebTurn | None) -> tuple[Answer, str]:
+        """The answer, and the previous question when it was needed to find one (else ``""``)."""
+        answer = self.assistant.ask(question)
+        if previous is None or (answer.citations and not answer.declined):
+            return answer, ""
+        combined = self.assistant.ask(f"{previous.question}\n{question}")
+        if combined.citations and not combined.declined:
+            combined.question = question
+            return combined, previous.question
+        return answer, ""

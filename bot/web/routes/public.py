@@ -1,0 +1,148 @@
+"""The public chat at ``/``: ask, follow up, 👍/👎, clear one's own history (same rules as the bot)."""
+
+from __future__ import annotations
+
+import math
+import secrets
+import time
+from dataclasses import dataclass
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from bot.outreach.turns import TurnRecord
+from bot.render import text as bot_text
+from bot.telegram.limits import QuestionLimiter
+from bot.web.auth import client_address, services
+from bot.web.conversation import Conversations, FollowUp, WebTurn
+from bot.web.pages import page, redirect
+from bot.web.security import checked_form, text
+from knowledge.models import Answer
+
+MAX_QUESTION = 500
+ADDRESS_FACTOR = 5  # an office behind one address holds several visitors
+DISPLAY_NAME = "网页访客"
+
+
+@dataclass
+class PublicChat:
+    """The per-process state of the public page: conversations and the two question limits."""
+
+    conversations: Conversations
+    per_visitor: QuestionLimiter
+    per_address: QuestionLimiter
+
+    @classmethod
+    def create(cls, questions_per_minute: int) -> PublicChat:
+        return cls(
+            Conversations(),
+            QuestionLimiter(questions_per_minute),
+            QuestionLimiter(questions_per_minute * ADDRESS_FACTOR),
+        )
+
+
+def chat_state(request: Request) -> PublicChat:
+    state: PublicChat = request.app.state.public_chat
+    return state
+
+
+def visitor(request: Request) -> str:
+    """This browser's visitor id (kept in the signed session cookie)."""
+    value = request.session.get("visitor")
+    if not isinstance(value, str):
+        value = secrets.token_urlsafe(12)
+        request.session["visitor"] = value
+    return value
+
+
+def person_key(visitor_id: str) -> str:
+    return f"web:{visitor_id}"
+
+
+async def chat_page(request: Request) -> Response:
+    conversation = chat_state(request).conversations.of(visitor(request))
+    return page(
+        request,
+        "public/chat.html",
+        turns=conversation.turns,
+        example=bot_text("bot.question_example"),
+        max_question=MAX_QUESTION,
+    )
+
+
+def _timed(follow_up: FollowUp, question: str, previous: WebTurn | None) -> tuple[Answer, str, float]:
+    started = time.perf_counter()
+    answer, follow_up_of = follow_up.ask(question, previous)
+    return answer, follow_up_of, (time.perf_counter() - started) * 1000
+
+
+async def ask(request: Request) -> Response:
+    form = await checked_form(request)
+    question = str(form.get("question", "")).strip()
+    if not question:
+        example = bot_text("bot.question_example")
+        return redirect("/", ("error", text("errors.question_empty", example=example)), request)
+    if len(question) > MAX_QUESTION:
+        return redirect("/", ("error", text("errors.question_too_long", limit=MAX_QUESTION)), request)
+    state, who = chat_state(request), visitor(request)
+    wait = max(state.per_visitor.check(who), state.per_address.check(client_address(request)))
+    if wait:
+        message = text("errors.rate_limited", seconds=math.ceil(wait), limit=state.per_visitor.per_minute)
+        return redirect("/", ("error", message), request)
+    web = services(request)
+    previous = state.conversations.of(who).previous
+    answer, follow_up_of, latency_ms = await web.think(_timed, FollowUp(web.assistant), question, previous)
+    request.state.answer_ms = latency_ms
+    record = TurnRecord.from_answer(
+        answer, person_key=person_key(who), display_name=DISPLAY_NAME, channel="web", latency_ms=latency_ms
+    )
+    await web.run(web.store.record_turn, record)  # durable (database or spool) before it is shown
+    sources = [web.assistant.quote(ref) for ref in answer.citations]
+    turn = WebTurn(record.uid, question, answer, sources, record.asked_at, follow_up_of)
+    state.conversations.add(who, turn)
+    return redirect(f"/#t-{record.uid}")
+
+
+async def feedback(request: Request) -> Response:
+    form = await checked_form(request)
+    uid, sign = str(form.get("turn", "")), str(form.get("value", ""))
+    if sign not in ("+1", "-1"):
+        raise HTTPException(400, text("errors.turn_unknown"))
+    who = visitor(request)
+    web = services(request)
+    turn = chat_state(request).conversations.of(who).find(uid)
+    owner = person_key(who) if turn else await web.run(web.store.turn_owner, uid)
+    if owner != person_key(who):
+        raise HTTPException(404, text("errors.turn_unknown"))
+    value = 1 if sign == "+1" else -1
+    if not await web.run(web.store.record_feedback, uid, value):
+        raise HTTPException(404, text("errors.turn_unknown"))
+    if turn is not None:
+        turn.feedback = value
+    return redirect(f"/#t-{uid}", ("ok", bot_text("bot.feedback_recorded")), request)
+
+
+async def forget_page(request: Request) -> Response:
+    return page(request, "public/forget.html")
+
+
+async def forget(request: Request) -> Response:
+    """Erase this visitor's questions (as /forget does in the bot) and start a fresh visitor id."""
+    await checked_form(request)
+    who = visitor(request)
+    web = services(request)
+    await web.run(web.store.forget, person_key(who))
+    chat_state(request).conversations.clear(who)
+    request.session.pop("visitor", None)
+    return redirect("/", ("ok", bot_text("bot.forget_done")), request)
+
+
+routes = [
+    Route("/", chat_page),
+    Route("/ask", ask, methods=["POST"]),
+    Route("/feedback", feedback, methods=["POST"]),
+    Route("/forget", forget_page),
+    Route("/forget", forget, methods=["POST"]),
+]
