@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse
 
 from bot.outreach.stats import REPORT_TZ, domain_label
-from bot.render import answer_sections, case_lines, quoted_sections
+from bot.render import answer_sections, case_lines
 from bot.web.security import CSRF_FIELD, csrf_token
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -34,7 +34,6 @@ environment.filters["local"] = _local
 environment.filters["domain"] = domain_label
 environment.globals |= {
     "answer_sections": answer_sections,
-    "quoted_sections": quoted_sections,
     "case_lines": case_lines,
     "CSRF_FIELD": CSRF_FIELD,
 }
