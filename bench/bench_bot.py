@@ -24,8 +24,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from bot.outreach.db import make_engine, upgrade  # noqa: E402
-from bot.outreach.store import OutreachStore  # noqa: E402
+from bot.records.db import make_engine  # noqa: E402
+from bot.records.schema import upgrade  # noqa: E402
+from bot.records.services import Records  # noqa: E402
 from bot.render import text  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from bot.telegram.limits import TelegramRateLimiter  # noqa: E402
@@ -52,7 +53,7 @@ def percentile(values: list[float], share: float) -> float:
 
 
 async def bench(
-    settings: Settings, assistant: Assistant, store: OutreachStore, n: int, users: int, rate: float
+    settings: Settings, assistant: Assistant, store: Records, n: int, users: int, rate: float
 ) -> dict:
     """Push ``n`` questions (all at once, or ``rate`` per second) and measure the replies."""
     asked = questions(n)
@@ -117,7 +118,7 @@ def main() -> int:
         engine = make_engine(settings.effective_database_url)
         upgrade(engine)
         engine.dispose()
-        store = OutreachStore.open(settings)
+        store = Records.open(settings)
         try:
             result = asyncio.run(bench(settings, assistant, store, args.questions, args.users, args.rate))
         finally:

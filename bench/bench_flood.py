@@ -22,8 +22,9 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from bench.bench_bot import percentile, questions  # noqa: E402
-from bot.outreach.db import make_engine, upgrade  # noqa: E402
-from bot.outreach.store import OutreachStore  # noqa: E402
+from bot.records.db import make_engine  # noqa: E402
+from bot.records.schema import upgrade  # noqa: E402
+from bot.records.services import Records  # noqa: E402
 from bot.render import text  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from bot.telegram.limits import TelegramRateLimiter  # noqa: E402
@@ -35,7 +36,7 @@ FLOODER = 9_999
 
 
 async def bench(
-    settings: Settings, assistant: Assistant, store: OutreachStore, flood: int, bystanders: int
+    settings: Settings, assistant: Assistant, store: Records, flood: int, bystanders: int
 ) -> dict:
     asked = questions(bystanders)
     every = max(1, flood // bystanders)
@@ -85,7 +86,7 @@ def main() -> int:
         engine = make_engine(settings.effective_database_url)
         upgrade(engine)
         engine.dispose()
-        store = OutreachStore.open(settings)
+        store = Records.open(settings)
         try:
             result = asyncio.run(bench(settings, assistant, store, args.flood, args.bystanders))
         finally:

@@ -25,8 +25,8 @@ from sqlalchemy.engine import make_url
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.cli.outreach import run_stats  # noqa: E402
-from bot.outreach.db import make_engine, upgrade  # noqa: E402
-from bot.outreach.models import (  # noqa: E402
+from bot.records.db import make_engine  # noqa: E402
+from bot.records.models import (  # noqa: E402
     SessionDomainRow,
     SessionRow,
     TurnCitationRow,
@@ -35,9 +35,11 @@ from bot.outreach.models import (  # noqa: E402
     UnitDomainRow,
     UnitRow,
 )
-from bot.outreach.store import OutreachStore  # noqa: E402
-from bot.outreach.turns import TurnRecord, new_turn_uid  # noqa: E402
-from bot.outreach.uscc import check_digit  # noqa: E402
+from bot.records.schema import upgrade  # noqa: E402
+from bot.records.services import Records
+from bot.records.turns.record import TurnRecord, new_turn_uid  # noqa: E402
+from bot.records.units.register import UnitInput  # noqa: E402
+from bot.records.units.uscc import check_digit  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from knowledge.law.domains import REGULATED as DOMAINS  # noqa: E402
 from knowledge.models import ArticleRef  # noqa: E402
@@ -52,13 +54,11 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
-def bench_logging(store: OutreachStore, rng: random.Random) -> list[float]:
+def bench_logging(store: Records, rng: random.Random) -> list[float]:
     """Milliseconds per record_turn for LOG_TURNS turns of 100 people, ~3 turns per session."""
     for unit in range(20):
         body = f"91110108{unit:09d}"
-        store.register(
-            f"tg:{unit}", f"用户{unit}", f"单位{unit}", body + check_digit(body), (DOMAINS[unit % 2],)
-        )
+        store.units.enrol(f"tg:{unit}", f"用户{unit}", UnitInput(f"单位{unit}", body + check_digit(body), (DOMAINS[unit % 2],)))
     start = datetime(YEAR, 1, 1, tzinfo=UTC)
     timings = []
     for index in range(LOG_TURNS):
@@ -79,15 +79,15 @@ def bench_logging(store: OutreachStore, rng: random.Random) -> list[float]:
             asked_at=start + timedelta(minutes=index * 7),
         )
         began = time.perf_counter()
-        store.record_turn(turn)
+        store.turns.record(turn)
         timings.append((time.perf_counter() - began) * 1000)
     return timings
 
 
-def fill_synthetic(store: OutreachStore, rng: random.Random) -> None:
+def fill_synthetic(store: Records, rng: random.Random) -> None:
     """Bulk-insert SYNTHETIC_TURNS turns (about 4 per session) spread over the year."""
     start = datetime(YEAR, 1, 1, tzinfo=UTC)
-    with store._writes.begin() as db:
+    with store.database.raw_writing() as db:
         units = []
         for unit in range(200):
             body = f"91310115{unit:09d}"
@@ -146,16 +146,16 @@ def fill_synthetic(store: OutreachStore, rng: random.Random) -> None:
         db.execute(insert(TurnRow), turns)
         db.execute(insert(TurnDomainRow), turn_domains)
         db.execute(insert(TurnCitationRow), citations)
-    if store.engine.dialect.name == "postgresql":
-        with store.engine.connect() as connection:
+    if store.database.engine.dialect.name == "postgresql":
+        with store.database.engine.connect() as connection:
             connection.execute(text("ANALYZE"))
             connection.commit()
 
 
-def bench_stats(store: OutreachStore, settings: Settings) -> tuple[float, float]:
-    """Seconds for store.stats(YEAR) and for the whole ``pufa stats --year`` command (in process)."""
+def bench_stats(store: Records, settings: Settings) -> tuple[float, float]:
+    """Seconds for store.reports.stats(YEAR) and for the whole ``pufa stats --year`` command (in process)."""
     began = time.perf_counter()
-    store.stats(YEAR)
+    store.reports.stats(YEAR)
     direct = time.perf_counter() - began
     args = argparse.Namespace(year=YEAR, quarter=None, domain=None, json=False, chart=None)
     began = time.perf_counter()
@@ -170,7 +170,7 @@ def run(label: str, settings: Settings) -> dict[str, float]:
     engine = make_engine(settings.effective_database_url)
     upgrade(engine)
     engine.dispose()
-    store = OutreachStore.open(settings)
+    store = Records.open(settings)
     timings = bench_logging(store, rng)
     fill_synthetic(store, rng)
     direct, command = bench_stats(store, settings)
@@ -187,7 +187,7 @@ def run(label: str, settings: Settings) -> dict[str, float]:
         f"p50 {figures['turn_p50_ms']:.2f} ms, p95 {figures['turn_p95_ms']:.2f} ms, max {figures['turn_max_ms']:.1f} ms"
     )
     print(
-        f"[{label}] stats over {SYNTHETIC_TURNS + LOG_TURNS:,} turns: store.stats {direct:.3f} s, "
+        f"[{label}] stats over {SYNTHETIC_TURNS + LOG_TURNS:,} turns: store.reports.stats {direct:.3f} s, "
         f"`pufa stats --year {YEAR}` (in process) {command:.3f} s"
     )
     return figures

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import getpass
 import logging
-import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TextIO
 
-from bot.outreach.turns import TurnRecord
+from bot.records.turns.answer import Asker, record_answer
 from bot.render import (
     render_cases_plain,
     render_hits_plain,
@@ -21,7 +20,7 @@ from knowledge.cases.lookup import cite_case, find_cases
 from knowledge.models import ArticleRef
 
 if TYPE_CHECKING:
-    from bot.outreach.store import OutreachStore
+    from bot.records.services import Records
     from knowledge.assistant import Assistant
 
 logger = logging.getLogger("bot.chat")
@@ -50,10 +49,10 @@ class TerminalChat:
     """One terminal conversation: answers go to ``out``, every answer is logged as a turn."""
 
     def __init__(
-        self, assistant: Assistant, store: OutreachStore, out: TextIO, user: str | None = None
+        self, assistant: Assistant, records: Records, out: TextIO, user: str | None = None
     ) -> None:
         self.assistant = assistant
-        self.store = store
+        self.records = records
         self.out = out
         self.user = user or getpass.getuser()
         self.last_refs: tuple[ArticleRef, ...] = ()
@@ -89,17 +88,9 @@ class TerminalChat:
         return True
 
     def ask(self, question: str) -> None:
-        started = time.perf_counter()
-        answer = self.assistant.ask(question)
-        latency_ms = (time.perf_counter() - started) * 1000
-        record = TurnRecord.from_answer(
-            answer,
-            person_key=f"term:{self.user}",
-            display_name=self.user,
-            channel="terminal",
-            latency_ms=latency_ms,
-        )
-        self.store.record_turn(record)  # durable (database or spool) before the answer is shown
+        asker = Asker(person_key=f"term:{self.user}", display_name=self.user, channel="terminal")
+        # logged (database or spool) before the answer is shown
+        answer, _ = record_answer(self.assistant, self.records.turns, question, asker)
         self.last_refs = tuple(answer.citations)
         self.say(render_plain(answer))
 
@@ -123,7 +114,7 @@ class TerminalChat:
 
 def run_chat(
     assistant: Assistant,
-    store: OutreachStore,
+    records: Records,
     stdin: TextIO,
     stdout: TextIO,
     user: str | None = None,
@@ -131,7 +122,7 @@ def run_chat(
 ) -> int:
     """Read questions from ``stdin`` until EOF or /quit. The banner and prompt appear only on a TTY."""
     interactive = stdin.isatty() if interactive is None else interactive
-    chat = TerminalChat(assistant, store, stdout, user)
+    chat = TerminalChat(assistant, records, stdout, user)
     if interactive:
         chat.say(text("chat.banner"))
     while True:

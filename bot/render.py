@@ -14,8 +14,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
-from knowledge.cases.model import CitedCase
-from knowledge.models import Answer, Hit, QuotedArticle
+from knowledge.models import Answer, CitedCase, Hit, QuotedArticle
 from knowledge.templates import sentences, table
 
 TELEGRAM_LIMIT = 4096

@@ -7,9 +7,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from knowledge.answers.curated import DATA_DIR
 from knowledge.errors import CorpusError
 from knowledge.law.catalog import MANIFEST_NAME, Catalog
+from knowledge.law.curated import DATA_DIR
 
 _DOC_REF = re.compile(r"""\bdoc\s*=\s*["']([^"']+)["']""")
 

@@ -21,9 +21,7 @@ from tqdm import tqdm
 
 from ingest.orphans import check_orphans
 from ingest.sources import Corpus, load_corpus
-from knowledge.answers.curated import faq_entries, out_of_scope_examples, phrasings_for
 from knowledge.cases.files import load_cases
-from knowledge.cases.model import Case
 from knowledge.errors import IndexNotReady
 from knowledge.index.embedders import Embedder
 from knowledge.index.snapshot import (
@@ -39,7 +37,8 @@ from knowledge.index.snapshot import (
 )
 from knowledge.index.store import ChromaLocation, VectorStore, collection_name
 from knowledge.law.catalog import Catalog
-from knowledge.models import Article, Document
+from knowledge.law.curated import faq_entries, out_of_scope_examples, phrasings_for
+from knowledge.models import Article, Case, Document
 
 CASES_SUBDIR = "cases"  # the bureau's own cases: a folder beside the regulations
 EMBED_BATCH = 256  # texts per embedder call and progress step (large, so worker processes stay busy)

@@ -26,9 +26,9 @@ def test_wheel_installs_and_runs_in_a_fresh_venv(tmp_path: Path) -> None:
     [wheel] = tmp_path.glob("pufa-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     for required in (
-        "bot/outreach/migrations/env.py",
-        "bot/outreach/migrations/script.py.mako",
-        "bot/outreach/migrations/versions/0001_outreach_log.py",
+        "bot/records/migrations/env.py",
+        "bot/records/migrations/script.py.mako",
+        "bot/records/migrations/versions/0001_outreach_log.py",
         "bot/telegram/handlers/answers.py",
         "knowledge/data/faq.toml",
         "prompts/bot.toml",

@@ -8,16 +8,13 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from bot.outreach.briefs import Briefs
-from bot.outreach.records import Unit
-from bot.outreach.store import OutreachStore
-from bot.outreach.units import UnitRegister
+from bot.records.services import Records
+from bot.records.units.records import Unit
 from knowledge.cases.lookup import cite_case
-from knowledge.cases.model import CitedCase
 from knowledge.law.domains import REGULATED
 from knowledge.law.library import Library
 from knowledge.law.obligations import Obligation, domain_obligations
-from knowledge.models import ArticleRef
+from knowledge.models import ArticleRef, CitedCase
 
 MAX_CASES = 2
 HANDOUT_LINES = 36  # estimated printed lines of handout items that fit one A4 page with its title and footer
@@ -55,11 +52,11 @@ class Briefing:
     handout: list[CheckItem]
 
 
-def build_briefing(store: OutreachStore, library: Library, unit_query: str, on: date) -> Briefing:
+def build_briefing(store: Records, library: Library, unit_query: str, on: date) -> Briefing:
     """The briefing for the unit named by ``unit_query`` as of ``on`` (questions since 1 January)."""
-    unit = UnitRegister(store).find(unit_query)
+    unit = store.units.find(unit_query)
     start = date(on.year, 1, 1)
-    questions = Briefs(store).unit_questions(unit.id, start, on)
+    questions = store.questions.between(unit.id, start, on)
     counts = Counter(ref for q in questions for ref in q.citations if ref in library.articles)
     asked = set(counts)
     domains = [d for d in unit.domains if d in REGULATED] or list(REGULATED)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bot.briefing.content import Briefing, CheckItem
-from bot.outreach.stats import domain_label
+from bot.records.reports.labels import domain_label
 from bot.render import case_lines
 from knowledge.templates import table, text
 

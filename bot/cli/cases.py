@@ -12,9 +12,8 @@ from bot.briefing import writers
 from bot.briefing.errors import BriefingError
 from bot.briefing.writers import SUFFIXES
 from bot.cli.parsing import add_command
-from bot.outreach.briefs import Briefs
-from bot.outreach.models import MATERIALS
-from bot.outreach.stats import REPORT_TZ
+from bot.records.calendar import REPORT_TZ
+from bot.records.models import MATERIALS
 from bot.render import case_lines
 from bot.settings import Settings
 from knowledge.templates import text
@@ -100,14 +99,14 @@ def _check_out(path: Path | None) -> None:
 def run_brief(args: argparse.Namespace, settings: Settings) -> int:
     from bot.briefing.content import build_briefing
     from bot.briefing.outline import briefing_outline, handout_outline
-    from bot.outreach.store import OutreachStore
+    from bot.records.services import Records
     from knowledge.assistant import Assistant
 
     on = _parse_date(args.date)
     _check_out(args.out)
     _check_out(args.handout)
     library = Assistant.open_library(settings.data_dir).library
-    store = OutreachStore.open(settings)
+    store = Records.open(settings)
     try:
         briefing = build_briefing(store, library, " ".join(args.unit), on)
         writers.write(briefing_outline(briefing), args.out)
@@ -116,7 +115,7 @@ def run_brief(args: argparse.Namespace, settings: Settings) -> int:
             writers.write(handout_outline(briefing), args.handout, compact=True)
             print(text("briefing", "cli.handout_written", path=args.handout))
         if args.session is not None:
-            Briefs(store).record_materials(
+            store.materials.record(
                 args.session, briefing.unit.id, MATERIALS, on, [c.id for c in briefing.cases]
             )
             print(text("briefing", "cli.recorded", id=args.session))
@@ -126,12 +125,12 @@ def run_brief(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_materials(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.outreach.store import OutreachStore
+    from bot.records.services import Records
 
-    store = OutreachStore.open(settings)
+    store = Records.open(settings)
     try:
-        used = Briefs(store).materials(args.year)
-        onsite = store.stats(args.year).onsite
+        used = store.materials.of_year(args.year)
+        onsite = store.reports.stats(args.year).onsite
     finally:
         store.close()
     with_cases = [m for m in used if m.case_ids]

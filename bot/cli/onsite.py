@@ -12,18 +12,14 @@ from typing import Any
 
 from bot.cli.parsing import add_command
 from bot.cli.units import read_file
-from bot.outreach.messages import text
-from bot.outreach.records import OnsiteSession
-from bot.outreach.sessions import (
-    ArticleResolver,
-    OnsiteLog,
-    SessionInput,
-    article_resolver,
-    session_dict,
-)
-from bot.outreach.stats import REPORT_TZ, article_label
-from bot.outreach.store import OutreachStore
-from bot.outreach.validate import parse_attendees, parse_count, parse_date, parse_time
+from bot.records.calendar import REPORT_TZ
+from bot.records.messages import text
+from bot.records.reports.labels import article_label
+from bot.records.services import Records
+from bot.records.sessions.log import OnsiteLog
+from bot.records.sessions.records import OnsiteSession, SessionInput, session_dict
+from bot.records.sessions.sheet import ArticleResolver, article_resolver
+from bot.records.validate import parse_attendees, parse_count, parse_date, parse_time
 from bot.reports.titles import document_titles
 from bot.settings import Settings
 from knowledge.assistant import Assistant
@@ -166,9 +162,9 @@ def _changes(args: argparse.Namespace, log: OnsiteLog, settings: Settings) -> di
 
 
 def _with_log(settings: Settings, work: Callable[[OnsiteLog], int]) -> int:
-    store = OutreachStore.open(settings)
+    store = Records.open(settings)
     try:
-        return work(OnsiteLog(store))
+        return work(store.sessions)
     finally:
         store.close()
 

@@ -11,11 +11,13 @@ from pathlib import Path
 from sqlalchemy import exc as sa_exc
 
 from bot.cli.parsing import add_command
-from bot.outreach.db import current_revision, head_revision, make_engine, upgrade
-from bot.outreach.errors import DatabaseUnavailable
-from bot.outreach.messages import text
-from bot.outreach.stats import REPORT_TZ, render_text
-from bot.outreach.store import OutreachStore
+from bot.records.calendar import REPORT_TZ
+from bot.records.db import make_engine
+from bot.records.errors import DatabaseUnavailable
+from bot.records.messages import text
+from bot.records.reports.prose import render_text
+from bot.records.schema import current_revision, head_revision, upgrade
+from bot.records.services import Records
 from bot.reports import chart, export
 from bot.reports.titles import document_titles
 from bot.settings import Settings
@@ -66,10 +68,10 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_stats(args: argparse.Namespace, settings: Settings) -> int:
-    store = OutreachStore.open(settings)
+    store = Records.open(settings)
     try:
         titles = document_titles(settings.data_dir, settings.corpus_dir)
-        figures = store.stats(args.year, args.quarter, args.domain, titles)
+        figures = store.reports.stats(args.year, args.quarter, args.domain, titles)
         if args.chart:
             chart.write_chart(figures, args.chart)
     finally:
@@ -85,10 +87,10 @@ def run_stats(args: argparse.Namespace, settings: Settings) -> int:
 
 def run_export(args: argparse.Namespace, settings: Settings) -> int:
     out = args.out or Path(f"pufa-outreach-{args.year}.{args.fmt}")
-    store = OutreachStore.open(settings)
+    store = Records.open(settings)
     try:
         titles = document_titles(settings.data_dir, settings.corpus_dir)
-        export.write(store.session_rows(args.year, titles), args.fmt, out, args.year)
+        export.write(store.reports.session_rows(args.year, titles), args.fmt, out, args.year)
     finally:
         store.close()
     print(text("cli.exported", path=out))

@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 
 from bot.cli.parsing import add_command
+from bot.records.training.messages import text
 from bot.settings import Settings
-from bot.training.messages import text
 from knowledge.index.snapshot import read_snapshot
 from knowledge.law.library import Library
 from knowledge.quiz import QuizBank

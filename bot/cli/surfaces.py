@@ -17,7 +17,7 @@ from knowledge.errors import ConfigError
 from knowledge.templates import text as template_text
 
 if TYPE_CHECKING:
-    from bot.outreach.store import OutreachStore
+    from bot.records.services import Records
     from knowledge.assistant import Assistant
 
 
@@ -45,13 +45,13 @@ def add_parsers(subparsers: Any) -> None:
     serve.set_defaults(func=cmd_serve)
 
 
-def _open(settings: Settings) -> tuple[Assistant, OutreachStore]:
-    """The answer function and the outreach log (PufaError / OutreachError carry operator messages)."""
-    from bot.outreach.store import OutreachStore
+def _open(settings: Settings) -> tuple[Assistant, Records]:
+    """The answer function and the outreach log (PufaError / RecordsError carry operator messages)."""
+    from bot.records.services import Records
     from knowledge.assistant import Assistant
 
     assistant = Assistant.open(settings)
-    return assistant, OutreachStore.open(settings)
+    return assistant, Records.open(settings)
 
 
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:

@@ -9,12 +9,12 @@ from datetime import datetime
 from pathlib import Path
 
 from bot.cli.quiz import command_parser
-from bot.outreach.stats import REPORT_TZ
+from bot.records.calendar import REPORT_TZ
+from bot.records.services import Records
+from bot.records.training.entries import kinds, make_entry, read_entries
+from bot.records.training.messages import text
 from bot.reports.training import write_training_chart, write_training_xlsx
 from bot.settings import Settings
-from bot.training.messages import text
-from bot.training.records import kinds, make_entry, read_entries
-from bot.training.store import TrainingStore
 from knowledge.quiz.topics import topic_names
 
 
@@ -49,11 +49,11 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
 
 def run_add(args: argparse.Namespace, settings: Settings) -> int:
     entry = make_entry(args.inspector, args.date, args.hours, args.kind, args.topic, args.score)
-    store = TrainingStore.open(settings)
+    records = Records.open(settings)
     try:
-        store.add([entry])
+        records.training.add([entry])
     finally:
-        store.close()
+        records.close()
     print(
         text(
             "cli.added", inspector=entry.inspector, date=entry.day, kind=entry.kind, hours=f"{entry.hours:g}"
@@ -64,21 +64,21 @@ def run_add(args: argparse.Namespace, settings: Settings) -> int:
 
 def run_import(args: argparse.Namespace, settings: Settings) -> int:
     entries = read_entries(args.file)  # every row checked before anything is stored
-    store = TrainingStore.open(settings)
+    records = Records.open(settings)
     try:
-        count = store.add(entries, source="import")
+        count = records.training.add(entries, source="import")
     finally:
-        store.close()
+        records.close()
     print(text("cli.imported", count=count, path=args.file))
     return 0
 
 
 def run_report(args: argparse.Namespace, settings: Settings) -> int:
-    store = TrainingStore.open(settings)
+    records = Records.open(settings)
     try:
-        report = store.report(args.year)
+        report = records.training.report(args.year)
     finally:
-        store.close()
+        records.close()
     if args.json:
         print(json.dumps(report.to_list(), ensure_ascii=False, indent=2))
     else:

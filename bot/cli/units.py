@@ -8,11 +8,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bot.cli.parsing import add_command
-from bot.outreach.errors import OutreachError
-from bot.outreach.messages import text
-from bot.outreach.records import Unit
-from bot.outreach.store import OutreachStore
-from bot.outreach.units import UnitInput, UnitRegister
+from bot.records.errors import RecordsError
+from bot.records.messages import text
+from bot.records.services import Records
+from bot.records.units.records import Unit
+from bot.records.units.register import UnitInput, UnitRegister
 from bot.settings import Settings
 from knowledge.law import domains
 
@@ -110,9 +110,9 @@ def unit_line(unit: Unit) -> str:
 
 
 def _with_register(settings: Settings, work: Callable[[UnitRegister], int]) -> int:
-    store = OutreachStore.open(settings)
+    store = Records.open(settings)
     try:
-        return work(UnitRegister(store))
+        return work(store.units)
     finally:
         store.close()
 
@@ -209,8 +209,8 @@ def _done(key: str, unit: Unit) -> int:
 
 
 def read_file(path: Path) -> bytes:
-    """The bytes of a file to import; OutreachError naming it when it cannot be read."""
+    """The bytes of a file to import; RecordsError naming it when it cannot be read."""
     try:
         return path.read_bytes()
     except OSError as error:
-        raise OutreachError(text("cli.file_unreadable", path=path, reason=error.strerror or error)) from None
+        raise RecordsError(text("cli.file_unreadable", path=path, reason=error.strerror or error)) from None

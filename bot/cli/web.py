@@ -83,11 +83,10 @@ def cmd_web(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _accounts(settings: Settings) -> Any:
-    from bot.outreach.accounts import Accounts
-    from bot.outreach.store import OutreachStore
+def _records(settings: Settings) -> Any:
+    from bot.records.services import Records
 
-    return Accounts(OutreachStore.open(settings))
+    return Records.open(settings)
 
 
 def _base_url(args: argparse.Namespace, settings: Settings) -> str:
@@ -105,7 +104,7 @@ def _find(accounts: Any, name: str) -> Any:
 
 
 def _print_link(args: argparse.Namespace, settings: Settings, token: str) -> None:
-    from bot.outreach.accounts import SETUP_LINK_DAYS
+    from bot.records.accounts import SETUP_LINK_DAYS
 
     url = f"{_base_url(args, settings)}/console/setup/{token}"
     print(text("cli.setup_link", days=SETUP_LINK_DAYS, url=url))
@@ -117,11 +116,12 @@ def cmd_users_add(args: argparse.Namespace, settings: Settings) -> int:
         password = sys.stdin.readline().rstrip("\r\n")
         if not password:
             raise ConfigError(text("cli.password_empty"))
-    accounts = _accounts(settings)
+    records = _records(settings)
+    accounts = records.accounts
     try:
         account, token = accounts.add(args.name, args.role, password)
     finally:
-        accounts.store.close()
+        records.close()
     print(text("cli.added", name=account.name, role=account.role))
     if token:
         _print_link(args, settings, token)
@@ -129,11 +129,12 @@ def cmd_users_add(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_users_list(args: argparse.Namespace, settings: Settings) -> int:
-    accounts = _accounts(settings)
+    records = _records(settings)
+    accounts = records.accounts
     try:
         listed = accounts.list()
     finally:
-        accounts.store.close()
+        records.close()
     for a in listed:
         state = "停用" if not a.active else ("正常" if a.has_password else "待设置密码")
         print(text("cli.account_line", id=a.id, name=a.name, role=a.role, state=state, telegram=a.telegram_id or "-"))
@@ -141,30 +142,33 @@ def cmd_users_list(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_users_link(args: argparse.Namespace, settings: Settings) -> int:
-    accounts = _accounts(settings)
+    records = _records(settings)
+    accounts = records.accounts
     try:
         token = accounts.new_setup_link(_find(accounts, args.name).id)
     finally:
-        accounts.store.close()
+        records.close()
     _print_link(args, settings, token)
     return 0
 
 
 def cmd_users_telegram(args: argparse.Namespace, settings: Settings) -> int:
-    accounts = _accounts(settings)
+    records = _records(settings)
+    accounts = records.accounts
     try:
         account = accounts.link_telegram(_find(accounts, args.name).id, args.telegram_id)
     finally:
-        accounts.store.close()
+        records.close()
     print(text("cli.linked", name=account.name, telegram_id=args.telegram_id))
     return 0
 
 
 def cmd_users_disable(args: argparse.Namespace, settings: Settings) -> int:
-    accounts = _accounts(settings)
+    records = _records(settings)
+    accounts = records.accounts
     try:
         account = accounts.disable(_find(accounts, args.name).id)
     finally:
-        accounts.store.close()
+        records.close()
     print(text("cli.disabled", name=account.name))
     return 0

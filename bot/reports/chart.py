@@ -12,9 +12,10 @@ from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties, findfont, fontManager, get_font
 from matplotlib.ticker import MaxNLocator
 
-from bot.outreach.errors import OutreachError
-from bot.outreach.messages import text
-from bot.outreach.stats import NO_DOMAIN, YearStats, domain_label
+from bot.records.errors import RecordsError
+from bot.records.messages import text
+from bot.records.reports.figures import YearStats
+from bot.records.reports.labels import NO_DOMAIN, domain_label
 
 # Installed by the set-up as the Debian package fonts-wqy-microhei; the others are accepted too.
 CJK_FAMILIES = (
@@ -89,14 +90,14 @@ def _has_han(path: str) -> bool:
 
 
 def cjk_font() -> FontProperties:
-    """Font properties of an installed CJK family; OutreachError (Chinese, with the fix) if there is none.
+    """Font properties of an installed CJK family; RecordsError (Chinese, with the fix) if there is none.
 
     A font installed after matplotlib built its font cache is not in that cache: its file is then
     registered with the font manager directly.
     """
     family = _installed_family() or _register_font_files()
     if family is None:
-        raise OutreachError(text("errors.chart_font_missing"))
+        raise RecordsError(text("errors.chart_font_missing"))
     return FontProperties(family=family)
 
 

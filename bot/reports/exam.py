@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from bot.records.training.messages import text, value
 from bot.reports import word
-from bot.training.messages import text, value
 from knowledge.law.numerals import to_chinese
 from knowledge.quiz import KINDS, Question
 from knowledge.templates import text as template

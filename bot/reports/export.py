@@ -8,8 +8,8 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from bot.outreach.messages import items, text
-from bot.outreach.stats import Row
+from bot.records.messages import items, text
+from bot.records.reports.rows import Row
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 

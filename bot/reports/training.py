@@ -9,9 +9,9 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from openpyxl import Workbook
 
+from bot.records.training.messages import text, value
+from bot.records.training.report import TrainingReport
 from bot.reports.chart import cjk_font
-from bot.training.messages import text, value
-from bot.training.report import TrainingReport
 
 
 def write_training_chart(report: TrainingReport, path: Path) -> Path:

@@ -22,16 +22,17 @@ from telegram.ext import (
     filters,
 )
 
+from bot.limits import QuestionLimiter
 from bot.render import text, texts_section
 from bot.settings import Settings
 from bot.telegram.base import BotDeps, Context
 from bot.telegram.handlers import answers, cases, commands, inspector, onsite, quiz, units
 from bot.telegram.inbox import Inbox
-from bot.telegram.limits import FairUpdateProcessor, QuestionLimiter, TelegramRateLimiter
+from bot.telegram.limits import FairUpdateProcessor, TelegramRateLimiter
 from knowledge.errors import PufaError
 
 if TYPE_CHECKING:
-    from bot.outreach.store import OutreachStore
+    from bot.records.services import Records
     from knowledge.assistant import Assistant
 
 logger = logging.getLogger("bot.telegram")
@@ -113,7 +114,7 @@ def base_file_url(base_url: str) -> str:
 def build_application(
     settings: Settings,
     assistant: Assistant,
-    store: OutreachStore,
+    store: Records,
     rate_limiter: BaseRateLimiter | None = None,
 ) -> Application:
     """The Application with every handler registered, talking to ``settings.telegram_api_base_url``."""
@@ -242,6 +243,6 @@ async def _replay_spool_regularly(deps: BotDeps, every_s: float) -> None:
     while True:
         await asyncio.sleep(every_s)
         try:
-            await asyncio.to_thread(deps.store.replay)
+            await asyncio.to_thread(deps.records.turns.replay)
         except Exception:  # the store logs the cause; the next round tries again
             logger.warning("spool replay failed; retrying in %s s", every_s)

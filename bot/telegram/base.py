@@ -25,13 +25,13 @@ from telegram.constants import ChatAction, ChatType, MessageEntityType, ParseMod
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
+from bot.limits import QuestionLimiter
 from bot.render import render_text_html, text
 from bot.telegram.inbox import Inbox
-from bot.telegram.limits import QuestionLimiter
 from knowledge.models import ArticleRef
 
 if TYPE_CHECKING:
-    from bot.outreach.store import OutreachStore
+    from bot.records.services import Records
     from knowledge.assistant import Assistant
 
 logger = logging.getLogger("bot.telegram")
@@ -77,7 +77,7 @@ class BotDeps:
     """The bot's collaborators, kept in ``application.bot_data["deps"]``."""
 
     assistant: Assistant
-    store: OutreachStore
+    records: Records
     limiter: QuestionLimiter
     inbox: Inbox
     turns: TurnMemory = field(default_factory=TurnMemory)

@@ -17,7 +17,7 @@ from bot.telegram.app import Webhook, build_application, run_until_stopped
 from knowledge.errors import ConfigError, PufaError
 
 if TYPE_CHECKING:
-    from bot.outreach.store import OutreachStore
+    from bot.records.services import Records
     from knowledge.assistant import Assistant
 
 TOKEN_PATTERN = re.compile(r"\d{3,20}:[A-Za-z0-9_-]{30,64}")
@@ -57,7 +57,7 @@ def _reason(exc: BaseException) -> str:
 
 
 async def serve_until_signal(
-    settings: Settings, assistant: Assistant, store: OutreachStore, webhook: Webhook | None = None
+    settings: Settings, assistant: Assistant, store: Records, webhook: Webhook | None = None
 ) -> int:
     """Run the bot until SIGTERM/SIGINT; a start-up failure raises PufaError with its one-line reason."""
     stop = asyncio.Event()

@@ -9,7 +9,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from bot.outreach.accounts import Account
+from bot.records.accounts import Account
 from bot.web.pages import login_url, redirect
 from bot.web.security import text
 from bot.web.services import WebServices
@@ -27,7 +27,7 @@ async def signed_in(request: Request) -> Account | None:
     account_id = request.session.get("account")
     if not isinstance(account_id, int):
         return None
-    account = await services(request).run(services(request).accounts.get, account_id)
+    account = await services(request).run(services(request).records.accounts.get, account_id)
     if account is None:
         request.session.pop("account", None)
     return account

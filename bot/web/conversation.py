@@ -69,19 +69,22 @@ class Conversations:
             self._by_visitor.pop(visitor, None)
 
 
-@dataclass(frozen=True)
+@dataclass
 class FollowUp:
-    """Ask a question in the context of the previous one."""
+    """Asks (``bot.records.turns.answer.Asks``) in the context of the previous turn: when the question
+    alone finds nothing, it is asked again after the previous question; ``used`` then holds that question."""
 
     assistant: Assistant
+    previous: WebTurn | None
+    used: str = ""
 
-    def ask(self, question: str, previous: WebTurn | None) -> tuple[Answer, str]:
-        """The answer, and the previous question when it was needed to find one (else ``""``)."""
+    def ask(self, question: str) -> Answer:
         answer = self.assistant.ask(question)
-        if previous is None or (answer.citations and not answer.declined):
-            return answer, ""
-        combined = self.assistant.ask(f"{previous.question}\n{question}")
+        if self.previous is None or (answer.citations and not answer.declined):
+            return answer
+        combined = self.assistant.ask(f"{self.previous.question}\n{question}")
         if combined.citations and not combined.declined:
             combined.question = question
-            return combined, previous.question
-        return answer, ""
+            self.used = self.previous.question
+            return combined
+        return answer

@@ -11,7 +11,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse
 
-from bot.outreach.stats import REPORT_TZ, domain_label
+from bot.records.calendar import REPORT_TZ
+from bot.records.reports.labels import domain_label
 from bot.render import answer_sections, case_lines
 from bot.web.security import CSRF_FIELD, csrf_token
 

@@ -9,10 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from bot.outreach.accounts import Accounts
-from bot.outreach.sessions import OnsiteLog
-from bot.outreach.store import OutreachStore
-from bot.outreach.units import UnitRegister
+from bot.records.services import Records
 from bot.reports.titles import document_titles
 from bot.settings import Settings
 from knowledge.assistant import Assistant
@@ -24,11 +21,11 @@ _RECORD_THREADS = 8
 
 @dataclass
 class WebServices:
-    """The assistant, the records and their services; blocking calls run in two bounded pools."""
+    """The assistant and the records; blocking calls run in two bounded pools, off the event loop."""
 
     settings: Settings
     assistant: Assistant
-    store: OutreachStore
+    records: Records
     titles: dict[str, str]
     answering: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(_ANSWER_THREADS, thread_name_prefix="pufa-web-answer")
@@ -39,33 +36,21 @@ class WebServices:
 
     @classmethod
     def open(cls, settings: Settings, assistant: Assistant | None = None) -> WebServices:
-        """Open the index (unless ``assistant`` is given) and the database (NotMigratedError if behind)."""
+        """Open the index (unless ``assistant`` is given) and the records (NotMigratedError if behind)."""
         assistant = assistant or Assistant.open(settings)
-        store = OutreachStore.open(settings)
-        return cls(settings, assistant, store, document_titles(settings.data_dir, settings.corpus_dir))
+        records = Records.open(settings)
+        return cls(settings, assistant, records, document_titles(settings.data_dir, settings.corpus_dir))
 
     @functools.cached_property
     def _article_choices(self) -> list[str]:
         library = self.assistant.library
-        current = [doc.id for doc in library.catalog.documents if doc.status == "current"]
-        refs = sorted((ref for ref in library.articles if ref.doc_id in current), key=lambda r: (current.index(r.doc_id), r.article))
+        order = {doc.id: i for i, doc in enumerate(library.catalog.documents) if doc.status == "current"}
+        refs = sorted((r for r in library.articles if r.doc_id in order), key=lambda r: (order[r.doc_id], r.article))
         return [library.short_citation(ref) for ref in refs]
 
     def article_choices(self) -> list[str]:
         """``《标题》第N条`` of every article in force, for the article fields' suggestions."""
         return self._article_choices
-
-    @property
-    def accounts(self) -> Accounts:
-        return Accounts(self.store)
-
-    @property
-    def units(self) -> UnitRegister:
-        return UnitRegister(self.store)
-
-    @property
-    def onsite(self) -> OnsiteLog:
-        return OnsiteLog(self.store)
 
     async def think(self, work: Callable[..., T], *args: Any) -> T:
         """Run answering work (retrieval, composing) off the event loop."""
@@ -80,4 +65,4 @@ class WebServices:
     def close(self) -> None:
         self.answering.shutdown(wait=False, cancel_futures=True)
         self.recording.shutdown(wait=False, cancel_futures=True)
-        self.store.close()
+        self.records.close()

@@ -12,18 +12,18 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
-from knowledge.answers.curated import (
-    FaqEntry,
-    faq_entries,
-    penalty_links,
-    with_legal_terms,
-)
 from knowledge.answers.excerpt import ExcerptTuning, excerpt
 from knowledge.answers.stance import opening_stance, stance
 from knowledge.answers.transitions import Transitions, VersionTuning
 from knowledge.cases.matcher import CaseMatcher
 from knowledge.index.snapshot import FAQ_PREFIX, SCOPE_DOC
 from knowledge.law.citations import LawMention, chinese_date, citation_line, short_citation
+from knowledge.law.curated import (
+    FaqEntry,
+    faq_entries,
+    penalty_links,
+    with_legal_terms,
+)
 from knowledge.law.library import Library
 from knowledge.law.numerals import to_chinese
 from knowledge.law.versions import compares_versions, version_asked

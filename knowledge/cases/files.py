@@ -15,9 +15,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from knowledge.cases.model import Case
 from knowledge.errors import CorpusError
-from knowledge.models import ArticleRef
+from knowledge.models import ArticleRef, Case
 
 SIDECAR_SUFFIX = ".meta.toml"
 TEXT_SUFFIXES = (".docx", ".txt")

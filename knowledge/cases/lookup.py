@@ -3,10 +3,9 @@ and citing the articles that govern them today."""
 
 from __future__ import annotations
 
-from knowledge.cases.model import Case, CitedCase
 from knowledge.law.library import Library
 from knowledge.law.obligations import article_domains
-from knowledge.models import ArticleRef
+from knowledge.models import ArticleRef, Case, CitedCase
 from knowledge.retrieval.lexical import tokenize
 
 

@@ -11,12 +11,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from knowledge.answers.curated import penalty_links
 from knowledge.cases.lookup import cite_case
-from knowledge.cases.model import CitedCase
 from knowledge.index.snapshot import CASE_PREFIX
+from knowledge.law.curated import penalty_links
 from knowledge.law.library import Library
-from knowledge.models import Answer, ArticleRef
+from knowledge.models import Answer, ArticleRef, CitedCase
 from knowledge.retrieval.lexical import tokenize
 from knowledge.retrieval.retriever import Retriever
 

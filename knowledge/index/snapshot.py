@@ -13,10 +13,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from knowledge.cases.model import Case
 from knowledge.errors import IndexNotReady
 from knowledge.law.catalog import Catalog, decode_fields
-from knowledge.models import Article, ArticleRef, Document, MissingDocument, Paragraph
+from knowledge.models import Article, ArticleRef, Case, Document, MissingDocument, Paragraph
 
 SNAPSHOT_NAME = "snapshot.json"
 FORMAT = 1

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import re
+from typing import Protocol
 
-from knowledge.cases.model import Case
-from knowledge.index.snapshot import Snapshot
 from knowledge.law.catalog import Catalog
 from knowledge.law.citations import (
     ARTICLE_REF_RE,
@@ -17,16 +16,29 @@ from knowledge.law.citations import (
 )
 from knowledge.law.numerals import to_chinese
 from knowledge.law.versions import changes
-from knowledge.models import Article, ArticleRef, CiteResult, Document, MissingDocument, QuotedArticle
+from knowledge.models import Article, ArticleRef, Case, CiteResult, Document, MissingDocument, QuotedArticle
 from knowledge.templates import text as template
+
+
+class Holdings(Protocol):
+    """What a library is read from: an index snapshot (``knowledge.index.snapshot.Snapshot``)."""
+
+    @property
+    def catalog(self) -> Catalog: ...
+
+    @property
+    def articles(self) -> tuple[Article, ...]: ...
+
+    @property
+    def cases(self) -> tuple[Case, ...]: ...
 
 
 class Library:
     """The articles of one index snapshot, addressable by reference."""
 
-    def __init__(self, snapshot: Snapshot) -> None:
+    def __init__(self, snapshot: Holdings) -> None:
         self.catalog: Catalog = snapshot.catalog
-        self.articles: dict[ArticleRef, Article] = snapshot.by_ref()
+        self.articles: dict[ArticleRef, Article] = {article.ref: article for article in snapshot.articles}
         self.cases: dict[str, Case] = {case.id: case for case in snapshot.cases}
         self.parser = ReferenceParser(snapshot.catalog)
         self._documents = {doc.id: doc for doc in snapshot.catalog.documents}

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from knowledge.answers.curated import penalty_links
+from knowledge.law.curated import penalty_links
 from knowledge.law.library import Library
 from knowledge.models import ArticleRef
 

@@ -13,10 +13,9 @@ from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 
-from knowledge.cases.model import Case
 from knowledge.llm.output import check, parse
 from knowledge.llm.prompt import Prompt, markers
-from knowledge.models import Answer, QuotedArticle
+from knowledge.models import Answer, Case, QuotedArticle
 
 logger = logging.getLogger(__name__)
 

@@ -8,8 +8,7 @@ from dataclasses import dataclass
 from importlib import resources
 from string import Template
 
-from knowledge.cases.model import CitedCase
-from knowledge.models import QuotedArticle
+from knowledge.models import CitedCase, QuotedArticle
 
 SYSTEM_FILE = "llm_system.txt"
 USER_FILE = "llm_user.txt"

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-from knowledge.answers.curated import RequestExample, request_examples, unserved_requests
+from knowledge.law.curated import RequestExample, request_examples, unserved_requests
 
 SERVED = "serve"
 OFF_TOPIC = "out_of_scope"  # a verdict on the topic (not the form) of a request: retrieval evidence may overrule it

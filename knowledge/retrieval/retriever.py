@@ -8,10 +8,10 @@ from typing import Literal
 
 import numpy as np
 
-from knowledge.answers.curated import penalty_links, phrasings_for, with_legal_terms
 from knowledge.index.embedders import Embedder
 from knowledge.index.snapshot import Snapshot
 from knowledge.index.store import VectorStore
+from knowledge.law.curated import penalty_links, phrasings_for, with_legal_terms
 from knowledge.law.library import Library
 from knowledge.models import ArticleRef, Hit
 from knowledge.retrieval.intent import answered_by, intents_of

@@ -18,11 +18,10 @@ import pytest
 from bot.briefing.content import build_briefing
 from bot.briefing.errors import BriefingError
 from bot.cli.cases import add_parsers
-from bot.outreach.briefs import Briefs
-from bot.outreach.errors import OutreachError
-from bot.outreach.messages import text as outreach_text
-from bot.outreach.store import OutreachStore
-from bot.outreach.units import UnitInput, UnitRegister
+from bot.records.errors import RecordsError
+from bot.records.messages import text as outreach_text
+from bot.records.services import Records
+from bot.records.units.register import UnitInput
 from bot.settings import Settings
 from knowledge.assistant import Assistant
 from knowledge.law.obligations import domain_obligations
@@ -48,16 +47,16 @@ def brief_settings(request: pytest.FixtureRequest, tmp_path: Path, index_dir: Pa
 
 
 @pytest.fixture
-def store(brief_settings: Settings) -> Iterator[OutreachStore]:
+def store(brief_settings: Settings) -> Iterator[Records]:
     """Two units; the lab unit's people asked three questions in 2026 (one declined) and one in 2025."""
-    store = OutreachStore.open(brief_settings)
-    register = UnitRegister(store)
+    store = Records.open(brief_settings)
+    register = store.units
     register.add(
         UnitInput(LAB_UNIT, LAB_CODE, ("lab_animals",), "SYXK（某）2024-0001", address="某市某区某路1号")
     )
     register.add(UnitInput(HGR_UNIT, HGR_CODE, ("human_genetic_resources",)))
-    store.register("tg:1", "李四", LAB_UNIT, LAB_CODE)
-    store.register("tg:2", "王五", HGR_UNIT, HGR_CODE)
+    store.units.enrol("tg:1", "李四", UnitInput(LAB_UNIT, LAB_CODE, ()))
+    store.units.enrol("tg:2", "王五", UnitInput(HGR_UNIT, HGR_CODE, ()))
     turns = [
         make_turn(
             "tg:1", DAY, question="引进的实验动物要隔离检疫吗", citations=(("lab-animal-regulation", 16),)
@@ -81,13 +80,13 @@ def store(brief_settings: Settings) -> Iterator[OutreachStore]:
         ),
     ]
     for turn in turns:
-        store.record_turn(turn)
+        store.turns.record(turn)
     yield store
     store.close()
 
 
 def test_lab_unit_briefing_has_its_questions_checklist_and_no_hgr_case(
-    store: OutreachStore, assistant: Assistant
+    store: Records, assistant: Assistant
 ) -> None:
     library = assistant.library
     briefing = build_briefing(store, library, LAB_CODE, date(2026, 12, 1))
@@ -109,7 +108,7 @@ def test_lab_unit_briefing_has_its_questions_checklist_and_no_hgr_case(
 
 
 def test_hgr_unit_briefing_puts_the_case_on_its_question_first(
-    store: OutreachStore, assistant: Assistant
+    store: Records, assistant: Assistant
 ) -> None:
     briefing = build_briefing(store, assistant.library, "基因检测", date(2026, 12, 1))
     assert briefing.cases[0].id == "wuxi-serum-export-2016" and len(briefing.cases) == 2
@@ -117,9 +116,9 @@ def test_hgr_unit_briefing_puts_the_case_on_its_question_first(
     assert all(item.obligation.obligation.doc_id != "lab-animal-regulation" for item in briefing.checklist)
 
 
-def test_unknown_unit_is_refused(store: OutreachStore, assistant: Assistant) -> None:
+def test_unknown_unit_is_refused(store: Records, assistant: Assistant) -> None:
     with pytest.raises(
-        OutreachError, match=re.escape(outreach_text("errors.unit_unknown", query="不存在的单位"))
+        RecordsError, match=re.escape(outreach_text("errors.unit_unknown", query="不存在的单位"))
     ):
         build_briefing(store, assistant.library, "不存在的单位", date(2026, 12, 1))
 
@@ -158,10 +157,10 @@ def _pdf_pages(document: Path, tmp_path: Path) -> int:
 
 
 def test_cli_writes_word_briefing_and_one_page_handout_and_records_them(
-    store: OutreachStore, brief_settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    store: Records, brief_settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    store.set_role("tg:9", "inspector", "赵六")
-    session = store.start_onsite("tg:9", HGR_UNIT, "JC-2026-7", at=DAY)
+    store.people.set_role("tg:9", "inspector", "赵六")
+    session = store.sessions.start("tg:9", HGR_UNIT, "JC-2026-7", at=DAY)
     out, handout = tmp_path / "简报.docx", tmp_path / "告知书.docx"
     argv = ["brief", HGR_UNIT, "--date", "2026-05-06", "--out", str(out), "--handout", str(handout)]
     assert _run([*argv, "--session", str(session.id)], brief_settings) == 0
@@ -194,7 +193,7 @@ def test_cli_writes_word_briefing_and_one_page_handout_and_records_them(
     assert _pdf_pages(handout, tmp_path) == 1
     assert _pdf_pages(out, tmp_path) >= 2
 
-    (used,) = Briefs(store).materials(2026)
+    (used,) = store.materials.of_year(2026)
     assert used.session_id == session.id and set(used.kinds) == {"briefing", "handout"}
     assert used.case_ids[0] == "wuxi-serum-export-2016"
     capsys.readouterr()
@@ -205,7 +204,7 @@ def test_cli_writes_word_briefing_and_one_page_handout_and_records_them(
     assert report["report_sentence"].startswith("2026年开展现场普法1场，其中1场在检查前使用了单位普法简报")
 
 
-def test_cli_markdown_and_bad_input(store: OutreachStore, brief_settings: Settings, tmp_path: Path) -> None:
+def test_cli_markdown_and_bad_input(store: Records, brief_settings: Settings, tmp_path: Path) -> None:
     out = tmp_path / "brief.md"
     assert _run(["brief", LAB_UNIT, "--date", "2026-12-01", "--out", str(out)], brief_settings) == 0
     markdown = out.read_text(encoding="utf-8")
@@ -229,8 +228,8 @@ def test_cli_markdown_and_bad_input(store: OutreachStore, brief_settings: Settin
         _run(["brief", LAB_UNIT, "--date", "2026-13-40", "--out", str(out)], brief_settings)
     with pytest.raises(BriefingError, match=r"\.docx 或 \.md"):
         _run(["brief", LAB_UNIT, "--out", str(tmp_path / "brief.pdf")], brief_settings)
-    store.set_role("tg:9", "inspector", "赵六")
-    other = store.start_onsite("tg:9", HGR_UNIT, at=DAY)
-    with pytest.raises(OutreachError, match="不是在该单位开展的"):
+    store.people.set_role("tg:9", "inspector", "赵六")
+    other = store.sessions.start("tg:9", HGR_UNIT, at=DAY)
+    with pytest.raises(RecordsError, match="不是在该单位开展的"):
         _run(["brief", LAB_UNIT, "--out", str(out), "--session", str(other.id)], brief_settings)
-    assert Briefs(store).materials(2026) == []
+    assert store.materials.of_year(2026) == []

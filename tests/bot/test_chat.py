@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from bot.chat import parse_line, run_chat
-from bot.outreach.store import OutreachStore
+from bot.records.services import Records
 from bot.render import text
 from bot.settings import Settings
 
@@ -17,7 +17,7 @@ REPO = Path(__file__).resolve().parents[2]
 QUESTION = "两家供应商送来的小鼠能不能放在同一个饲养间一起养？"
 
 
-def chat(assistant: object, store: OutreachStore, *lines: str) -> str:
+def chat(assistant: object, store: Records, *lines: str) -> str:
     out = io.StringIO()
     code = run_chat(assistant, store, io.StringIO("\n".join(lines) + "\n"), out, user="tester")  # type: ignore[arg-type]
     assert code == 0
@@ -33,7 +33,7 @@ def test_parse_line_with_and_without_slash() -> None:
     assert parse_line("实验动物可以混养吗") == (None, "实验动物可以混养吗")
 
 
-def test_questions_and_commands(assistant: object, bot_store: OutreachStore) -> None:
+def test_questions_and_commands(assistant: object, bot_store: Records) -> None:
     output = chat(
         assistant,
         bot_store,
@@ -59,15 +59,15 @@ def test_questions_and_commands(assistant: object, bot_store: OutreachStore) -> 
     assert text("chat.help") in output
     assert text("chat.unknown_command") in output
     assert text("chat.banner") not in output, "no banner or prompt when stdin is not a terminal"
-    history = bot_store.history("term:tester")
+    history = bot_store.people.history("term:tester")
     assert [item.question for item in history] == [QUESTION]
 
 
-def test_source_before_any_answer(assistant: object, bot_store: OutreachStore) -> None:
+def test_source_before_any_answer(assistant: object, bot_store: Records) -> None:
     assert chat(assistant, bot_store, "原文") == text("chat.source_none") + "\n\n"
 
 
-def test_interactive_mode_shows_banner_and_prompt(assistant: object, bot_store: OutreachStore) -> None:
+def test_interactive_mode_shows_banner_and_prompt(assistant: object, bot_store: Records) -> None:
     out = io.StringIO()
     run_chat(assistant, bot_store, io.StringIO("help\n"), out, user="tester", interactive=True)  # type: ignore[arg-type]
     shown = out.getvalue()
@@ -94,12 +94,12 @@ def _pufa_chat(settings: Settings, stdin: str) -> subprocess.CompletedProcess[st
     )
 
 
-def test_piped_stdin_in_a_subprocess(bot_settings: Settings, bot_store: OutreachStore) -> None:
+def test_piped_stdin_in_a_subprocess(bot_settings: Settings, bot_store: Records) -> None:
     result = _pufa_chat(bot_settings, f"{QUESTION}\n/quit\n")
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith(text("render.conclusion"))
     assert "Traceback" not in result.stderr
-    assert [item.question for item in bot_store.history("term:piped")] == [QUESTION]
+    assert [item.question for item in bot_store.people.history("term:piped")] == [QUESTION]
 
 
 def test_missing_index_is_one_line_and_exit_2(tmp_path: Path, bot_settings: Settings) -> None:
@@ -110,9 +110,9 @@ def test_missing_index_is_one_line_and_exit_2(tmp_path: Path, bot_settings: Sett
     assert result.stdout == ""
 
 
-def test_cases_command_lists_and_finds(assistant: object, bot_store: OutreachStore) -> None:
+def test_cases_command_lists_and_finds(assistant: object, bot_store: Records) -> None:
     output = chat(assistant, bot_store, "/cases", "cases 保藏", "/cases 混养")
     assert "典型案例（共 6 件）" in output and "bms-false-application-2020" in output
     assert "案情：未经许可，接收上述企业转运的567管样本并保藏。" in output
     assert "没有找到与“混养”相关的典型案例" in output
-    assert bot_store.history("term:tester") == []  # looking cases up is not a question
+    assert bot_store.people.history("term:tester") == []  # looking cases up is not a question

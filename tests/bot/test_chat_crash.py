@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bot.outreach.store import OutreachStore
+from bot.records.services import Records
 from bot.render import text
 from bot.settings import Settings
 
@@ -17,7 +17,7 @@ QUESTIONS = ["实验动物的饲养室需要分开吗？", "采集人类遗传�
 
 
 def test_turns_are_durable_before_the_answer_is_printed(
-    bot_settings: Settings, bot_store: OutreachStore
+    bot_settings: Settings, bot_store: Records
 ) -> None:
     env = {
         **os.environ,
@@ -48,6 +48,6 @@ def test_turns_are_durable_before_the_answer_is_printed(
         process.kill()
         process.wait()
     assert seen == len(QUESTIONS)
-    logged = [item.question for item in bot_store.history("term:crash")]
-    spooled = [e["turn"]["question"] for e in bot_store.spool.entries() if e["type"] == "turn"]
+    logged = [item.question for item in bot_store.people.history("term:crash")]
+    spooled = [e["turn"]["question"] for e in bot_store.turns.spool.entries() if e["type"] == "turn"]
     assert sorted(logged + spooled) == sorted(QUESTIONS)

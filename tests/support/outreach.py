@@ -20,9 +20,10 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from bot.outreach.db import make_engine, upgrade
-from bot.outreach.turns import TurnRecord, new_turn_uid
-from bot.outreach.uscc import check_digit
+from bot.records.db import make_engine
+from bot.records.schema import upgrade
+from bot.records.turns.record import TurnRecord, new_turn_uid
+from bot.records.units.uscc import check_digit
 from bot.settings import Settings
 from knowledge.models import ArticleRef
 

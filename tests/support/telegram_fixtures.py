@@ -15,8 +15,9 @@ from typing import Any
 
 import pytest
 
-from bot.outreach.db import make_engine, upgrade
-from bot.outreach.store import OutreachStore
+from bot.records.db import make_engine
+from bot.records.schema import upgrade
+from bot.records.services import Records
 from bot.settings import Settings
 from bot.telegram.app import Webhook, build_application, run_until_stopped
 from bot.telegram.limits import TelegramRateLimiter
@@ -52,9 +53,9 @@ def fixture_bot_settings(settings: Settings, tmp_path: Path) -> Settings:
 
 
 @pytest.fixture(name="bot_store")
-def fixture_bot_store(bot_settings: Settings) -> Iterator[OutreachStore]:
+def fixture_bot_store(bot_settings: Settings) -> Iterator[Records]:
     """The outreach log of ``bot_settings``."""
-    store = OutreachStore.open(bot_settings)
+    store = Records.open(bot_settings)
     yield store
     store.close()
 
@@ -73,7 +74,7 @@ def fast_limiter() -> TelegramRateLimiter:
 async def running_bot(
     settings: Settings,
     assistant: Any,
-    store: OutreachStore,
+    store: Records,
     webhook: Webhook | None = None,
     limiter: TelegramRateLimiter | None = None,
     **overrides: Any,

@@ -23,8 +23,8 @@ import uvicorn
 from starlette.applications import Starlette
 from starlette.routing import Route
 
-from bot.outreach.accounts import Accounts
-from bot.outreach.db import make_engine, upgrade
+from bot.records.db import make_engine
+from bot.records.schema import upgrade
 from bot.settings import Settings
 from bot.web.app import create_app
 from bot.web.services import WebServices
@@ -95,7 +95,7 @@ def web_settings(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -
 def live_server(web_settings: Settings, assistant: Assistant) -> Iterator[LiveServer]:
     """The real application served by uvicorn on 127.0.0.1, with an admin and an inspector account."""
     services = WebServices.open(web_settings, assistant)
-    accounts = Accounts(services.store)
+    accounts = services.records.accounts
     accounts.add(*ADMIN[:1], "admin", ADMIN[1])
     accounts.add(*INSPECTOR[:1], "inspector", INSPECTOR[1])
     port = free_port()

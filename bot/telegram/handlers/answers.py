@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import math
-import time
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 
-from bot.outreach.turns import TurnRecord, new_turn_uid
+from bot.records.turns.answer import Asker, record_answer
+from bot.records.turns.record import new_turn_uid
 from bot.render import render_html, render_quoted_html, text
 from bot.telegram.base import (
-    BotDeps,
     Context,
     TurnMemo,
     addressed_text,
@@ -25,7 +24,6 @@ from bot.telegram.base import (
     while_typing,
 )
 from bot.telegram.inbox import Received
-from knowledge.models import Answer
 
 
 def answer_keyboard(uid: str, has_sources: bool) -> InlineKeyboardMarkup:
@@ -90,30 +88,25 @@ async def on_question(update: Update, context: Context) -> None:
 async def answer_received(context: Context, received: Received) -> None:
     """Answer a journaled question: the turn is logged (database or spool) before the reply is sent."""
     d = deps(context)
-    answer, latency_ms = await while_typing(
-        context, received.chat_id, d.think(_timed_ask, d, received.question)
-    )
-    record = TurnRecord.from_answer(
-        answer,
-        uid=received.uid,
-        person_key=f"tg:{received.user_id}",
-        display_name=received.display_name,
-        channel="telegram",
-        latency_ms=latency_ms,
-        asked_at=received.asked_at,
+    asker = Asker(person_key=f"tg:{received.user_id}", display_name=received.display_name, channel="telegram")
+    answer, record = await while_typing(
+        context,
+        received.chat_id,
+        d.think(
+            lambda: record_answer(
+                d.assistant,
+                d.records.turns,
+                received.question,
+                asker,
+                asked_at=received.asked_at,
+                uid=received.uid,
+            )
+        ),
     )
     d.turns.remember(record.uid, TurnMemo(received.user_id, tuple(answer.citations)))
-    await asyncio.to_thread(d.store.record_turn, record)
     keyboard = answer_keyboard(record.uid, bool(answer.citations))
     await send_parts(context, received.chat_id, render_html(answer), received.message_id, keyboard)
     await asyncio.to_thread(d.inbox.answered, received.uid)
-
-
-def _timed_ask(d: BotDeps, question: str) -> tuple[Answer, float]:
-    """The answer and the answer function's own latency in milliseconds (run in an answering thread)."""
-    started = time.perf_counter()
-    answer = d.assistant.ask(question)
-    return answer, (time.perf_counter() - started) * 1000
 
 
 async def on_non_text(update: Update, context: Context) -> None:
@@ -140,11 +133,11 @@ async def on_feedback_button(update: Update, context: Context) -> None:
     _, sign, uid = query.data.split(":", 2)
     d = deps(context)
     memo = d.turns.get(uid)
-    owner = f"tg:{memo.owner_id}" if memo else await asyncio.to_thread(d.store.turn_owner, uid)
+    owner = f"tg:{memo.owner_id}" if memo else await asyncio.to_thread(d.records.turns.owner, uid)
     if owner is not None and owner != person_key(query.from_user):
         await query.answer(text("bot.feedback_not_yours"), show_alert=False)
         return
-    recorded = await asyncio.to_thread(d.store.record_feedback, uid, 1 if sign == "+" else -1)
+    recorded = await asyncio.to_thread(d.records.turns.record_feedback, uid, 1 if sign == "+" else -1)
     await query.answer(text("bot.feedback_recorded" if recorded else "bot.feedback_unknown"))
 
 

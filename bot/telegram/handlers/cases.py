@@ -13,9 +13,8 @@ from telegram.constants import ChatAction
 from bot.briefing import writers
 from bot.briefing.content import build_briefing
 from bot.briefing.outline import briefing_outline
-from bot.outreach.briefs import Briefs
-from bot.outreach.models import MATERIALS
-from bot.outreach.stats import REPORT_TZ
+from bot.records.calendar import REPORT_TZ
+from bot.records.models import MATERIALS
 from bot.render import render_cases_html
 from bot.telegram.base import Context, deps, is_private, person_key, reply_text, send_parts
 from bot.telegram.handlers.inspector import requires
@@ -43,7 +42,7 @@ async def on_brief(update: Update, context: Context) -> None:
     if not query or chat is None or user is None:
         await reply_text(update, context, text("briefing", "bot.usage"))
         return
-    store, library = deps(context).store, deps(context).assistant.library
+    store, library = deps(context).records, deps(context).assistant.library
     on = datetime.now(REPORT_TZ).date()
     briefing = await asyncio.to_thread(build_briefing, store, library, query, on)
     await context.bot.send_chat_action(chat.id, ChatAction.UPLOAD_DOCUMENT)
@@ -52,9 +51,9 @@ async def on_brief(update: Update, context: Context) -> None:
         caption = text("briefing", "bot.caption", unit=briefing.unit.name, date=on.isoformat())
         filename = f"{briefing.unit.name}-检查前简报-{on.isoformat()}.docx"
         await context.bot.send_document(chat.id, out.read_bytes(), filename=filename, caption=caption)
-    session = await asyncio.to_thread(store.open_onsite, person_key(user))
+    session = await asyncio.to_thread(store.sessions.current, person_key(user))
     if session is not None and session.unit.id == briefing.unit.id:
         cases = [cited.id for cited in briefing.cases]
-        record = Briefs(store).record_materials
+        record = store.materials.record
         await asyncio.to_thread(record, session.id, session.unit.id, MATERIALS, on, cases)
         await reply_text(update, context, text("briefing", "bot.recorded", unit=session.unit.name))

@@ -38,7 +38,7 @@ def _reply_to(update: Update) -> int | None:
 async def _role(update: Update, context: Context) -> str:
     user = update.effective_user
     assert user is not None, "commands come from users"
-    return await asyncio.to_thread(deps(context).store.role_of, person_key(user))
+    return await asyncio.to_thread(deps(context).records.people.role_of, person_key(user))
 
 
 async def on_start(update: Update, context: Context) -> None:
@@ -110,7 +110,7 @@ async def on_history(update: Update, context: Context) -> None:
     if not is_private(update):
         await reply_text(update, context, template_text("robust", "bot.history_private_only"))
         return
-    items = await asyncio.to_thread(deps(context).store.history, person_key(user))
+    items = await asyncio.to_thread(deps(context).records.people.history, person_key(user))
     if not items:
         await reply_key(update, context, "bot.history_empty")
         return
@@ -153,7 +153,7 @@ async def on_forget_button(update: Update, context: Context) -> None:
     await query.answer()
     if choice == "yes":
         d = deps(context)
-        await asyncio.to_thread(d.store.forget, person_key(query.from_user))
+        await asyncio.to_thread(d.records.people.forget, person_key(query.from_user))
         d.turns.forget_owner(query.from_user.id)
         outcome = text("bot.forget_done")
     else:

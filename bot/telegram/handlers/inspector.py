@@ -13,9 +13,9 @@ from typing import Any
 from telegram import Update, User
 from telegram.constants import ChatAction
 
-from bot.outreach.errors import OutreachError
-from bot.outreach.stats import render_text
-from bot.outreach.validate import looks_like_date, parse_attendees
+from bot.records.errors import RecordsError
+from bot.records.reports.prose import render_text
+from bot.records.validate import looks_like_date, parse_attendees
 from bot.render import text
 from bot.reports import chart, export
 from bot.reports.titles import catalog_titles
@@ -35,7 +35,7 @@ def requires(role: str) -> Callable[[Handler], Handler]:
             user = update.effective_user
             if user is None:
                 return
-            have = await asyncio.to_thread(deps(context).store.role_of, person_key(user))
+            have = await asyncio.to_thread(deps(context).records.people.role_of, person_key(user))
             if have not in _ROLES_ABOVE[role]:
                 await reply_key(update, context, "bot.not_admin" if role == "admin" else "bot.not_inspector")
                 return
@@ -66,7 +66,7 @@ async def on_grant(update: Update, context: Context) -> None:
         await reply_key(update, context, "bot.grant_usage")
         return
     key, name = target
-    await asyncio.to_thread(deps(context).store.set_role, key, "inspector", name)
+    await asyncio.to_thread(deps(context).records.people.set_role, key, "inspector", name)
     await reply_key(update, context, "bot.grant_ok", name=name)
 
 
@@ -77,11 +77,11 @@ async def on_revoke(update: Update, context: Context) -> None:
         await reply_key(update, context, "bot.revoke_usage")
         return
     key, name = target
-    store = deps(context).store
-    if await asyncio.to_thread(store.role_of, key) == "admin":
+    store = deps(context).records
+    if await asyncio.to_thread(store.people.role_of, key) == "admin":
         await reply_key(update, context, "bot.revoke_admin", name=name)
         return
-    await asyncio.to_thread(store.set_role, key, "lab", name)
+    await asyncio.to_thread(store.people.set_role, key, "lab", name)
     await reply_key(update, context, "bot.revoke_ok", name=name)
 
 
@@ -99,7 +99,7 @@ async def on_outreach_start(update: Update, context: Context) -> None:
     unit_query = " ".join(args[:-1] if number else args)
     user = update.effective_user
     assert user is not None, "guarded handlers have a user"
-    session = await asyncio.to_thread(deps(context).store.start_onsite, person_key(user), unit_query, number)
+    session = await asyncio.to_thread(deps(context).records.sessions.start, person_key(user), unit_query, number)
     await reply_key(update, context, "bot.outreach_started", unit=session.unit.name)
 
 
@@ -112,13 +112,13 @@ async def on_outreach_end(update: Update, context: Context) -> None:
         return
     try:
         attendees = parse_attendees(args[0])
-    except OutreachError as error:
+    except RecordsError as error:
         await reply_text(update, context, f"{error}\n{text('bot.outreach_end_usage')}")
         return
     user = update.effective_user
     assert user is not None, "guarded handlers have a user"
-    store = deps(context).store
-    session = await asyncio.to_thread(store.end_onsite, person_key(user), attendees, " ".join(args[1:]))
+    store = deps(context).records
+    session = await asyncio.to_thread(store.sessions.end, person_key(user), attendees, " ".join(args[1:]))
     await reply_key(update, context, "bot.outreach_ended", attendees=session.attendees)
 
 
@@ -139,9 +139,9 @@ async def on_stats(update: Update, context: Context) -> None:
     if year is None or chat is None:
         await reply_key(update, context, "bot.stats_usage")
         return
-    store = deps(context).store
+    store = deps(context).records
     titles = catalog_titles(deps(context).assistant.library.catalog)
-    figures = await asyncio.to_thread(store.stats, year, None, None, titles)
+    figures = await asyncio.to_thread(store.reports.stats, year, None, None, titles)
     await reply_text(update, context, render_text(figures))
     await context.bot.send_chat_action(chat.id, ChatAction.UPLOAD_PHOTO)
     with tempfile.TemporaryDirectory(prefix="pufa-chart-") as tmp:
@@ -163,11 +163,11 @@ async def on_export(update: Update, context: Context) -> None:
     ):
         await reply_key(update, context, "bot.export_usage")
         return
-    store = deps(context).store
+    store = deps(context).records
     await context.bot.send_chat_action(chat.id, ChatAction.UPLOAD_DOCUMENT)
     with tempfile.TemporaryDirectory(prefix="pufa-export-") as tmp:
         titles = catalog_titles(deps(context).assistant.library.catalog)
-        rows = await asyncio.to_thread(store.session_rows, year, titles)
+        rows = await asyncio.to_thread(store.reports.session_rows, year, titles)
         out = export.write(rows, fmt, Path(tmp) / f"pufa-outreach-{year}.{fmt}", year)
         await context.bot.send_document(
             chat.id, out.read_bytes(), filename=out.name, caption=text("bot.export_caption", year=year)

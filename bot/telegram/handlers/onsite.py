@@ -12,10 +12,9 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler, MessageHandler, filters
 from telegram.warnings import PTBUserWarning
 
-from bot.outreach.errors import OutreachError
-from bot.outreach.sessions import OnsiteLog, SessionInput
-from bot.outreach.units import UnitRegister
-from bot.outreach.validate import parse_attendees, parse_date
+from bot.records.errors import RecordsError
+from bot.records.sessions.records import SessionInput
+from bot.records.validate import parse_attendees, parse_date
 from bot.render import render_text_html
 from bot.telegram.base import Context, deps, person_key, reply_key, reply_text, send_parts
 from bot.telegram.handlers.units import domain_names
@@ -44,11 +43,11 @@ async def start(update: Update, context: Context) -> int:
     """/onsite: inspectors and admins only; offers the register's units as buttons."""
     user = update.effective_user
     assert user is not None, "commands come from users"
-    store = deps(context).store
-    if await asyncio.to_thread(store.role_of, person_key(user)) not in ("inspector", "admin"):
+    store = deps(context).records
+    if await asyncio.to_thread(store.people.role_of, person_key(user)) not in ("inspector", "admin"):
         await reply_key(update, context, "bot.not_inspector")
         return ConversationHandler.END
-    units = await asyncio.to_thread(UnitRegister(store).list)
+    units = await asyncio.to_thread(store.units.list)
     if not units:
         await reply_text(update, context, say("onsite.register_empty"))
         return ConversationHandler.END
@@ -68,13 +67,13 @@ async def start(update: Update, context: Context) -> int:
 
 async def _unit_found(update: Update, context: Context, query: str) -> int:
     try:
-        unit = await asyncio.to_thread(UnitRegister(deps(context).store).find, query)
-    except OutreachError as error:
+        unit = await asyncio.to_thread(deps(context).records.units.find, query)
+    except RecordsError as error:
         await reply_text(update, context, say("onsite.retry", reason=error))
         return UNIT
     draft = _draft(context)
     draft["unit"], draft["unit_name"] = unit.credit_code, unit.name
-    today = OnsiteLog(deps(context).store).today()
+    today = deps(context).records.sessions.today()
     keyboard = InlineKeyboardMarkup(
         [
             [
@@ -115,18 +114,18 @@ async def today_button(update: Update, context: Context) -> int:
     query = update.callback_query
     assert query is not None, "registered for callback queries"
     await query.answer()
-    return await _day_chosen(update, context, OnsiteLog(deps(context).store).today())
+    return await _day_chosen(update, context, deps(context).records.sessions.today())
 
 
 async def day_typed(update: Update, context: Context) -> int:
     message = update.effective_message
     assert message is not None and message.text is not None, "registered for text"
-    today = OnsiteLog(deps(context).store).today()
+    today = deps(context).records.sessions.today()
     if message.text.strip() in TODAY_WORDS:
         return await _day_chosen(update, context, today)
     try:
         day = parse_date(message.text, today)
-    except OutreachError as error:
+    except RecordsError as error:
         await reply_text(update, context, say("onsite.retry", reason=error))
         return DAY
     return await _day_chosen(update, context, day)
@@ -137,7 +136,7 @@ async def attendees_typed(update: Update, context: Context) -> int:
     assert message is not None and message.text is not None, "registered for text"
     try:
         _draft(context)["attendees"] = parse_attendees(message.text)
-    except OutreachError as error:
+    except RecordsError as error:
         await reply_text(update, context, say("onsite.retry", reason=error))
         return ATTENDEES
     await _ask(update, context, say("onsite.ask_topic"))
@@ -169,8 +168,8 @@ async def _save(update: Update, context: Context, topic: str) -> int:
         inspector_keys=(person_key(user),),
     )
     try:
-        session = await asyncio.to_thread(OnsiteLog(deps(context).store).add, entry, person_key(user))
-    except OutreachError as error:
+        session = await asyncio.to_thread(deps(context).records.sessions.add, entry, person_key(user))
+    except RecordsError as error:
         await reply_key(update, context, "bot.outreach_failed", reason=str(error))
         draft.clear()
         return ConversationHandler.END

@@ -14,12 +14,12 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
+from bot.records.training.entries import TrainingError
+from bot.records.training.log import TrainingLog
+from bot.records.training.messages import text
 from bot.render import render_text_html
 from bot.telegram.base import Context, deps, person_key, reply_text, send_parts
 from bot.telegram.handlers.inspector import _year, requires
-from bot.training.messages import text
-from bot.training.records import TrainingError
-from bot.training.store import TrainingStore
 from knowledge.quiz import Question, QuizBank
 from knowledge.templates import text as template
 
@@ -55,13 +55,9 @@ async def _bank(context: Context) -> QuizBank:
     return bank
 
 
-def _training(context: Context) -> TrainingStore:
-    """Training records in the outreach log's database."""
-    store = context.bot_data.get("training_store")
-    if store is None:
-        outreach = deps(context).store
-        store = context.bot_data["training_store"] = TrainingStore(outreach.engine, outreach.settings)
-    return store
+def _training(context: Context) -> TrainingLog:
+    """Training records in the records database."""
+    return deps(context).records.training
 
 
 def _labels(question: Question) -> list[str]:

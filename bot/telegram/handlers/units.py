@@ -9,12 +9,12 @@ from pathlib import Path
 
 from telegram import Update
 
-from bot.outreach.errors import OutreachError
-from bot.outreach.records import Unit
-from bot.outreach.sessions import SESSION_COLUMNS, OnsiteLog, article_resolver
-from bot.outreach.spreadsheets import sheet_columns
-from bot.outreach.units import UNIT_COLUMNS, UnitInput, UnitRegister
-from bot.outreach.validate import split_list
+from bot.records.errors import RecordsError
+from bot.records.sessions.sheet import SESSION_COLUMNS, article_resolver
+from bot.records.sheets import sheet_columns
+from bot.records.units.records import Unit
+from bot.records.units.register import UNIT_COLUMNS, UnitInput, UnitRegister
+from bot.records.validate import split_list
 from bot.telegram.base import Context, deps, display_name, person_key, reply_key, reply_text
 from bot.telegram.handlers.answers import on_non_text
 from bot.telegram.handlers.inspector import requires
@@ -36,7 +36,7 @@ FIELDS = {
 
 
 def register_of(context: Context) -> UnitRegister:
-    return UnitRegister(deps(context).store)
+    return deps(context).records.units
 
 
 def domain_names(codes: tuple[str, ...]) -> str:
@@ -68,7 +68,7 @@ async def on_register(update: Update, context: Context) -> None:
         outcome = await asyncio.to_thread(
             register_of(context).request, person_key(user), display_name(user), name, code
         )
-    except OutreachError as exc:
+    except RecordsError as exc:
         await reply_key(update, context, "bot.register_bad_code", code=code, reason=str(exc))
         return
     if isinstance(outcome, Unit):
@@ -180,7 +180,7 @@ async def on_document(update: Update, context: Context) -> None:
     document = message.document if message else None
     if document is None or user is None:
         return
-    role = await asyncio.to_thread(deps(context).store.role_of, person_key(user))
+    role = await asyncio.to_thread(deps(context).records.people.role_of, person_key(user))
     if role != "admin":
         await on_non_text(update, context)
         return
@@ -209,18 +209,18 @@ async def _import_document(update: Update, context: Context) -> None:
     partial = any(word in (message.caption or "").lower() for word in PARTIAL_WORDS)
     session_columns = await asyncio.to_thread(sheet_columns, name, content, SESSION_COLUMNS)
     unit_columns = await asyncio.to_thread(sheet_columns, name, content, UNIT_COLUMNS)
-    store = deps(context).store
+    store = deps(context).records
     if {"date", "attendees"} <= session_columns:
         resolver = article_resolver(deps(context).assistant.library)
         report = await asyncio.to_thread(
-            lambda: OnsiteLog(store).import_sheet(
+            lambda: store.sessions.import_sheet(
                 name, content, person_key(user), partial=partial, resolve_articles=resolver
             )
         )
         title = say("upload.sessions_title", name=name)
     elif {"credit_code", "domains"} <= unit_columns:
         report = await asyncio.to_thread(
-            lambda: UnitRegister(store).import_sheet(name, content, partial=partial)
+            lambda: store.units.import_sheet(name, content, partial=partial)
         )
         title = say("upload.units_title", name=name)
     else:

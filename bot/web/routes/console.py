@@ -6,9 +6,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from bot.outreach.accounts import ACCOUNT_ROLES
-from bot.outreach.errors import OutreachError
-from bot.outreach.stats import REPORT_TZ
+from bot.records.accounts import ACCOUNT_ROLES
+from bot.records.calendar import REPORT_TZ
+from bot.records.errors import RecordsError
 from bot.web.auth import console_page, current, services
 from bot.web.pages import page, redirect
 from bot.web.security import checked_form, text
@@ -17,8 +17,8 @@ from bot.web.security import checked_form, text
 @console_page()
 async def home(request: Request) -> Response:
     web = services(request)
-    year = web.store.now().astimezone(REPORT_TZ).year
-    figures = await web.run(web.store.stats, year, None, None, web.titles)
+    year = web.records.database.now().astimezone(REPORT_TZ).year
+    figures = await web.run(web.records.reports.stats, year, None, None, web.titles)
     return page(request, "console/home.html", year=year, figures=figures)
 
 
@@ -33,7 +33,7 @@ async def accounts_page(request: Request) -> Response:
     return page(
         request,
         "console/accounts.html",
-        accounts=await web.run(web.accounts.list),
+        accounts=await web.run(web.records.accounts.list),
         roles=ACCOUNT_ROLES,
         link=request.session.pop("setup_link", ""),
     )
@@ -46,30 +46,30 @@ async def account_action(request: Request) -> Response:
     action = str(form.get("action", ""))
     try:
         if action == "add":
-            account, token = await web.run(web.accounts.add, str(form.get("name", "")), str(form.get("role", "")))
+            account, token = await web.run(web.records.accounts.add, str(form.get("name", "")), str(form.get("role", "")))
             assert token is not None
             request.session["setup_link"] = setup_url(request, token)
             message = text("pages.account_added", name=account.name)
         else:
             account_id = int(str(form.get("account", "0")) or 0)
             if action == "link":
-                token = await web.run(web.accounts.new_setup_link, account_id)
+                token = await web.run(web.records.accounts.new_setup_link, account_id)
                 request.session["setup_link"] = setup_url(request, token)
                 message = text("pages.link_made")
             elif action == "telegram":
                 raw = str(form.get("telegram_id", "")).strip()
                 if raw and not raw.lstrip("-").isdigit():
-                    raise OutreachError(text("errors.telegram_id_invalid", value=raw))
-                await web.run(web.accounts.link_telegram, account_id, int(raw) if raw else None)
+                    raise RecordsError(text("errors.telegram_id_invalid", value=raw))
+                await web.run(web.records.accounts.link_telegram, account_id, int(raw) if raw else None)
                 message = text("pages.saved")
             elif action == "disable":
                 if account_id == current(request).id:
-                    raise OutreachError(text("errors.disable_self"))
-                await web.run(web.accounts.disable, account_id)
+                    raise RecordsError(text("errors.disable_self"))
+                await web.run(web.records.accounts.disable, account_id)
                 message = text("pages.saved")
             else:
-                raise OutreachError(text("errors.not_found"))
-    except OutreachError as error:
+                raise RecordsError(text("errors.not_found"))
+    except RecordsError as error:
         return redirect("/console/accounts", ("error", str(error)), request)
     return redirect("/console/accounts", ("ok", message), request)
 

@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from bot.outreach.errors import OutreachError
+from bot.records.errors import RecordsError
 from bot.web.auth import client_address, services, signed_in
 from bot.web.pages import page, redirect
 from bot.web.security import LoginThrottle, checked_form, csrf_token, text
@@ -41,7 +41,7 @@ async def login(request: Request) -> Response:
         error = text("errors.login_throttled", minutes=math.ceil(wait / 60))
         return page(request, "console/login.html", 429, next=target, name=name, error=error)
     web = services(request)
-    account = await web.run(web.accounts.authenticate, name, password)
+    account = await web.run(web.records.accounts.authenticate, name, password)
     if account is None:
         throttle(request).failed(name, address)
         error = text("errors.login_failed")
@@ -65,7 +65,7 @@ async def logout(request: Request) -> Response:
 async def setup_page(request: Request) -> Response:
     token = request.path_params["token"]
     web = services(request)
-    account = await web.run(web.accounts.setup_account, token)
+    account = await web.run(web.records.accounts.setup_account, token)
     return page(request, "console/setup.html", 200 if account else 404, target=account, error="")
 
 
@@ -73,15 +73,15 @@ async def setup(request: Request) -> Response:
     form = await checked_form(request)
     token = request.path_params["token"]
     web = services(request)
-    account = await web.run(web.accounts.setup_account, token)
+    account = await web.run(web.records.accounts.setup_account, token)
     password, again = str(form.get("password", "")), str(form.get("again", ""))
     if account is None:
         return page(request, "console/setup.html", 404, target=None, error="")
     if password != again:
         return page(request, "console/setup.html", 400, target=account, error=text("errors.passwords_differ"))
     try:
-        await web.run(web.accounts.set_password, token, password)
-    except OutreachError as error:
+        await web.run(web.records.accounts.set_password, token, password)
+    except RecordsError as error:
         return page(request, "console/setup.html", 400, target=account, error=str(error))
     return redirect("/console/login", ("ok", text("pages.password_set")), request)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import secrets
-import time
 from dataclasses import dataclass
 
 from starlette.exceptions import HTTPException
@@ -12,14 +11,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from bot.outreach.turns import TurnRecord
+from bot.limits import QuestionLimiter
+from bot.records.turns.answer import Asker, record_answer
 from bot.render import text as bot_text
-from bot.telegram.limits import QuestionLimiter
 from bot.web.auth import client_address, services
 from bot.web.conversation import Conversations, FollowUp, WebTurn
 from bot.web.pages import page, redirect
 from bot.web.security import checked_form, text
-from knowledge.models import Answer
 
 MAX_QUESTION = 500
 ADDRESS_FACTOR = 5  # an office behind one address holds several visitors
@@ -72,12 +70,6 @@ async def chat_page(request: Request) -> Response:
     )
 
 
-def _timed(follow_up: FollowUp, question: str, previous: WebTurn | None) -> tuple[Answer, str, float]:
-    started = time.perf_counter()
-    answer, follow_up_of = follow_up.ask(question, previous)
-    return answer, follow_up_of, (time.perf_counter() - started) * 1000
-
-
 async def ask(request: Request) -> Response:
     form = await checked_form(request)
     question = str(form.get("question", "")).strip()
@@ -92,15 +84,13 @@ async def ask(request: Request) -> Response:
         message = text("errors.rate_limited", seconds=math.ceil(wait), limit=state.per_visitor.per_minute)
         return redirect("/", ("error", message), request)
     web = services(request)
-    previous = state.conversations.of(who).previous
-    answer, follow_up_of, latency_ms = await web.think(_timed, FollowUp(web.assistant), question, previous)
-    request.state.answer_ms = latency_ms
-    record = TurnRecord.from_answer(
-        answer, person_key=person_key(who), display_name=DISPLAY_NAME, channel="web", latency_ms=latency_ms
-    )
-    await web.run(web.store.record_turn, record)  # durable (database or spool) before it is shown
+    follow_up = FollowUp(web.assistant, state.conversations.of(who).previous)
+    asker = Asker(person_key(who), DISPLAY_NAME, "web")
+    # answered and logged (database or spool) before it is shown
+    answer, record = await web.think(record_answer, follow_up, web.records.turns, question, asker)
+    request.state.answer_ms = record.latency_ms
     sources = [web.assistant.quote(ref) for ref in answer.citations]
-    turn = WebTurn(record.uid, question, answer, sources, record.asked_at, follow_up_of)
+    turn = WebTurn(record.uid, question, answer, sources, record.asked_at, follow_up.used)
     state.conversations.add(who, turn)
     return redirect(f"/#t-{record.uid}")
 
@@ -113,11 +103,11 @@ async def feedback(request: Request) -> Response:
     who = visitor(request)
     web = services(request)
     turn = chat_state(request).conversations.of(who).find(uid)
-    owner = person_key(who) if turn else await web.run(web.store.turn_owner, uid)
+    owner = person_key(who) if turn else await web.run(web.records.turns.owner, uid)
     if owner != person_key(who):
         raise HTTPException(404, text("errors.turn_unknown"))
     value = 1 if sign == "+1" else -1
-    if not await web.run(web.store.record_feedback, uid, value):
+    if not await web.run(web.records.turns.record_feedback, uid, value):
         raise HTTPException(404, text("errors.turn_unknown"))
     if turn is not None:
         turn.feedback = value
@@ -133,7 +123,7 @@ async def forget(request: Request) -> Response:
     await checked_form(request)
     who = visitor(request)
     web = services(request)
-    await web.run(web.store.forget, person_key(who))
+    await web.run(web.records.people.forget, person_key(who))
     chat_state(request).conversations.clear(who)
     request.session.pop("visitor", None)
     return redirect("/", ("ok", bot_text("bot.forget_done")), request)

@@ -12,12 +12,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from bot.outreach.errors import OutreachError
-from bot.outreach.records import OnsiteSession, Unit
-from bot.outreach.sessions import SessionInput, article_resolver, local_date
-from bot.outreach.stats import REPORT_TZ
-from bot.outreach.units import UnitInput
-from bot.outreach.validate import parse_attendees, parse_count, parse_date, parse_time, split_list
+from bot.records.calendar import REPORT_TZ, local_date
+from bot.records.errors import RecordsError
+from bot.records.sessions.records import OnsiteSession, SessionInput
+from bot.records.sessions.sheet import article_resolver
+from bot.records.units.records import Unit
+from bot.records.units.register import UnitInput
+from bot.records.validate import parse_attendees, parse_count, parse_date, parse_time, split_list
 from bot.web.auth import console_page, current, services
 from bot.web.pages import page, redirect
 from bot.web.security import checked_form, text
@@ -51,7 +52,7 @@ async def units_page(request: Request) -> Response:
     web = services(request)
     query = request.query_params.get("q", "").strip()
     sort = request.query_params.get("sort", "name")
-    units = await web.run(web.units.list)
+    units = await web.run(web.records.units.list)
     if query:
         units = [u for u in units if query in u.name or query.upper() in u.credit_code]
     units.sort(key=_SORTS.get(sort, _SORTS["name"]))
@@ -63,10 +64,10 @@ async def units_page(request: Request) -> Response:
 async def _upload(form: FormData) -> tuple[str, bytes]:
     upload = form.get("sheet")
     if not isinstance(upload, UploadFile) or not upload.filename:
-        raise OutreachError(text("errors.file_missing"))
+        raise RecordsError(text("errors.file_missing"))
     content = await upload.read()
     if len(content) > MAX_SHEET_MB * 1024 * 1024:
-        raise OutreachError(text("errors.file_too_large", limit=MAX_SHEET_MB))
+        raise RecordsError(text("errors.file_too_large", limit=MAX_SHEET_MB))
     return upload.filename, content
 
 
@@ -81,19 +82,19 @@ async def units_import(request: Request) -> Response:
         if token:
             owner, name, content = pending.pop(token, (0, "", b""))
             if owner != current(request).id:
-                raise OutreachError(text("errors.file_missing"))
-            report = await web.run(web.units.import_sheet, name, content, partial=True)
+                raise RecordsError(text("errors.file_missing"))
+            report = await web.run(web.records.units.import_sheet, name, content, partial=True)
         else:
             name, content = await _upload(form)
-            report = await web.run(web.units.import_sheet, name, content, partial=False)
+            report = await web.run(web.records.units.import_sheet, name, content, partial=False)
             if not report.applied and report.accepted:
                 token = secrets.token_urlsafe(16)
                 while len(pending) >= 64:
                     pending.pop(next(iter(pending)))
                 pending[token] = (current(request).id, name, content)
-    except OutreachError as error:
+    except RecordsError as error:
         return redirect("/console/units", ("error", str(error)), request)
-    units = await web.run(web.units.list)
+    units = await web.run(web.records.units.list)
     return page(
         request,
         "console/units.html",
@@ -122,8 +123,8 @@ async def unit_add(request: Request) -> Response:
     form = await checked_form(request)
     web = services(request)
     try:
-        unit = await web.run(web.units.add, _unit_input(form))
-    except OutreachError as error:
+        unit = await web.run(web.records.units.add, _unit_input(form))
+    except RecordsError as error:
         return redirect("/console/units", ("error", str(error)), request)
     return redirect("/console/units", ("ok", text("pages.unit_saved", name=unit.name)), request)
 
@@ -132,8 +133,8 @@ async def _unit(request: Request) -> Unit:
     web = services(request)
     code = request.path_params["code"]
     try:
-        return await web.run(web.units.find, code)
-    except OutreachError as error:
+        return await web.run(web.records.units.find, code)
+    except RecordsError as error:
         raise HTTPException(404, str(error)) from None
 
 
@@ -141,8 +142,8 @@ async def _unit(request: Request) -> Unit:
 async def unit_page(request: Request) -> Response:
     unit = await _unit(request)
     web = services(request)
-    year = local_date(web.store.now()).year
-    sessions = await web.run(web.onsite.list, year, unit.credit_code)
+    year = local_date(web.records.database.now()).year
+    sessions = await web.run(web.records.sessions.list, year, unit.credit_code)
     return page(request, "console/unit.html", unit=unit, regulated=REGULATED, sessions=sessions, year=year)
 
 
@@ -154,7 +155,7 @@ async def unit_edit(request: Request) -> Response:
     changed = _unit_input(form)
     try:
         saved = await web.run(
-            web.units.update,
+            web.records.units.update,
             unit.credit_code,
             name=changed.name,
             credit_code=changed.credit_code,
@@ -163,7 +164,7 @@ async def unit_edit(request: Request) -> Response:
             address=changed.address,
             contact=changed.contact,
         )
-    except OutreachError as error:
+    except RecordsError as error:
         return redirect(f"/console/units/{unit.credit_code}", ("error", str(error)), request)
     return redirect(f"/console/units/{saved.credit_code}", ("ok", text("pages.saved")), request)
 
@@ -183,11 +184,11 @@ def _year(request: Request, today: date) -> int:
 @console_page()
 async def sessions_page(request: Request) -> Response:
     web = services(request)
-    today = local_date(web.store.now())
+    today = local_date(web.records.database.now())
     year = _year(request, today)
     month = request.query_params.get("month", "")
     domain = request.query_params.get("domain", "")
-    sessions = await web.run(web.onsite.list, year)
+    sessions = await web.run(web.records.sessions.list, year)
     if month.isdigit():
         sessions = [s for s in sessions if local_date(s.started_at).month == int(month)]
     if domain:
@@ -207,14 +208,14 @@ async def sessions_page(request: Request) -> Response:
 async def _form_choices(request: Request) -> dict[str, Any]:
     """What the session form offers: units, inspectors, articles, domains."""
     web = services(request)
-    units = await web.run(web.units.list)
-    accounts = await web.run(web.accounts.list)
+    units = await web.run(web.records.units.list)
+    accounts = await web.run(web.records.accounts.list)
     return {
         "units": units,
         "people": sorted({a.name for a in accounts if a.active}),
         "articles": web.article_choices(),
         "domain_codes": domains.known(),
-        "today": local_date(web.store.now()).isoformat(),
+        "today": local_date(web.records.database.now()).isoformat(),
     }
 
 
@@ -228,7 +229,7 @@ def _session_input(form: FormData, today: date, web_resolve: Any) -> SessionInpu
     inspectors += split_list(_field(form, "other_inspectors"))
     unit = _field(form, "unit")
     if not unit:
-        raise OutreachError(text("errors.field_required", field="单位"))
+        raise RecordsError(text("errors.field_required", field="单位"))
     return SessionInput(
         unit=unit,
         day=parse_date(_field(form, "date"), today),
@@ -252,11 +253,11 @@ async def session_new(request: Request) -> Response:
 async def session_add(request: Request) -> Response:
     form = await checked_form(request)
     web = services(request)
-    today = local_date(web.store.now())
+    today = local_date(web.records.database.now())
     try:
         entry = _session_input(form, today, article_resolver(web.assistant.library))
-        session = await web.run(web.onsite.add, entry, current(request).actor)
-    except OutreachError as error:
+        session = await web.run(web.records.sessions.add, entry, current(request).actor)
+    except RecordsError as error:
         values = {k: form.getlist(k) for k in form}
         return page(
             request,
@@ -275,9 +276,9 @@ async def _session(request: Request) -> OnsiteSession:
     """The session of the path (found in the year its audit's latest entry gives), else 404."""
     web = services(request)
     session_id = request.path_params["id"]
-    years = [e["details"].get("date", "")[:4] for e in await web.run(web.onsite.audit, session_id)]
+    years = [e["details"].get("date", "")[:4] for e in await web.run(web.records.sessions.audit, session_id)]
     latest = next((y for y in reversed(years) if y.isdigit()), "")
-    sessions = await web.run(web.onsite.list, int(latest)) if latest else []
+    sessions = await web.run(web.records.sessions.list, int(latest)) if latest else []
     found = next((s for s in sessions if s.id == session_id), None)
     if found is None:
         raise HTTPException(404, text("errors.not_found"))
@@ -288,7 +289,7 @@ async def _session(request: Request) -> OnsiteSession:
 async def session_page(request: Request) -> Response:
     session = await _session(request)
     web = services(request)
-    audit = await web.run(web.onsite.audit, session.id)
+    audit = await web.run(web.records.sessions.audit, session.id)
     choices = await _form_choices(request)
     values = {
         "unit": [session.unit.name],
@@ -310,7 +311,7 @@ async def session_edit(request: Request) -> Response:
     form = await checked_form(request)
     session = await _session(request)
     web = services(request)
-    today = local_date(web.store.now())
+    today = local_date(web.records.database.now())
     try:
         entry = _session_input(form, today, article_resolver(web.assistant.library))
         changes = {
@@ -325,8 +326,8 @@ async def session_edit(request: Request) -> Response:
             "inspectors": entry.inspectors,
             "articles": entry.articles,
         }
-        await web.run(web.onsite.edit, session.id, current(request).actor, **changes)
-    except OutreachError as error:
+        await web.run(web.records.sessions.edit, session.id, current(request).actor, **changes)
+    except RecordsError as error:
         return redirect(f"/console/sessions/{session.id}", ("error", str(error)), request)
     return redirect(f"/console/sessions/{session.id}", ("ok", text("pages.saved")), request)
 
@@ -340,8 +341,8 @@ async def session_delete(request: Request) -> Response:
     if not reason:
         return redirect(f"/console/sessions/{session.id}", ("error", text("errors.reason_required")), request)
     try:
-        await web.run(web.onsite.delete, session.id, current(request).actor, reason)
-    except OutreachError as error:
+        await web.run(web.records.sessions.delete, session.id, current(request).actor, reason)
+    except RecordsError as error:
         return redirect(f"/console/sessions/{session.id}", ("error", str(error)), request)
     year = local_date(session.started_at).year
     return redirect(f"/console/sessions?year={year}", ("ok", text("pages.session_deleted", id=session.id)), request)

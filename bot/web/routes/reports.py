@@ -15,7 +15,7 @@ from starlette.routing import Route
 from bot.briefing.content import build_briefing
 from bot.briefing.outline import briefing_outline, handout_outline
 from bot.briefing.writers import write as write_briefing
-from bot.outreach.sessions import local_date
+from bot.records.calendar import local_date
 from bot.reports import chart, export
 from bot.web.auth import console_page, services
 from bot.web.pages import page
@@ -34,7 +34,7 @@ def download(content: bytes, name: str, media_type: str) -> Response:
 
 
 def _year(request: Request) -> int:
-    today = local_date(services(request).store.now())
+    today = local_date(services(request).records.database.now())
     raw = request.query_params.get("year", "")
     if not raw:
         return today.year
@@ -52,7 +52,7 @@ def _domain(request: Request) -> str | None:
 async def stats_page(request: Request) -> Response:
     web = services(request)
     year, domain = _year(request), _domain(request)
-    figures = await web.run(web.store.stats, year, None, domain, web.titles)
+    figures = await web.run(web.records.reports.stats, year, None, domain, web.titles)
     return page(
         request, "console/stats.html", figures=figures, year=year, domain=domain or "", domain_codes=domains.known()
     )
@@ -61,7 +61,7 @@ async def stats_page(request: Request) -> Response:
 @console_page()
 async def stats_chart(request: Request) -> Response:
     web = services(request)
-    figures = await web.run(web.store.stats, _year(request), None, _domain(request), web.titles)
+    figures = await web.run(web.records.reports.stats, _year(request), None, _domain(request), web.titles)
 
     def png() -> bytes:
         buffer = io.BytesIO()
@@ -78,7 +78,7 @@ async def stats_export(request: Request) -> Response:
     fmt = request.query_params.get("format", "xlsx")
     if fmt not in ("csv", "xlsx"):
         raise HTTPException(400, text("errors.not_found"))
-    rows = await web.run(web.store.session_rows, year, web.titles)
+    rows = await web.run(web.records.reports.session_rows, year, web.titles)
 
     def written() -> bytes:
         with tempfile.TemporaryDirectory(prefix="pufa-web-") as folder:
@@ -92,7 +92,7 @@ async def stats_export(request: Request) -> Response:
 @console_page()
 async def briefs_page(request: Request) -> Response:
     web = services(request)
-    return page(request, "console/briefs.html", units=await web.run(web.units.list))
+    return page(request, "console/briefs.html", units=await web.run(web.records.units.list))
 
 
 @console_page()
@@ -101,10 +101,10 @@ async def brief_download(request: Request) -> Response:
     web = services(request)
     unit = request.query_params.get("unit", "")
     handout = request.query_params.get("kind") == "handout"
-    on = local_date(web.store.now())
+    on = local_date(web.records.database.now())
 
     def written() -> tuple[str, bytes]:
-        briefing = build_briefing(web.store, web.assistant.library, unit, on)
+        briefing = build_briefing(web.records, web.assistant.library, unit, on)
         blocks = handout_outline(briefing) if handout else briefing_outline(briefing)
         with tempfile.TemporaryDirectory(prefix="pufa-web-") as folder:
             path = write_briefing(blocks, Path(folder) / "brief.docx", compact=handout)

@@ -7,7 +7,7 @@ import logging
 
 import pytest
 
-from bot.outreach.store import OutreachStore
+from bot.records.services import Records
 from bot.render import text
 from bot.settings import Settings
 from knowledge.assistant import Assistant
@@ -26,7 +26,7 @@ def keyboard_of(call_params: dict) -> list[dict]:
 
 
 def test_question_gets_an_answer_with_buttons_and_is_logged(
-    bot_settings: Settings, assistant: object, bot_store: OutreachStore
+    bot_settings: Settings, assistant: object, bot_store: Records
 ) -> None:
     async def scenario() -> None:
         async with running_bot(bot_settings, assistant, bot_store) as tg:
@@ -45,12 +45,12 @@ def test_question_gets_an_answer_with_buttons_and_is_logged(
             assert len(calls) == len(answer_calls), "the answer is sent once"
 
     run(scenario)
-    history = bot_store.history(f"tg:{LAB_ID}")
+    history = bot_store.people.history(f"tg:{LAB_ID}")
     assert [item.question for item in history] == [QUESTION]
 
 
 def test_hostile_html_like_input_is_answered_safely(
-    bot_settings: Settings, assistant: object, bot_store: OutreachStore
+    bot_settings: Settings, assistant: object, bot_store: Records
 ) -> None:
     async def scenario() -> None:
         async with running_bot(bot_settings, assistant, bot_store) as tg:
@@ -66,11 +66,11 @@ def test_hostile_html_like_input_is_answered_safely(
             assert any("<<人遗条例>> & <b>" in r for r in replies), "the search echoes the question verbatim"
 
     run(scenario)
-    assert bot_store.history(f"tg:{LAB_ID}")[0].question == HOSTILE
+    assert bot_store.people.history(f"tg:{LAB_ID}")[0].question == HOSTILE
 
 
 def test_edited_messages_are_ignored_and_non_text_gets_a_note(
-    bot_settings: Settings, assistant: object, bot_store: OutreachStore
+    bot_settings: Settings, assistant: object, bot_store: Records
 ) -> None:
     async def scenario() -> None:
         async with running_bot(bot_settings, assistant, bot_store) as tg:
@@ -101,11 +101,11 @@ def test_edited_messages_are_ignored_and_non_text_gets_a_note(
             assert shown(tg, LAB_ID) == [text("bot.non_text")] * 5
 
     run(scenario)
-    assert bot_store.history(f"tg:{LAB_ID}") == []
+    assert bot_store.people.history(f"tg:{LAB_ID}") == []
 
 
 def test_group_answers_only_when_mentioned_or_replied_to(
-    bot_settings: Settings, assistant: object, bot_store: OutreachStore
+    bot_settings: Settings, assistant: object, bot_store: Records
 ) -> None:
     async def scenario() -> None:
         async with running_bot(bot_settings, assistant, bot_store) as tg:
@@ -135,12 +135,12 @@ def test_group_answers_only_when_mentioned_or_replied_to(
             assert later[count].params["reply_parameters"]["message_id"] == follow_up["message_id"]
 
     run(scenario)
-    questions = [item.question for item in bot_store.history(f"tg:{LAB_ID}")]
+    questions = [item.question for item in bot_store.people.history(f"tg:{LAB_ID}")]
     assert questions == [QUESTION], "the mention is not part of the logged question"
 
 
 def test_buttons_feedback_source_and_expired(
-    bot_settings: Settings, assistant: object, bot_store: OutreachStore
+    bot_settings: Settings, assistant: object, bot_store: Records
 ) -> None:
     async def scenario() -> None:
         async with running_bot(bot_settings, assistant, bot_store) as tg:
@@ -178,10 +178,10 @@ def test_buttons_feedback_source_and_expired(
             assert not tg._open_callbacks, "every callback query is answered"
 
     run(scenario)
-    assert [item.feedback for item in bot_store.history(f"tg:{LAB_ID}")] == [1]
+    assert [item.feedback for item in bot_store.people.history(f"tg:{LAB_ID}")] == [1]
 
 
-def test_per_user_question_limit(bot_settings: Settings, assistant: object, bot_store: OutreachStore) -> None:
+def test_per_user_question_limit(bot_settings: Settings, assistant: object, bot_store: Records) -> None:
     async def scenario() -> None:
         async with running_bot(bot_settings, assistant, bot_store, questions_per_minute=2) as tg:
             for _ in range(3):
@@ -197,11 +197,11 @@ def test_per_user_question_limit(bot_settings: Settings, assistant: object, bot_
             assert "2" in limited[0]
 
     run(scenario)
-    assert len(bot_store.history(f"tg:{LAB_ID}")) == 2
+    assert len(bot_store.people.history(f"tg:{LAB_ID}")) == 2
 
 
 def test_429_is_retried_and_nothing_is_lost_or_duplicated(
-    bot_settings: Settings, assistant: object, bot_store: OutreachStore
+    bot_settings: Settings, assistant: object, bot_store: Records
 ) -> None:
     async def scenario() -> None:
         async with running_bot(bot_settings, assistant, bot_store) as tg:
@@ -220,7 +220,7 @@ def test_429_is_retried_and_nothing_is_lost_or_duplicated(
 
 
 def test_failure_is_logged_with_update_id_and_user_gets_a_plain_apology(
-    bot_settings: Settings, assistant: object, bot_store: OutreachStore, caplog: pytest.LogCaptureFixture
+    bot_settings: Settings, assistant: object, bot_store: Records, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.WARNING)
 
@@ -242,7 +242,7 @@ def test_failure_is_logged_with_update_id_and_user_gets_a_plain_apology(
 
 
 def test_long_answer_is_split_into_valid_parts(
-    bot_settings: Settings, e5: Embedder, bot_store: OutreachStore, monkeypatch: pytest.MonkeyPatch
+    bot_settings: Settings, e5: Embedder, bot_store: Records, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """An LLM-mode answer (fake OpenAI-compatible server) longer than one message."""
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
@@ -285,11 +285,11 @@ def test_long_answer_is_split_into_valid_parts(
     assert texts[0].startswith(text("render.conclusion") + "\n需要审批")
     for point in points:
         assert sum(point in t for t in texts) == 1, "a compliance point is never cut between two messages"
-    assert bot_store.history(f"tg:{LAB_ID}")[0].answer_mode == "llm"
+    assert bot_store.people.history(f"tg:{LAB_ID}")[0].answer_mode == "llm"
 
 
 def test_a_slow_answer_does_not_block_other_users(
-    bot_settings: Settings, e5: Embedder, bot_store: OutreachStore, monkeypatch: pytest.MonkeyPatch
+    bot_settings: Settings, e5: Embedder, bot_store: Records, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The first user's answer waits on a slow LLM reply; the second user is answered meanwhile."""
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")

@@ -7,11 +7,10 @@ from datetime import datetime
 
 import docx
 
-from bot.outreach.briefs import Briefs
-from bot.outreach.messages import text as outreach_text
-from bot.outreach.stats import REPORT_TZ
-from bot.outreach.store import OutreachStore
-from bot.outreach.units import UnitInput, UnitRegister
+from bot.records.calendar import REPORT_TZ
+from bot.records.messages import text as outreach_text
+from bot.records.services import Records
+from bot.records.units.register import UnitInput
 from bot.render import text
 from bot.settings import Settings
 from knowledge.templates import text as template
@@ -20,7 +19,7 @@ from tests.support.telegram_fixtures import ADMIN_ID, INSPECTOR_ID, LAB_ID, run,
 
 
 def test_cases_lists_searches_and_explains(
-    bot_settings: Settings, assistant: object, bot_store: OutreachStore
+    bot_settings: Settings, assistant: object, bot_store: Records
 ) -> None:
     async def scenario() -> None:
         async with running_bot(bot_settings, assistant, bot_store) as tg:
@@ -36,7 +35,7 @@ def test_cases_lists_searches_and_explains(
 
 
 def test_brief_sends_word_and_records_it_with_the_open_session(
-    bot_settings: Settings, assistant: object, bot_store: OutreachStore
+    bot_settings: Settings, assistant: object, bot_store: Records
 ) -> None:
     code = credit_code(888)
 
@@ -44,7 +43,7 @@ def test_brief_sends_word_and_records_it_with_the_open_session(
         async with running_bot(bot_settings, assistant, bot_store) as tg:
             assert await command(tg, LAB_ID, "/brief 康源") == [text("bot.not_inspector")]
             await command(tg, ADMIN_ID, f"/grant {INSPECTOR_ID} 王检查")
-            UnitRegister(bot_store).add(UnitInput("康源基因检测有限公司", code, ("human_genetic_resources",)))
+            bot_store.units.add(UnitInput("康源基因检测有限公司", code, ("human_genetic_resources",)))
             assert await command(tg, INSPECTOR_ID, "/brief") == [template("briefing", "bot.usage")]
             (unknown,) = await command(tg, INSPECTOR_ID, "/brief 不存在的单位")
             assert outreach_text("errors.unit_unknown", query="不存在的单位") in unknown
@@ -60,5 +59,5 @@ def test_brief_sends_word_and_records_it_with_the_open_session(
             assert headings[0] == "一、单位概况" and headings[-1] == "五、合规告知书（现场发放）"
 
     run(scenario)
-    (used,) = Briefs(bot_store).materials(datetime.now(REPORT_TZ).year)
+    (used,) = bot_store.materials.of_year(datetime.now(REPORT_TZ).year)
     assert set(used.kinds) == {"briefing", "handout"} and "wuxi-serum-export-2016" in used.case_ids

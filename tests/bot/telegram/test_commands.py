@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import re
 
-from bot.outreach.store import OutreachStore
-from bot.outreach.units import UnitRegister
+from bot.records.services import Records
 from bot.render import text, texts_section
 from bot.settings import Settings
 from bot.telegram.sentences import say
@@ -27,7 +26,7 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def test_start_help_and_the_command_menu(
-    bot_settings: Settings, assistant: object, bot_store: OutreachStore
+    bot_settings: Settings, assistant: object, bot_store: Records
 ) -> None:
     async def scenario() -> None:
         async with running_bot(bot_settings, assistant, bot_store) as tg:
@@ -51,7 +50,7 @@ def test_start_help_and_the_command_menu(
     run(scenario)
 
 
-def test_cite_search_and_laws(bot_settings: Settings, assistant: object, bot_store: OutreachStore) -> None:
+def test_cite_search_and_laws(bot_settings: Settings, assistant: object, bot_store: Records) -> None:
     async def scenario() -> None:
         async with running_bot(bot_settings, assistant, bot_store) as tg:
             cited = await command(tg, LAB_ID, "/cite 实验动物管理条例第十一条")
@@ -78,7 +77,7 @@ def test_cite_search_and_laws(bot_settings: Settings, assistant: object, bot_sto
 
 
 def test_register_validates_the_credit_code(
-    bot_settings: Settings, assistant: object, bot_store: OutreachStore
+    bot_settings: Settings, assistant: object, bot_store: Records
 ) -> None:
     good = credit_code(4242)
     bad = good[:-1] + ("0" if good[-1] != "0" else "1")
@@ -96,13 +95,13 @@ def test_register_validates_the_credit_code(
             assert confirmed == say("units.confirmed", name="康源 实验动物 有限公司", code=good)
 
     run(scenario)
-    assert [(u.name, u.credit_code) for u in UnitRegister(bot_store).list()] == [
+    assert [(u.name, u.credit_code) for u in bot_store.units.list()] == [
         ("康源 实验动物 有限公司", good)
     ]
 
 
 def test_feedback_history_and_forget(
-    bot_settings: Settings, assistant: object, bot_store: OutreachStore
+    bot_settings: Settings, assistant: object, bot_store: Records
 ) -> None:
     async def scenario() -> None:
         async with running_bot(bot_settings, assistant, bot_store) as tg:
@@ -145,7 +144,7 @@ def test_feedback_history_and_forget(
 
 
 def test_roles_and_inspector_commands(
-    bot_settings: Settings, assistant: object, bot_store: OutreachStore
+    bot_settings: Settings, assistant: object, bot_store: Records
 ) -> None:
     code = credit_code(777)
 
@@ -201,4 +200,4 @@ def test_roles_and_inspector_commands(
             assert await command(tg, INSPECTOR_ID, "/export") == [text("bot.not_inspector")]
 
     run(scenario)
-    assert bot_store.role_of(f"tg:{INSPECTOR_ID}") == "lab"
+    assert bot_store.people.role_of(f"tg:{INSPECTOR_ID}") == "lab"

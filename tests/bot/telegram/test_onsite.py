@@ -9,10 +9,8 @@ from typing import Any
 
 from openpyxl import Workbook
 
-from bot.outreach.sessions import OnsiteLog
-from bot.outreach.stats import REPORT_TZ
-from bot.outreach.store import OutreachStore
-from bot.outreach.units import UnitRegister
+from bot.records.calendar import REPORT_TZ
+from bot.records.services import Records
 from bot.render import text
 from bot.settings import Settings
 from bot.telegram.sentences import say
@@ -69,7 +67,7 @@ async def setup_register(tg: FakeTelegram) -> None:
 
 
 def test_guided_onsite_conversation(
-    bot_settings: Settings, assistant: object, bot_store: OutreachStore
+    bot_settings: Settings, assistant: object, bot_store: Records
 ) -> None:
     async def scenario() -> None:
         async with running_bot(bot_settings, assistant, bot_store) as tg:
@@ -117,7 +115,7 @@ def test_guided_onsite_conversation(
             assert text("bot.error") not in shown(tg, INSPECTOR_ID)
 
     run(scenario)
-    log = OnsiteLog(bot_store)
+    log = bot_store.sessions
     sessions = log.list(PAST.year) + (log.list(TODAY.year) if PAST.year != TODAY.year else [])
     by_unit = {s.unit.credit_code: s for s in sessions}
     assert len(sessions) == 2
@@ -131,7 +129,7 @@ def test_guided_onsite_conversation(
 
 
 def test_register_links_or_queues_and_questions_join_the_open_session(
-    bot_settings: Settings, assistant: object, bot_store: OutreachStore
+    bot_settings: Settings, assistant: object, bot_store: Records
 ) -> None:
     unknown = credit_code(99)
 
@@ -144,7 +142,7 @@ def test_register_links_or_queues_and_questions_join_the_open_session(
             assert queued.startswith(f"执法对象库中暂无统一社会信用代码为 {unknown} 的单位")
             (listing,) = await command(tg, ADMIN_ID, "/unit_requests")
             assert "新来的生物公司" in listing
-            request_id = UnitRegister(bot_store).pending()[0].id
+            request_id = bot_store.units.pending()[0].id
             assert await command(tg, INSPECTOR_ID, f"/unit_confirm {request_id} 实验动物") == [
                 text("bot.not_admin")
             ]
@@ -162,13 +160,13 @@ def test_register_links_or_queues_and_questions_join_the_open_session(
             await command(tg, INSPECTOR_ID, "/outreach_end 20 现场答疑")
 
     run(scenario)
-    (session,) = OnsiteLog(bot_store).list(TODAY.year)
+    (session,) = bot_store.sessions.list(TODAY.year)
     assert session.questions == 1 and session.unit.credit_code == MICE
-    assert bot_store.stats(TODAY.year).online == 0
+    assert bot_store.reports.stats(TODAY.year).online == 0
 
 
 def test_admin_uploads_spreadsheets(
-    bot_settings: Settings, assistant: object, bot_store: OutreachStore
+    bot_settings: Settings, assistant: object, bot_store: Records
 ) -> None:
     header = ["单位名称", "统一社会信用代码", "领域", "许可证号", "地址", "联系人"]
     units = xlsx(
@@ -193,7 +191,7 @@ def test_admin_uploads_spreadsheets(
                 "未导入任何数据：1 行有错误" in refused and "第3行：统一社会信用代码校验位不正确" in refused
             )
             assert say("upload.partial_hint") in refused
-            assert UnitRegister(bot_store).list() == []
+            assert bot_store.units.list() == []
             accepted = await upload(tg, ADMIN_ID, "units.xlsx", units, caption="部分导入")
             assert "接受 2 行，拒绝 1 行" in accepted and "第2行：新增 康源实验动物技术有限公司" in accepted
 
@@ -210,9 +208,9 @@ def test_admin_uploads_spreadsheets(
             assert text("bot.error") not in shown(tg, ADMIN_ID)
 
     run(scenario)
-    assert [u.name for u in UnitRegister(bot_store).list()] == [
+    assert [u.name for u in bot_store.units.list()] == [
         "华基因组科技有限公司",
         "康源实验动物技术有限公司",
     ]
-    (session,) = OnsiteLog(bot_store).list(PAST.year)
+    (session,) = bot_store.sessions.list(PAST.year)
     assert (session.attendees, session.recorded_by) == (30, f"tg:{ADMIN_ID}")

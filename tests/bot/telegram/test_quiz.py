@@ -9,11 +9,11 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from bot.outreach.store import OutreachStore
+from bot.records.services import Records
+from bot.records.training.messages import text
+from bot.records.training.models import QuizAnswerRow
 from bot.render import text as bot_text
 from bot.settings import Settings
-from bot.training.messages import text
-from bot.training.models import QuizAnswerRow
 from knowledge.quiz import Question, QuizBank
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.telegram_fixtures import ADMIN_ID, INSPECTOR_ID, LAB_ID, run, running_bot
@@ -59,15 +59,15 @@ def button_for(question: Question, message_text: str, buttons: list[dict], right
     return wanted[0]["callback_data"]
 
 
-def stored_answers(store: OutreachStore) -> list[QuizAnswerRow]:
-    with store.engine.connect() as connection:
+def stored_answers(store: Records) -> list[QuizAnswerRow]:
+    with store.database.engine.connect() as connection:
         return list(connection.execute(select(QuizAnswerRow).order_by(QuizAnswerRow.id)).all())
 
 
 def test_quiz_drill_stores_the_score_and_admins_see_the_summary(
-    bot_settings: Settings, assistant: object, bot_store: OutreachStore
+    bot_settings: Settings, assistant: object, bot_store: Records
 ) -> None:
-    bot_store.set_role(f"tg:{INSPECTOR_ID}", "inspector", "李四")
+    bot_store.people.set_role(f"tg:{INSPECTOR_ID}", "inspector", "李四")
     questions = question_index(assistant)
 
     async def scenario() -> None:

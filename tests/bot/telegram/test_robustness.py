@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import create_engine, func, select
 from sqlalchemy import text as sql
 
-from bot.outreach.models import TurnRow
-from bot.outreach.store import OutreachStore
+from bot.records.models import TurnRow
+from bot.records.services import Records
 from bot.render import text
 from bot.settings import Settings
 from bot.telegram.inbox import INBOX_NAME
@@ -30,8 +30,8 @@ CITE = "/cite 实验动物管理条例第十一条"
 
 
 
-def turn_count(store: OutreachStore) -> int:
-    with store._reads.begin() as db:
+def turn_count(store: Records) -> int:
+    with store.database.raw_reading() as db:
         return db.scalar(select(func.count()).select_from(TurnRow))
 
 
@@ -43,7 +43,7 @@ def test_locked_postgres_table_does_not_stop_answers(bot_settings: Settings, ass
         _upgrade(url)
         settings = bot_settings.with_changes(database_url=url, db_statement_timeout_s=1.0, spool_replay_s=0.5
         )
-        store = OutreachStore.open(settings)
+        store = Records.open(settings)
         locker_engine = create_engine(url)
         locker = locker_engine.connect()
         locker.execute(sql("LOCK TABLE turns, people IN ACCESS EXCLUSIVE MODE"))
@@ -59,14 +59,14 @@ def test_locked_postgres_table_does_not_stop_answers(bot_settings: Settings, ass
                 assert time.monotonic() - started < 20, "answers do not wait for the lock"
                 replies = shown(tg, OTHER_ID)
                 assert any("第十一条" in r for r in replies) and any("/cite" in r for r in replies)
-                spooled = [e["turn"]["question"] for e in store.spool.entries() if e["type"] == "turn"]
+                spooled = [e["turn"]["question"] for e in store.turns.spool.entries() if e["type"] == "turn"]
                 assert spooled == [QUESTION], "the turn waits in the spool while the table is locked"
                 locker.rollback()
-                await tg.wait_for(lambda: not store.spool.pending(), timeout=30)
+                await tg.wait_for(lambda: not store.turns.spool.pending(), timeout=30)
 
         try:
             run(scenario)
-            assert [item.question for item in store.history(f"tg:{LAB_ID}")] == [QUESTION]
+            assert [item.question for item in store.people.history(f"tg:{LAB_ID}")] == [QUESTION]
             assert turn_count(store) == 1
         finally:
             locker.close()
@@ -75,7 +75,7 @@ def test_locked_postgres_table_does_not_stop_answers(bot_settings: Settings, ass
 
 
 def test_flood_gets_one_notice_and_a_bystander_is_answered(
-    bot_settings: Settings, assistant: object, bot_store: OutreachStore
+    bot_settings: Settings, assistant: object, bot_store: Records
 ) -> None:
     """400 messages from one user under Telegram's real per-chat pacing: one notice, bystander served."""
 
@@ -97,11 +97,11 @@ def test_flood_gets_one_notice_and_a_bystander_is_answered(
             assert processor.dropped > 300, "the excess is dropped before it takes a slot"
 
     run(scenario)
-    assert len(bot_store.history(f"tg:{LAB_ID}", limit=100)) == bot_settings.questions_per_minute
+    assert len(bot_store.people.history(f"tg:{LAB_ID}", limit=100)) == bot_settings.questions_per_minute
 
 
 def test_buttons_belong_to_their_owner_across_a_restart_and_history_stays_private(
-    bot_settings: Settings, assistant: object, bot_store: OutreachStore
+    bot_settings: Settings, assistant: object, bot_store: Records
 ) -> None:
     async def scenario() -> None:
         async with running_bot(bot_settings, assistant, bot_store) as tg:
@@ -130,7 +130,7 @@ def test_buttons_belong_to_their_owner_across_a_restart_and_history_stays_privat
             assert not any(QUESTION in s for s in in_group)
 
     run(scenario)
-    assert [item.feedback for item in bot_store.history(f"tg:{LAB_ID}")] == [1]
+    assert [item.feedback for item in bot_store.people.history(f"tg:{LAB_ID}")] == [1]
 
 
 async def _serve(settings: Settings, tg: FakeTelegram) -> asyncio.subprocess.Process:
@@ -147,7 +147,7 @@ async def _serve(settings: Settings, tg: FakeTelegram) -> asyncio.subprocess.Pro
 
 
 def test_serve_killed_while_answering_answers_after_restart_and_logs_once(
-    bot_settings: Settings, bot_store: OutreachStore
+    bot_settings: Settings, bot_store: Records
 ) -> None:
     """SIGKILL while the reply is held back (429): the restarted bot answers it; one turn is logged."""
 
@@ -177,5 +177,5 @@ def test_serve_killed_while_answering_answers_after_restart_and_logs_once(
                 assert await second.wait() == 0
 
     run(scenario)
-    assert [item.question for item in bot_store.history(f"tg:{LAB_ID}")] == [QUESTION]
+    assert [item.question for item in bot_store.people.history(f"tg:{LAB_ID}")] == [QUESTION]
     assert turn_count(bot_store) == 1

@@ -14,7 +14,7 @@ import pytest
 
 from bot.cli.main import run as run_command
 from bot.cli.surfaces import add_parsers
-from bot.outreach.store import OutreachStore
+from bot.records.services import Records
 from bot.render import text
 from bot.settings import Settings
 from bot.telegram.app import Webhook
@@ -30,7 +30,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def serve_through_cli(settings: Settings, assistant: object, store: OutreachStore) -> int:
+def serve_through_cli(settings: Settings, assistant: object, store: Records) -> int:
     """``serve_until_signal`` behind the CLI's one error path."""
     command = argparse.Namespace(func=lambda _args, s: asyncio.run(serve_until_signal(s, assistant, store)))  # type: ignore[arg-type]
     return run_command(command, settings)
@@ -71,7 +71,7 @@ def test_configuration_errors_exit_2_with_one_line(
 
 
 def test_unreachable_api_exits_2(
-    bot_settings: Settings, assistant: object, bot_store: OutreachStore, capsys: pytest.CaptureFixture[str]
+    bot_settings: Settings, assistant: object, bot_store: Records, capsys: pytest.CaptureFixture[str]
 ) -> None:
     closed = bot_settings.with_changes(telegram_api_base_url=f"http://127.0.0.1:{free_port()}/bot")
     assert serve_through_cli(closed, assistant, bot_store) == 2
@@ -81,7 +81,7 @@ def test_unreachable_api_exits_2(
 
 
 def test_rejected_token_exits_2(
-    bot_settings: Settings, assistant: object, bot_store: OutreachStore, capsys: pytest.CaptureFixture[str]
+    bot_settings: Settings, assistant: object, bot_store: Records, capsys: pytest.CaptureFixture[str]
 ) -> None:
     async def scenario() -> None:
         async with FakeTelegram(token="987654321:ZZZotherTOKENotherTOKENotherTOKEN99") as tg:
@@ -94,7 +94,7 @@ def test_rejected_token_exits_2(
 
 
 def test_sigterm_shuts_down_cleanly(
-    bot_settings: Settings, assistant: object, bot_store: OutreachStore
+    bot_settings: Settings, assistant: object, bot_store: Records
 ) -> None:
     async def scenario() -> int:
         async with FakeTelegram() as tg:
@@ -110,7 +110,7 @@ def test_sigterm_shuts_down_cleanly(
 
 
 def test_webhook_mode_checks_the_secret(
-    bot_settings: Settings, assistant: object, bot_store: OutreachStore
+    bot_settings: Settings, assistant: object, bot_store: Records
 ) -> None:
     port = free_port()
     hook = Webhook("https://bot.example.com/tg/hook", "s3cr3t-Token_1", "127.0.0.1", port)
@@ -137,7 +137,7 @@ def test_webhook_mode_checks_the_secret(
 
 
 def test_webhook_refused_by_telegram_exits_2(
-    bot_settings: Settings, assistant: object, bot_store: OutreachStore, capsys: pytest.CaptureFixture[str]
+    bot_settings: Settings, assistant: object, bot_store: Records, capsys: pytest.CaptureFixture[str]
 ) -> None:
     port = free_port()
     hook = Webhook(f"http://127.0.0.1:{port}/hook", "secret", "127.0.0.1", port)  # the cloud API wants HTTPS

@@ -15,7 +15,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import select
 
-from bot.outreach.models import TurnRow
+from bot.records.models import TurnRow
 from tests.support.outreach import credit_code
 from tests.support.web import ADMIN, SCREENSHOTS, LiveServer
 
@@ -145,9 +145,9 @@ def test_a_lab_asks_gives_feedback_and_follows_up(chromium: Any, live_server: Li
         assert "不构成" in first.inner_text()  # the disclaimer
         first.locator("summary", has_text="查看原文").click()
         assert first.locator("details.sources blockquote.law").first.is_visible()
-        first.get_by_role("button", name="有帮助", exact=True).click()
+        first.get_by_role("button", name="👍 有帮助").click()
         assert "已记录您的评价" in page.locator(".flash").inner_text()
-        assert page.locator("article.turn").first.get_by_role("button", name="有帮助", exact=True).get_attribute("aria-pressed") == "true"
+        assert page.locator("article.turn").first.get_by_role("button", name="👍 有帮助").get_attribute("aria-pressed") == "true"
         page.get_by_label("继续追问").fill("违反了会受到什么处罚？")
         page.get_by_role("button", name="提问").click()
         page.locator("article.turn").nth(1).wait_for()
@@ -160,7 +160,7 @@ def test_a_lab_asks_gives_feedback_and_follows_up(chromium: Any, live_server: Li
         uids = [a.get_attribute("id") for a in page.locator("article.turn").all()]
     finally:
         context.close()
-    with live_server.services.store.reading() as db:
+    with live_server.services.records.database.reading() as db:
         logged = db.execute(select(TurnRow.uid, TurnRow.feedback, TurnRow.channel)).all()
     by_uid = {uid: (feedback, channel) for uid, feedback, channel in logged}
     assert by_uid[uids[0].removeprefix("t-")] == (1, "web")

@@ -10,7 +10,7 @@ import httpx
 import pytest
 from openpyxl import load_workbook
 
-from bot.outreach.units import UnitInput
+from bot.records.units.register import UnitInput
 from bot.settings import Settings
 from bot.web.security import LoginThrottle, secret_key
 from knowledge.errors import ConfigError
@@ -135,7 +135,7 @@ def test_the_secret_key_is_required_outside_loopback_development() -> None:
 def test_a_hostile_unit_name_shows_as_text_on_every_page_and_in_downloads(live_server: LiveServer, name: str) -> None:
     serial = 900 + len(name)
     code = credit_code(serial)
-    live_server.services.units.add(UnitInput(name, code, ("lab_animals",)))
+    live_server.services.records.units.add(UnitInput(name, code, ("lab_animals",)))
     with live_server.client() as client:
         assert live_server.login(client, *ADMIN).status_code == 303
         form = client.get("/console/sessions/new")

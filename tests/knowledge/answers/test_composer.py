@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 
 from knowledge.answers.composer import AnswerComposer
-from knowledge.answers.curated import FaqEntry
 from knowledge.assistant import Assistant
+from knowledge.law.curated import FaqEntry
 from knowledge.models import ArticleRef, Hit
 
 LAB = "lab-animal-regulation"

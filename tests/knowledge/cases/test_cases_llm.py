@@ -7,7 +7,7 @@ import dataclasses
 from knowledge.cases.lookup import cite_case
 from knowledge.law.library import Library
 from knowledge.llm.composer import LlmComposer
-from tests.knowledge.test_llm import API_KEY, CANDIDATES, MODEL, extractive, model_reply, server
+from tests.knowledge.llm.test_llm import API_KEY, CANDIDATES, MODEL, extractive, model_reply, server
 from tests.support.fake_openai import FakeOpenAI
 
 __all__ = ["server"]  # the fake server fixture, shared with test_llm

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge.answers.curated import RequestExample, request_examples, unserved_requests
 from knowledge.assistant import Assistant
+from knowledge.law.curated import RequestExample, request_examples, unserved_requests
 from knowledge.retrieval.requests import SERVED, RequestClassifier, RequestTuning, request_classifier
 
 
@@ -108,7 +108,7 @@ def test_english_question_meets_the_chinese_rule(
 
 
 def test_everyday_words_meet_legal_terms_only_where_they_mean_them() -> None:
-    from knowledge.answers.curated import with_legal_terms
+    from knowledge.law.curated import with_legal_terms
 
     assert "人类遗传资源材料" in with_legal_terms("病人的血清样本能寄给合作医院吗")
     assert "人类遗传资源材料" not in with_legal_terms("实验猴的组织样本怎么保存")

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge.answers.curated import vocabulary, with_legal_terms
 from knowledge.assistant import Assistant
+from knowledge.law.curated import vocabulary, with_legal_terms
 
 
 def test_every_legal_term_is_worded_as_in_the_corpus(assistant: Assistant) -> None:

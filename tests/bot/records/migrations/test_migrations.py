@@ -1,0 +1,69 @@
+"""The records schema: refused until migrated; migrations match the models and downgrade."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import func, select
+
+from bot.records.db import make_engine
+from bot.records.errors import NotMigratedError
+from bot.records.models import Base
+from bot.records.schema import alembic_config, current_revision, head_revision, upgrade
+from bot.records.services import Records
+from bot.records.training import models as training_models  # noqa: F401 - the training tables share Base
+from bot.records.units.register import UnitInput
+from bot.settings import Settings
+from tests.support.outreach import BACKENDS, backend_settings, credit_code
+
+MICE = credit_code(1)
+GENOMICS = credit_code(2)
+
+
+@pytest.fixture(params=BACKENDS)
+def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Settings]:
+    with backend_settings(request.param, tmp_path, admin_ids=frozenset({42})) as value:
+        yield value
+
+
+@pytest.fixture
+def store(settings: Settings) -> Iterator[Records]:
+    opened = Records.open(settings)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def units(store: Records) -> Records:
+    """Two units with one lab user each and one inspector."""
+    store.units.enrol("tg:1", "张三", UnitInput("康源实验动物技术有限公司", MICE, ("lab_animals",)))
+    store.units.enrol("tg:2", "李四", UnitInput("华基因组科技有限公司", GENOMICS, ("human_genetic_resources",)))
+    store.people.set_role("tg:9", "inspector", "王检查")
+    return store
+
+
+def count(store: Records, model: type[Base], *where: object) -> int:
+    with store.database.raw_reading() as db:
+        return db.scalar(select(func.count()).select_from(model).where(*where)) or 0
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_unmigrated_database_is_refused_with_the_command_to_run(backend: str, tmp_path: Path) -> None:
+    with backend_settings(backend, tmp_path, migrate=False) as settings:
+        with pytest.raises(NotMigratedError) as caught:
+            Records.open(settings)
+        assert "数据库尚未初始化或版本过旧，请先运行：pufa db upgrade" in str(caught.value)
+
+def test_migrations_match_the_models_and_downgrade(settings: Settings) -> None:
+    engine = make_engine(settings.effective_database_url)
+    with engine.connect() as connection:
+        assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
+    command.downgrade(alembic_config(engine), "base")
+    assert current_revision(engine) is None
+    assert upgrade(engine) == head_revision()
+    engine.dispose()

@@ -1,0 +1,82 @@
+"""The turn log on a real database (SQLite, and PostgreSQL when configured): sessions, once-only turns, feedback."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.records.errors import RecordsError
+from bot.records.models import Base, SessionRow, TurnRow
+from bot.records.services import Records
+from bot.records.training import models as training_models  # noqa: F401 - the training tables share Base
+from bot.records.units.register import UnitInput
+from bot.settings import Settings
+from tests.support.outreach import BACKENDS, T0, backend_settings, credit_code, make_turn
+
+MICE = credit_code(1)
+GENOMICS = credit_code(2)
+
+
+@pytest.fixture(params=BACKENDS)
+def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Settings]:
+    with backend_settings(request.param, tmp_path, admin_ids=frozenset({42})) as value:
+        yield value
+
+
+@pytest.fixture
+def store(settings: Settings) -> Iterator[Records]:
+    opened = Records.open(settings)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def units(store: Records) -> Records:
+    """Two units with one lab user each and one inspector."""
+    store.units.enrol("tg:1", "张三", UnitInput("康源实验动物技术有限公司", MICE, ("lab_animals",)))
+    store.units.enrol("tg:2", "李四", UnitInput("华基因组科技有限公司", GENOMICS, ("human_genetic_resources",)))
+    store.people.set_role("tg:9", "inspector", "王检查")
+    return store
+
+
+def count(store: Records, model: type[Base], *where: object) -> int:
+    with store.database.raw_reading() as db:
+        return db.scalar(select(func.count()).select_from(model).where(*where)) or 0
+
+
+def test_turns_within_the_gap_share_an_online_session(units: Records) -> None:
+    for minutes in (0, 10, 35, 60):  # gaps of 10, 25, 25 minutes: one session
+        units.turns.record(make_turn("tg:1", T0 + timedelta(minutes=minutes)))
+    units.turns.record(make_turn("tg:1", T0 + timedelta(minutes=91)))  # 31 minutes later: a new one
+    units.turns.record(make_turn("tg:2", T0 + timedelta(minutes=5)))
+    assert count(units, TurnRow) == 6
+    assert count(units, SessionRow, SessionRow.kind == "online") == 3
+
+def test_session_gap_is_configurable(tmp_path: Path) -> None:
+    with backend_settings("sqlite", tmp_path, session_gap_minutes=5) as settings:
+        store = Records.open(settings)
+        store.turns.record(make_turn("term:alice", T0, channel="terminal"))
+        store.turns.record(make_turn("term:alice", T0 + timedelta(minutes=4), channel="terminal"))
+        store.turns.record(make_turn("term:alice", T0 + timedelta(minutes=10), channel="terminal"))
+        assert count(store, SessionRow) == 2
+        store.close()
+
+def test_the_same_turn_twice_is_stored_once(units: Records) -> None:
+    turn = make_turn("tg:1")
+    units.turns.record(turn)
+    units.turns.record(turn)
+    assert count(units, TurnRow) == 1
+
+def test_feedback(units: Records) -> None:
+    turn = make_turn("tg:1")
+    units.turns.record(turn)
+    assert units.turns.record_feedback(turn.uid, 1)
+    assert units.turns.record_feedback(turn.uid, -1)  # a change of mind replaces the first
+    assert not units.turns.record_feedback("0123456789abcdef", 1)
+    with pytest.raises(RecordsError):
+        units.turns.record_feedback(turn.uid, 5)
+    assert units.people.history("tg:1")[0].feedback == -1
