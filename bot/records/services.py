@@ -15,6 +15,7 @@ from bot.records.sessions.materials import Materials
 from bot.records.training.log import TrainingLog
 from bot.records.turns.log import TurnLog
 from bot.records.turns.questions import UnitQuestions
+from bot.records.turns.review import TurnReview
 from bot.records.units.register import UnitRegister
 from bot.settings import Settings
 
@@ -33,6 +34,7 @@ class Records:
     training: TrainingLog
     reports: Reports
     accounts: Accounts
+    review: TurnReview
 
     @classmethod
     def over(cls, database: Database) -> Records:
@@ -49,6 +51,7 @@ class Records:
             training=TrainingLog(database),
             reports=Reports(database),
             accounts=Accounts(database, people),
+            review=TurnReview(database),
         )
 
     @classmethod

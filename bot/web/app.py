@@ -17,7 +17,7 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
 from bot.web.pages import STATIC, page
-from bot.web.routes import console, login, public, records, reports
+from bot.web.routes import console, login, public, records, reports, training
 from bot.web.routes.public import PublicChat
 from bot.web.security import LoginThrottle, text
 from bot.web.services import WebServices
@@ -92,6 +92,7 @@ def create_app(services: WebServices, secret_key: str) -> Starlette:
             *console.routes,
             *records.routes,
             *reports.routes,
+            *training.routes,
             Mount("/static", StaticFiles(directory=STATIC), name="static"),
         ],
         middleware=[

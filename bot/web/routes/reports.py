@@ -1,4 +1,5 @@
-"""统计 (figures, chart, export download), 简报 (brief and handout download), 典型案例 (browse)."""
+"""统计 (figures, chart, export download), 简报 (brief and handout download), 典型案例 (browse), 问答记录
+(recent questions for review)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from knowledge.cases.lookup import cite_case, find_cases
 from knowledge.law import domains
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+_FILTERS = {"attention": "未回答或👎", "all": "全部", "declined": "未能回答", "disliked": "👎"}
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
@@ -33,7 +35,7 @@ def download(content: bytes, name: str, media_type: str) -> Response:
     return Response(content, media_type=media_type, headers={"content-disposition": disposition})
 
 
-def _year(request: Request) -> int:
+def query_year(request: Request) -> int:
     today = local_date(services(request).records.database.now())
     raw = request.query_params.get("year", "")
     if not raw:
@@ -51,7 +53,7 @@ def _domain(request: Request) -> str | None:
 @console_page()
 async def stats_page(request: Request) -> Response:
     web = services(request)
-    year, domain = _year(request), _domain(request)
+    year, domain = query_year(request), _domain(request)
     figures = await web.run(web.records.reports.stats, year, None, domain, web.titles)
     return page(
         request, "console/stats.html", figures=figures, year=year, domain=domain or "", domain_codes=domains.known()
@@ -61,7 +63,7 @@ async def stats_page(request: Request) -> Response:
 @console_page()
 async def stats_chart(request: Request) -> Response:
     web = services(request)
-    figures = await web.run(web.records.reports.stats, _year(request), None, _domain(request), web.titles)
+    figures = await web.run(web.records.reports.stats, query_year(request), None, _domain(request), web.titles)
 
     def png() -> bytes:
         buffer = io.BytesIO()
@@ -74,7 +76,7 @@ async def stats_chart(request: Request) -> Response:
 @console_page()
 async def stats_export(request: Request) -> Response:
     web = services(request)
-    year = _year(request)
+    year = query_year(request)
     fmt = request.query_params.get("format", "xlsx")
     if fmt not in ("csv", "xlsx"):
         raise HTTPException(400, text("errors.not_found"))
@@ -124,6 +126,24 @@ async def cases_page(request: Request) -> Response:
     return page(request, "console/cases.html", q=query, cases=found)
 
 
+@console_page()
+async def questions_page(request: Request) -> Response:
+    web = services(request)
+    only = request.query_params.get("only", "attention")
+    if only not in _FILTERS:
+        only = "attention"
+    turns = await web.run(web.records.review.recent, 200, only)
+    library = web.assistant.library
+    return page(
+        request,
+        "console/questions.html",
+        turns=turns,
+        only=only,
+        filters=_FILTERS,
+        cite=lambda ref: library.short_citation(ref) if ref in library.articles else f"{ref.doc_id} 第{ref.article}条",
+    )
+
+
 routes = [
     Route("/console/stats", stats_page),
     Route("/console/stats/chart.png", stats_chart),
@@ -131,4 +151,5 @@ routes = [
     Route("/console/briefs", briefs_page),
     Route("/console/briefs/download", brief_download),
     Route("/console/cases", cases_page),
+    Route("/console/questions", questions_page),
 ]

@@ -28,6 +28,9 @@ CONSOLE_PAGES = [
     "/console/briefs",
     "/console/cases",
     "/console/accounts",
+    "/console/training",
+    "/console/training/exam?questions=10&seed=1",
+    "/console/questions",
 ]
 SCRIPT_NAME = "<script>alert(1)</script>实验动物中心"
 FORMULA_NAME = '=HYPERLINK("http://evil.example","点击")'
