@@ -13,6 +13,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -74,6 +75,25 @@ def csrf_of(response: httpx.Response) -> str:
     return response.text[start : response.text.index('"', start)]
 
 
+@contextmanager
+def serving(app: Starlette) -> Iterator[str]:
+    """``app`` served by uvicorn on a free loopback port in a thread; yields its base URL."""
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the web server did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
+
+
 @pytest.fixture(scope="module")
 def web_settings(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """The session index (copied, so spool files stay here) with a fresh migrated SQLite database."""
@@ -98,22 +118,11 @@ def live_server(web_settings: Settings, assistant: Assistant) -> Iterator[LiveSe
     accounts = services.records.accounts
     accounts.add(*ADMIN[:1], "admin", ADMIN[1])
     accounts.add(*INSPECTOR[:1], "inspector", INSPECTOR[1])
-    port = free_port()
     app = create_app(services, SECRET)
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("the web server did not start")
-        time.sleep(0.05)
     try:
-        yield LiveServer(f"http://127.0.0.1:{port}", services, app)
+        with serving(app) as url:
+            yield LiveServer(url, services, app)
     finally:
-        server.should_exit = True
-        thread.join(10)
         services.close()
 
 
