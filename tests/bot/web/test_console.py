@@ -131,3 +131,37 @@ def test_a_visitor_is_limited_and_can_clear_their_history(live_server: LiveServe
 
         kept = db.scalar(select(func.count()).select_from(TurnRow).where(TurnRow.question == "实验动物可以混养吗？"))
     assert kept == 0  # the texts are erased, the counts stay
+
+
+def test_a_session_is_corrected_and_deleted_with_a_reason_and_the_audit_shows_both(live_server: LiveServer) -> None:
+    from bot.records.units.register import UnitInput
+    from tests.support.outreach import credit_code
+
+    code = credit_code(777)
+    live_server.services.records.units.add(UnitInput("审计测试动物中心", code, ("lab_animals",)))
+    with live_server.client() as client:
+        live_server.login(client, *INSPECTOR)
+        form = client.get("/console/sessions/new")
+        day = re.search(r'name="date" type="date" max="([\d-]+)"', form.text)
+        assert day is not None
+        future = client.post("/console/sessions/new", data={"csrf_token": csrf_of(form), "unit": code, "date": "2999-01-01", "attendees": "5"})
+        assert future.status_code == 400 and "晚于今天" in future.text  # the records' own check and message
+        unknown = client.post("/console/sessions/new", data={"csrf_token": csrf_of(form), "unit": "不存在的单位", "date": day.group(1), "attendees": "5"})
+        assert unknown.status_code == 400 and "执法对象库中没有单位" in unknown.text
+        saved = client.post("/console/sessions/new", data={"csrf_token": csrf_of(form), "unit": code, "date": day.group(1), "attendees": "5", "topic": "饲养管理"})
+        listed = client.get(saved.headers["location"]).text
+        number = re.search(r'<a href="/console/sessions/(\d+)">\d+</a></td><td>[^<]+</td><td>审计测试动物中心', listed)
+        assert number is not None
+        path = f"/console/sessions/{number.group(1)}"
+        page = client.get(path)
+        values = {"csrf_token": csrf_of(page), "unit": code, "date": day.group(1), "time": "09:00", "minutes": "60", "attendees": "12", "topic": "饲养管理"}
+        client.post(path, data=values)
+        no_reason = client.post(path + "/delete", data={"csrf_token": csrf_of(page), "reason": ""})
+        assert "删除须填写原因" in client.get(no_reason.headers["location"]).text
+        audit = client.get(path).text
+        assert "修改" in audit and "attendees 5 → 12" in audit
+        deleted = client.post(path + "/delete", data={"csrf_token": csrf_of(page), "reason": "重复登记"})
+        assert "已删除普法活动" in client.get(deleted.headers["location"]).text
+    trail = live_server.services.records.sessions.audit(int(number.group(1)))
+    assert [entry["action"] for entry in trail] == ["create", "edit", "delete"]
+    assert trail[-1]["details"]["reason"] == "重复登记" and trail[-1]["actor"] == f"web:{INSPECTOR[0]}"
