@@ -6,7 +6,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from bot.records.accounts import ACCOUNT_ROLES
 from bot.records.calendar import REPORT_TZ
 from bot.records.errors import RecordsError
 from bot.web.auth import console_page, current, services
@@ -34,7 +33,6 @@ async def accounts_page(request: Request) -> Response:
         request,
         "console/accounts.html",
         accounts=await web.run(web.records.accounts.list),
-        roles=ACCOUNT_ROLES,
         link=request.session.pop("setup_link", ""),
     )
 

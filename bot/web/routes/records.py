@@ -210,9 +210,10 @@ async def _form_choices(request: Request) -> dict[str, Any]:
     web = services(request)
     units = await web.run(web.records.units.list)
     accounts = await web.run(web.records.accounts.list)
+    registered = await web.run(web.records.people.inspectors)
     return {
         "units": units,
-        "people": sorted({a.name for a in accounts if a.active}),
+        "people": sorted({*registered, *(a.name for a in accounts if a.active)}),
         "articles": web.article_choices(),
         "domain_codes": domains.known(),
         "today": local_date(web.records.database.now()).isoformat(),
@@ -273,16 +274,12 @@ async def session_add(request: Request) -> Response:
 
 
 async def _session(request: Request) -> OnsiteSession:
-    """The session of the path (found in the year its audit's latest entry gives), else 404."""
+    """The session of the path, else 404 with the records' message."""
     web = services(request)
-    session_id = request.path_params["id"]
-    years = [e["details"].get("date", "")[:4] for e in await web.run(web.records.sessions.audit, session_id)]
-    latest = next((y for y in reversed(years) if y.isdigit()), "")
-    sessions = await web.run(web.records.sessions.list, int(latest)) if latest else []
-    found = next((s for s in sessions if s.id == session_id), None)
-    if found is None:
-        raise HTTPException(404, text("errors.not_found"))
-    return found
+    try:
+        return await web.run(web.records.sessions.get, request.path_params["id"])
+    except RecordsError as error:
+        raise HTTPException(404, str(error)) from None
 
 
 @console_page()
