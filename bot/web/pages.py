@@ -1,21 +1,25 @@
-"""Templates (Jinja2, every value escaped) and the helpers every page uses to render and redirect."""
+"""Templates (Jinja2, every value escaped) and the helpers every page uses: render, redirect, download,
+the year asked for."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from bot.records.calendar import REPORT_TZ
 from bot.records.reports.labels import domain_label
 from bot.render import answer_sections, case_lines
-from bot.web.security import CSRF_FIELD, csrf_token
+from bot.web.security import CSRF_FIELD, csrf_token, text
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -62,3 +66,19 @@ def redirect(url: str, flash: tuple[str, str] | None = None, request: Request | 
 
 def login_url(request: Request) -> str:
     return "/console/login?next=" + quote(request.url.path)
+
+
+def download(content: bytes, name: str, media_type: str) -> Response:
+    """A file download whose (Chinese) name survives every browser."""
+    disposition = f"attachment; filename=\"download{Path(name).suffix}\"; filename*=UTF-8''{quote(name)}"
+    return Response(content, media_type=media_type, headers={"content-disposition": disposition})
+
+
+def query_year(request: Request, today: date) -> int:
+    """The ``year`` asked for in the query string (this year when none); 400 when it is no year."""
+    raw = request.query_params.get("year", "")
+    if not raw:
+        return today.year
+    if not (raw.isascii() and raw.isdigit() and 2000 <= int(raw) <= 2100):
+        raise HTTPException(400, text("errors.year_invalid", value=raw))
+    return int(raw)

@@ -20,7 +20,7 @@ from bot.records.units.records import Unit
 from bot.records.units.register import UnitInput
 from bot.records.validate import parse_attendees, parse_count, parse_date, parse_time, split_list
 from bot.web.auth import console_page, current, services
-from bot.web.pages import page, redirect
+from bot.web.pages import page, query_year, redirect
 from bot.web.security import checked_form, text
 from knowledge.law import domains
 from knowledge.law.domains import REGULATED
@@ -172,20 +172,11 @@ async def unit_edit(request: Request) -> Response:
 # ----------------------------------------------------------------------------- sessions
 
 
-def _year(request: Request, today: date) -> int:
-    raw = request.query_params.get("year", "")
-    if not raw:
-        return today.year
-    if not (raw.isascii() and raw.isdigit() and 2000 <= int(raw) <= 2100):
-        raise HTTPException(400, text("errors.year_invalid", value=raw))
-    return int(raw)
-
-
 @console_page()
 async def sessions_page(request: Request) -> Response:
     web = services(request)
     today = local_date(web.records.database.now())
-    year = _year(request, today)
+    year = query_year(request, today)
     month = request.query_params.get("month", "")
     domain = request.query_params.get("domain", "")
     sessions = await web.run(web.records.sessions.list, year)

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import io
 import tempfile
+from datetime import date
 from pathlib import Path
-from urllib.parse import quote
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -19,30 +19,16 @@ from bot.briefing.writers import write as write_briefing
 from bot.records.calendar import local_date
 from bot.reports import chart, export
 from bot.web.auth import console_page, services
-from bot.web.pages import page
+from bot.web.pages import DOCX, XLSX, download, page, query_year
 from bot.web.security import text
 from knowledge.cases.lookup import cite_case, find_cases
 from knowledge.law import domains
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _FILTERS = {"attention": "未回答或👎", "all": "全部", "declined": "未能回答", "disliked": "👎"}
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
-def download(content: bytes, name: str, media_type: str) -> Response:
-    """A file download whose (Chinese) name survives every browser."""
-    disposition = f"attachment; filename=\"download{Path(name).suffix}\"; filename*=UTF-8''{quote(name)}"
-    return Response(content, media_type=media_type, headers={"content-disposition": disposition})
-
-
-def query_year(request: Request) -> int:
-    today = local_date(services(request).records.database.now())
-    raw = request.query_params.get("year", "")
-    if not raw:
-        return today.year
-    if not (raw.isascii() and raw.isdigit() and 2000 <= int(raw) <= 2100):
-        raise HTTPException(400, text("errors.year_invalid", value=raw))
-    return int(raw)
+def _today(request: Request) -> date:
+    return local_date(services(request).records.database.now())
 
 
 def _domain(request: Request) -> str | None:
@@ -53,7 +39,7 @@ def _domain(request: Request) -> str | None:
 @console_page()
 async def stats_page(request: Request) -> Response:
     web = services(request)
-    year, domain = query_year(request), _domain(request)
+    year, domain = query_year(request, _today(request)), _domain(request)
     figures = await web.run(web.records.reports.stats, year, None, domain, web.titles)
     return page(
         request, "console/stats.html", figures=figures, year=year, domain=domain or "", domain_codes=domains.known()
@@ -63,7 +49,7 @@ async def stats_page(request: Request) -> Response:
 @console_page()
 async def stats_chart(request: Request) -> Response:
     web = services(request)
-    figures = await web.run(web.records.reports.stats, query_year(request), None, _domain(request), web.titles)
+    figures = await web.run(web.records.reports.stats, query_year(request, _today(request)), None, _domain(request), web.titles)
 
     def png() -> bytes:
         buffer = io.BytesIO()
@@ -76,7 +62,7 @@ async def stats_chart(request: Request) -> Response:
 @console_page()
 async def stats_export(request: Request) -> Response:
     web = services(request)
-    year = query_year(request)
+    year = query_year(request, _today(request))
     fmt = request.query_params.get("format", "xlsx")
     if fmt not in ("csv", "xlsx"):
         raise HTTPException(400, text("errors.not_found"))

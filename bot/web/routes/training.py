@@ -17,8 +17,7 @@ from bot.records.calendar import local_date
 from bot.records.training.entries import kinds, make_entry, read_entries
 from bot.reports.exam import write_exam
 from bot.web.auth import console_page, services
-from bot.web.pages import page, redirect
-from bot.web.routes.reports import DOCX, download, query_year
+from bot.web.pages import DOCX, download, page, query_year, redirect
 from bot.web.security import checked_form, text
 from knowledge.errors import PufaError
 from knowledge.quiz.bank import QuizBank
@@ -31,7 +30,7 @@ EXAM_SIZES = (10, 20, 30, 50)
 @console_page()
 async def training_page(request: Request) -> Response:
     web = services(request)
-    year = query_year(request)
+    year = query_year(request, local_date(web.records.database.now()))
     report = await web.run(web.records.training.report, year)
     accounts = await web.run(web.records.accounts.list)
     return page(

@@ -3,6 +3,7 @@ flags, escaping of hostile unit names on every page and in downloads, the secret
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
 
@@ -12,10 +13,11 @@ from openpyxl import load_workbook
 
 from bot.records.units.register import UnitInput
 from bot.settings import Settings
+from bot.web.app import create_app
 from bot.web.security import LoginThrottle, secret_key
 from knowledge.errors import ConfigError
 from tests.support.outreach import credit_code
-from tests.support.web import ADMIN, INSPECTOR, LiveServer, csrf_of
+from tests.support.web import ADMIN, INSPECTOR, SECRET, LiveServer, csrf_of, serving
 
 CONSOLE_PAGES = [
     "/console/",
@@ -174,3 +176,10 @@ def test_security_headers_are_set(live_server: LiveServer) -> None:
     assert response.headers["x-frame-options"] == "DENY"
     assert "default-src 'self'" in response.headers["content-security-policy"]
     assert response.headers["server-timing"].startswith("app;dur=")
+
+
+def test_behind_https_the_session_cookie_is_secure(live_server: LiveServer) -> None:
+    services = dataclasses.replace(live_server.services, settings=live_server.services.settings.with_changes(web_https=True))
+    with serving(create_app(services, SECRET)) as url, httpx.Client(base_url=url) as client:
+        cookie = client.get("/console/login").headers["set-cookie"].lower()
+    assert "secure" in cookie and "httponly" in cookie and "samesite=lax" in cookie
