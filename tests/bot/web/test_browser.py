@@ -47,14 +47,32 @@ def page(chromium: Any, live_server: LiveServer) -> Iterator[Any]:
 
 
 def shoot(page: Any, name: str) -> None:
-    """Screenshots at desktop and phone widths; the page must never scroll sideways."""
+    """Screenshots at desktop and phone widths; every field labelled, the page never scrolls sideways,
+    the text set in a Chinese font."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    assert unlabelled_fields(page) == [], name
+    used = rendering_fonts(page, "h1")
+    assert any(re.search(r"CJK|WenQuanYi|Han Sans", family) for family in used), used
     for label, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
         page.set_viewport_size(viewport)
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, f"{name} overflows by {overflow}px at {label} width"
         page.screenshot(path=str(SCREENSHOTS / f"{name}-{label}.png"), full_page=True)
     page.set_viewport_size(DESKTOP)
+
+
+def rendering_fonts(page: Any, selector: str) -> list[str]:
+    """The fonts Chromium really drew ``selector``'s text with (DevTools' platform fonts)."""
+    devtools = page.context.new_cdp_session(page)
+    try:
+        devtools.send("DOM.enable")
+        devtools.send("CSS.enable")
+        root = devtools.send("DOM.getDocument")["root"]["nodeId"]
+        node = devtools.send("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
+        fonts = devtools.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+    finally:
+        devtools.detach()
+    return [str(font["familyName"]) for font in fonts]
 
 
 def unlabelled_fields(page: Any) -> list[str]:
@@ -72,6 +90,9 @@ def test_the_bureau_records_its_year_in_the_console(page: Any, live_server: Live
     page.goto("/console/units")
     assert "/console/login" in page.url  # signed out: the login page
     shoot(page, "login")
+    page.goto("/")
+    shoot(page, "chat-empty")
+    page.goto("/console/units")
     page.get_by_label("账号").fill(ADMIN[0])
     page.get_by_label("密码").fill(ADMIN[1])
     page.get_by_role("button", name="登录").click()
@@ -124,6 +145,9 @@ def test_the_bureau_records_its_year_in_the_console(page: Any, live_server: Live
     assert saved.name.endswith("年普法明细.xlsx")
     rows = [[c for c in r] for r in load_workbook(io.BytesIO(saved.read_bytes())).active.iter_rows(values_only=True)]
     assert any(UNIT_A in row and 23 in row for row in rows), rows
+    for name in ("training", "questions", "briefs", "cases", "accounts"):
+        page.goto(f"/console/{name}")
+        shoot(page, name)
 
 
 def test_a_lab_asks_gives_feedback_and_follows_up(chromium: Any, live_server: LiveServer) -> None:
