@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from bot.cli.parsing import add_command
+from bot.records.validate import check_domains
 from bot.settings import Settings
 from knowledge.models import Hit
 
@@ -56,7 +57,7 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
     search.add_argument("--json", action="store_true", help="输出 JSON")
     search.add_argument("--jsonl", action="store_true", help="批量：stdin 每行 {id, question}")
     search.add_argument("--as-of", type=date.fromisoformat, metavar="YYYY-MM-DD", help="检索该日期有效的版本")
-    search.add_argument("--domain", help="只检索某一领域，如 lab_animals、human_genetic_resources")
+    search.add_argument("--domain", metavar="领域", help="只检索某一领域，如 实验动物、人类遗传资源")
     search.set_defaults(func=run_search)
 
     ask = add_command(
@@ -134,10 +135,11 @@ def _batch(stream: TextIO) -> list[tuple[object, str]]:
 def run_search(args: argparse.Namespace, settings: Settings) -> int:
     from knowledge.assistant import Assistant
 
+    domain = check_domains((args.domain,))[0] if args.domain else None  # 实验动物 or a code; else an error
     assistant = Assistant.open(settings)
     if args.jsonl:
         for item_id, question in _batch(sys.stdin):
-            hits = assistant.search(question, 10, args.as_of, args.domain)
+            hits = assistant.search(question, 10, args.as_of, domain)
             print(
                 json.dumps({"id": item_id, "results": [_hit(h) for h in hits]}, ensure_ascii=False),
                 flush=True,
@@ -147,7 +149,7 @@ def run_search(args: argparse.Namespace, settings: Settings) -> int:
     if not question:
         print('请提供问题，例如：pufa search "实验动物能否混养"', file=sys.stderr)
         return 2
-    hits = assistant.search(question, args.k, args.as_of, args.domain)
+    hits = assistant.search(question, args.k, args.as_of, domain)
     if args.json:
         print(json.dumps([_hit(h) for h in hits], ensure_ascii=False, indent=2))
     else:

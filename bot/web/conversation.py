@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from knowledge.assistant import Assistant
+from knowledge.law.library import Library
 from knowledge.models import Answer, QuotedArticle
 
 MAX_TURNS = 20
@@ -77,6 +78,10 @@ class FollowUp:
     assistant: Assistant
     previous: WebTurn | None
     used: str = ""
+
+    @property
+    def library(self) -> Library:
+        return self.assistant.library
 
     def ask(self, question: str) -> Answer:
         answer = self.assistant.ask(question)

@@ -220,11 +220,11 @@ async def _import_document(update: Update, context: Context) -> None:
         title = say("upload.sessions_title", name=name)
     elif {"credit_code", "domains"} <= unit_columns:
         report = await asyncio.to_thread(
-            lambda: store.units.import_sheet(name, content, partial=partial)
+            lambda: store.units.import_sheet(name, content, partial=partial, actor=person_key(user))
         )
         title = say("upload.units_title", name=name)
     else:
         await reply_text(update, context, say("upload.kind_unknown", name=name))
         return
-    body = "\n".join([title, report.render(), *([] if report.applied else [say("upload.partial_hint")])])
+    body = "\n".join([title, report.render(partial_flag=say("upload.partial_flag"))])
     await reply_text(update, context, body)

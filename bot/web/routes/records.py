@@ -15,7 +15,7 @@ from starlette.routing import Route
 from bot.records.calendar import REPORT_TZ, local_date
 from bot.records.errors import RecordsError
 from bot.records.sessions.records import OnsiteSession, SessionInput
-from bot.records.sessions.sheet import article_resolver
+from bot.records.sessions.sheet import Teaching, article_resolver
 from bot.records.units.records import Unit
 from bot.records.units.register import UnitInput
 from bot.records.validate import parse_attendees, parse_count, parse_date, parse_time, split_list
@@ -213,10 +213,8 @@ async def _form_choices(request: Request) -> dict[str, Any]:
 
 def _session_input(form: FormData, today: date, web_resolve: Any) -> SessionInput:
     """The form as a SessionInput, parsed by the same validators the CLI uses."""
-    articles: tuple[Any, ...] = ()
-    for raw in form.getlist("articles"):
-        if isinstance(raw, str) and raw.strip():
-            articles += web_resolve(raw.strip())
+    chosen = [raw.strip() for raw in form.getlist("articles") if isinstance(raw, str) and raw.strip()]
+    teaching = web_resolve("；".join(chosen)) if chosen else Teaching((), ())
     inspectors = tuple(str(n) for n in form.getlist("inspectors") if str(n).strip())
     inspectors += split_list(_field(form, "other_inspectors"))
     unit = _field(form, "unit")
@@ -232,7 +230,8 @@ def _session_input(form: FormData, today: date, web_resolve: Any) -> SessionInpu
         inspection_no=_field(form, "inspection_no"),
         topic=_field(form, "topic"),
         inspectors=tuple(dict.fromkeys(inspectors)),
-        articles=tuple(dict.fromkeys(articles)),
+        articles=teaching.articles,
+        article_domains=teaching.domains,
     )
 
 
@@ -313,6 +312,7 @@ async def session_edit(request: Request) -> Response:
             "topic": entry.topic,
             "inspectors": entry.inspectors,
             "articles": entry.articles,
+            "article_domains": entry.article_domains,
         }
         await web.run(web.records.sessions.edit, session.id, current(request).actor, **changes)
     except RecordsError as error:

@@ -14,9 +14,10 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from bot.records.calendar import local_date
+from bot.records.sheets import ImportReport
 from bot.records.training.entries import kinds, make_entry, read_entries
 from bot.reports.exam import write_exam
-from bot.web.auth import console_page, services
+from bot.web.auth import console_page, current, services
 from bot.web.pages import DOCX, download, page, query_year, redirect
 from bot.web.security import checked_form, text
 from knowledge.errors import PufaError
@@ -52,8 +53,11 @@ async def training_add(request: Request) -> Response:
     web = services(request)
     fields = {k: str(form.get(k, "")).strip() for k in ("inspector", "date", "hours", "kind", "topic", "score")}
     try:
-        entry = make_entry(fields["inspector"], fields["date"], fields["hours"], fields["kind"], fields["topic"], fields["score"])
-        await web.run(web.records.training.add, [entry], "web")
+        today = local_date(web.records.database.now())
+        entry = make_entry(
+            fields["inspector"], fields["date"], fields["hours"], fields["kind"], fields["topic"], fields["score"], today=today
+        )
+        await web.run(web.records.training.add, entry, "web")
     except PufaError as error:
         return redirect("/console/training", ("error", str(error)), request)
     return redirect(f"/console/training?year={entry.day.year}", ("ok", text("pages.training_saved")), request)
@@ -71,17 +75,20 @@ async def training_import(request: Request) -> Response:
     if len(content) > MAX_SHEET_BYTES:
         return redirect("/console/training", ("error", text("errors.file_too_large", limit=5)), request)
 
-    def imported() -> int:
+    name = Path(upload.filename).name
+
+    def imported() -> ImportReport:
         with tempfile.TemporaryDirectory(prefix="pufa-web-") as folder:
-            path = Path(folder) / Path(upload.filename or "sheet").name
+            path = Path(folder) / name
             path.write_bytes(content)
-            return web.records.training.add(read_entries(path), source="import")
+            sheet = read_entries(path, local_date(web.records.database.now()))
+        return web.records.training.import_entries(name, sheet, current(request).actor)
 
     try:
-        count = await web.run(imported)
+        report = await web.run(imported)
     except PufaError as error:
         return redirect("/console/training", ("error", str(error)), request)
-    return redirect("/console/training", ("ok", text("pages.training_imported", count=count)), request)
+    return redirect("/console/training", ("ok" if report.applied else "error", report.render()), request)
 
 
 @console_page()
@@ -96,9 +103,9 @@ async def exam_download(request: Request) -> Response:
 
     def written() -> bytes:
         bank = QuizBank.from_library(web.assistant.library)
-        questions = bank.paper(int(raw_size), seed, bank.topics)
+        questions, points = bank.exam(int(raw_size), seed, bank.topics)
         with tempfile.TemporaryDirectory(prefix="pufa-web-") as folder:
-            paper, answers = write_exam(questions, Path(folder) / "exam.docx", seed, bank.topics)
+            paper, answers = write_exam(questions, points, Path(folder) / "exam.docx", seed, bank.topics)
             return (answers if key else paper).read_bytes()
 
     content = await web.run(written)

@@ -1,7 +1,7 @@
 """Console accounts of the web application (admin / inspector), with one-time set-up links.
 
 Revision ID: 0006
-Revises: 0005 (records restructure); on this branch temporarily 0004 until the integrator re-chains
+Revises: 0005 (records ledger)
 Create Date: 2026-12-02
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006"
-down_revision = "0004"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
