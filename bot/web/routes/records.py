@@ -144,7 +144,10 @@ async def unit_page(request: Request) -> Response:
     web = services(request)
     year = local_date(web.records.database.now()).year
     sessions = await web.run(web.records.sessions.list, year, unit.credit_code)
-    return page(request, "console/unit.html", unit=unit, regulated=REGULATED, sessions=sessions, year=year)
+    today = local_date(web.records.database.now()).isoformat()
+    return page(
+        request, "console/unit.html", unit=unit, regulated=REGULATED, sessions=sessions, year=year, today=today
+    )
 
 
 @console_page(admin=True)
@@ -167,6 +170,23 @@ async def unit_edit(request: Request) -> Response:
     except RecordsError as error:
         return redirect(f"/console/units/{unit.credit_code}", ("error", str(error)), request)
     return redirect(f"/console/units/{saved.credit_code}", ("ok", text("pages.saved")), request)
+
+
+@console_page(admin=True)
+async def unit_retire(request: Request) -> Response:
+    """Retire the unit from a day (kept in history, out of coverage from then), with a reason."""
+    form = await checked_form(request)
+    unit = await _unit(request)
+    web = services(request)
+    reason = _field(form, "reason")
+    try:
+        if not reason:
+            raise RecordsError(text("errors.field_required", field="退出原因"))
+        day = parse_date(_field(form, "day"), local_date(web.records.database.now()), "退出日期")
+        await web.run(web.records.units.retire, unit.credit_code, day, reason)
+    except RecordsError as error:
+        return redirect(f"/console/units/{unit.credit_code}", ("error", str(error)), request)
+    return redirect(f"/console/units/{unit.credit_code}", ("ok", text("pages.saved")), request)
 
 
 # ----------------------------------------------------------------------------- sessions
@@ -342,6 +362,7 @@ routes = [
     Route("/console/units/add", unit_add, methods=["POST"]),
     Route("/console/units/{code}", unit_page),
     Route("/console/units/{code}", unit_edit, methods=["POST"]),
+    Route("/console/units/{code}/retire", unit_retire, methods=["POST"]),
     Route("/console/sessions", sessions_page),
     Route("/console/sessions/new", session_new),
     Route("/console/sessions/new", session_add, methods=["POST"]),

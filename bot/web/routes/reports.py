@@ -18,6 +18,7 @@ from bot.briefing.outline import briefing_outline, handout_outline
 from bot.briefing.writers import write as write_briefing
 from bot.records.calendar import local_date
 from bot.reports import chart, export
+from bot.reports.annual.build import annual_report
 from bot.web.auth import console_page, services
 from bot.web.pages import DOCX, XLSX, download, page, query_year
 from bot.web.security import text
@@ -78,6 +79,20 @@ async def stats_export(request: Request) -> Response:
 
 
 @console_page()
+async def annual_download(request: Request) -> Response:
+    """The year's annual report (Word), built by the same function as ``pufa report``."""
+    web = services(request)
+    year, today = query_year(request, _today(request)), _today(request)
+
+    def written() -> bytes:
+        with tempfile.TemporaryDirectory(prefix="pufa-web-") as folder:
+            out = annual_report(web.records, web.assistant.library, year, Path(folder) / "report.docx", today)
+            return out.read_bytes()
+
+    return download(await web.run(written), f"{year}年普法工作年度报告.docx", DOCX)
+
+
+@console_page()
 async def briefs_page(request: Request) -> Response:
     web = services(request)
     return page(request, "console/briefs.html", units=await web.run(web.records.units.list))
@@ -134,6 +149,7 @@ routes = [
     Route("/console/stats", stats_page),
     Route("/console/stats/chart.png", stats_chart),
     Route("/console/stats/export", stats_export),
+    Route("/console/stats/annual", annual_download),
     Route("/console/briefs", briefs_page),
     Route("/console/briefs/download", brief_download),
     Route("/console/cases", cases_page),

@@ -165,3 +165,25 @@ def test_a_session_is_corrected_and_deleted_with_a_reason_and_the_audit_shows_bo
     trail = live_server.services.records.sessions.audit(int(number.group(1)))
     assert [entry["action"] for entry in trail] == ["create", "edit", "delete"]
     assert trail[-1]["details"]["reason"] == "重复登记" and trail[-1]["actor"] == f"web:{INSPECTOR[0]}"
+
+
+def test_a_unit_is_retired_with_a_reason_and_the_annual_report_downloads(live_server: LiveServer) -> None:
+    from bot.records.units.register import UnitInput
+    from tests.support.outreach import credit_code
+
+    code = credit_code(888)
+    live_server.services.records.units.add(UnitInput("退出测试生物公司", code, ("human_genetic_resources",)))
+    with live_server.client() as client:
+        live_server.login(client, *ADMIN)
+        page = client.get(f"/console/units/{code}")
+        day = re.search(r'name="day" type="date" max="([\d-]+)"', page.text)
+        assert day is not None
+        no_reason = client.post(f"/console/units/{code}/retire", data={"csrf_token": csrf_of(page), "day": day.group(1), "reason": ""})
+        assert "退出原因" in client.get(no_reason.headers["location"]).text
+        done = client.post(f"/console/units/{code}/retire", data={"csrf_token": csrf_of(page), "day": day.group(1), "reason": "已注销"})
+        assert f"已于 {day.group(1)} 退出监管" in client.get(done.headers["location"]).text
+        report = client.get("/console/stats/annual")
+        assert report.status_code == 200
+        assert report.headers["content-disposition"].startswith("attachment;")
+        assert any(p.text.strip() for p in Document(io.BytesIO(report.content)).paragraphs)
+    assert live_server.services.records.units.find(code).retired_on is not None

@@ -27,6 +27,7 @@ CONSOLE_PAGES = [
     "/console/stats",
     "/console/stats/chart.png",
     "/console/stats/export?format=xlsx",
+    "/console/stats/annual",
     "/console/briefs",
     "/console/cases",
     "/console/accounts",
