@@ -1,8 +1,5 @@
 """A visitor's conversation on the public page, kept in memory (the turn log keeps what is recorded).
-
-``FollowUp`` is the small adapter for follow-up questions: it keeps the previous turn's question and asks
-again with it when the new question alone finds nothing. It is the one place to swap for the answer
-package's own follow-up context when that exists.
+Follow-up questions are read in context by ``knowledge.answers.followup`` (the same for every surface).
 """
 
 from __future__ import annotations
@@ -12,8 +9,6 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from knowledge.assistant import Assistant
-from knowledge.law.library import Library
 from knowledge.models import Answer, QuotedArticle
 
 MAX_TURNS = 20
@@ -68,28 +63,3 @@ class Conversations:
     def clear(self, visitor: str) -> None:
         with self._lock:
             self._by_visitor.pop(visitor, None)
-
-
-@dataclass
-class FollowUp:
-    """Asks (``bot.records.turns.answer.Asks``) in the context of the previous turn: when the question
-    alone finds nothing, it is asked again after the previous question; ``used`` then holds that question."""
-
-    assistant: Assistant
-    previous: WebTurn | None
-    used: str = ""
-
-    @property
-    def library(self) -> Library:
-        return self.assistant.library
-
-    def ask(self, question: str) -> Answer:
-        answer = self.assistant.ask(question)
-        if self.previous is None or (answer.citations and not answer.declined):
-            return answer
-        combined = self.assistant.ask(f"{self.previous.question}\n{question}")
-        if combined.citations and not combined.declined:
-            combined.question = question
-            self.used = self.previous.question
-            return combined
-        return answer

@@ -15,9 +15,10 @@ from bot.limits import QuestionLimiter
 from bot.records.turns.answer import Asker, record_answer
 from bot.render import text as bot_text
 from bot.web.auth import client_address, services
-from bot.web.conversation import Conversations, FollowUp, WebTurn
+from bot.web.conversation import Conversations, WebTurn
 from bot.web.pages import page, redirect
 from bot.web.security import checked_form, text
+from knowledge.answers.followup import Conversations as FollowUps
 
 MAX_QUESTION = 500
 ADDRESS_FACTOR = 5  # an office behind one address holds several visitors
@@ -29,6 +30,7 @@ class PublicChat:
     """The per-process state of the public page: conversations and the two question limits."""
 
     conversations: Conversations
+    followups: FollowUps
     per_visitor: QuestionLimiter
     per_address: QuestionLimiter
 
@@ -36,6 +38,7 @@ class PublicChat:
     def create(cls, questions_per_minute: int) -> PublicChat:
         return cls(
             Conversations(),
+            FollowUps(),
             QuestionLimiter(questions_per_minute),
             QuestionLimiter(questions_per_minute * ADDRESS_FACTOR),
         )
@@ -84,13 +87,16 @@ async def ask(request: Request) -> Response:
         message = text("errors.rate_limited", seconds=math.ceil(wait), limit=state.per_visitor.per_minute)
         return redirect("/", ("error", message), request)
     web = services(request)
-    follow_up = FollowUp(web.assistant, state.conversations.of(who).previous)
+    previous = state.followups.previous(person_key(who))
+    in_context = state.followups.resolve(person_key(who), question) != question
+    follow_up = state.followups.of(person_key(who), web.assistant)
     asker = Asker(person_key(who), DISPLAY_NAME, "web")
     # answered and logged (database or spool) before it is shown
     answer, record = await web.think(record_answer, follow_up, web.records.turns, question, asker)
     request.state.answer_ms = record.latency_ms
     sources = [web.assistant.quote(ref) for ref in answer.citations]
-    turn = WebTurn(record.uid, question, answer, sources, record.asked_at, follow_up.used)
+    used = previous.question if previous and in_context else ""
+    turn = WebTurn(record.uid, question, answer, sources, record.asked_at, used)
     state.conversations.add(who, turn)
     return redirect(f"/#t-{record.uid}")
 
@@ -125,6 +131,7 @@ async def forget(request: Request) -> Response:
     web = services(request)
     await web.run(web.records.people.forget, person_key(who))
     chat_state(request).conversations.clear(who)
+    chat_state(request).followups.forget(person_key(who))
     request.session.pop("visitor", None)
     return redirect("/", ("ok", bot_text("bot.forget_done")), request)
 

@@ -10,7 +10,7 @@ import shutil
 import subprocess
 from collections import Counter
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import docx
@@ -85,14 +85,13 @@ def records(report_settings: Settings) -> Iterator[Records]:
         store.sessions.end("tg:8", people, at=at(month, hour=4))
     store.sessions.start("tg:9", HGR, at=at(10))
     store.sessions.end("tg:9", 5, at=at(10, hour=4))
-    store.training.add(
-        [
-            make_entry("赵六", f"{YEAR}-03-01", 20, "讲座", "实验动物"),
-            make_entry("赵六", f"{YEAR}-04-01", 20, "模拟执法", "实验动物"),
-            make_entry("赵六", f"{YEAR}-06-01", 24, "闭卷考试", "人类遗传资源", 88),
-            make_entry("钱七", f"{YEAR}-04-01", 12, "讲座", "行政处罚"),
-        ]
-    )
+    for entry in (
+        ("赵六", f"{YEAR}-03-01", 20, "讲座", "实验动物"),
+        ("赵六", f"{YEAR}-04-01", 20, "模拟执法", "实验动物"),
+        ("赵六", f"{YEAR}-06-01", 24, "闭卷考试", "人类遗传资源", 88),
+        ("钱七", f"{YEAR}-04-01", 12, "讲座", "行政处罚"),
+    ):
+        store.training.add(make_entry(*entry, today=date(YEAR, 12, 31)))
     yield store
     store.close()
 
@@ -126,14 +125,15 @@ def _recomputed(settings: Settings) -> dict[str, object]:
                 .select_from(TurnRow)
                 .where(TurnRow.asked_at >= start, TurnRow.asked_at < end)
             )
-            domains = Counter(
-                domain
-                for (domain,) in db.execute(
-                    select(SessionDomainRow.domain)
-                    .join(SessionRow, SessionRow.id == SessionDomainRow.session_id)
-                    .where(SessionRow.started_at >= start, SessionRow.started_at < end)
-                )
-            )
+            touched: dict[int, set[str]] = {}
+            for session_id, domain in db.execute(
+                select(SessionDomainRow.session_id, SessionDomainRow.domain)
+                .join(SessionRow, SessionRow.id == SessionDomainRow.session_id)
+                .where(SessionRow.started_at >= start, SessionRow.started_at < end)
+            ):
+                touched.setdefault(session_id, set()).add(domain)
+            # each session counts once: under its only domain (one taught several counts as 跨领域)
+            domains = Counter(next(iter(d)) for d in touched.values() if len(d) == 1)
     finally:
         engine.dispose()
     onsite = [s for s in sessions if s.kind == "onsite"]
