@@ -15,6 +15,7 @@ SCRIPTS = [
     "bench_quiz.py",
     "bench_flood.py",
     "bench_concurrency.py",
+    "bench_web.py",
 ]
 
 

@@ -86,6 +86,15 @@ class Settings(BaseSettings):
     )
     spool_replay_s: float = Field(60.0, gt=0, le=86400, validation_alias=_env("spool_replay_s", "PUFA_SPOOL_REPLAY_S"))
 
+    # the web console and public chat (``pufa web``)
+    web_host: str = Field("127.0.0.1", min_length=1, validation_alias=_env("web_host", "PUFA_WEB_HOST"))
+    web_port: int = Field(8080, ge=1, le=65535, validation_alias=_env("web_port", "PUFA_WEB_PORT"))
+    web_secret_key: SecretStr = Field(
+        SecretStr(""), validation_alias=_env("web_secret_key", "PUFA_WEB_SECRET_KEY")
+    )
+    web_dev: bool = Field(False, validation_alias=_env("web_dev", "PUFA_WEB_DEV"))
+    web_https: bool = Field(False, validation_alias=_env("web_https", "PUFA_WEB_HTTPS"))
+
     @classmethod
     def settings_customise_sources(
         cls,
@@ -145,7 +154,7 @@ class Settings(BaseSettings):
 
     def secrets(self) -> list[str]:
         """The secret values, for the log redactor."""
-        secrets = (self.telegram_bot_token, self.telegram_webhook_secret, self.llm_api_key)
+        secrets = (self.telegram_bot_token, self.telegram_webhook_secret, self.llm_api_key, self.web_secret_key)
         return [value for secret in secrets if (value := secret.get_secret_value())]
 
 

@@ -61,6 +61,20 @@ class People:
         self._roles[person_key] = role or "lab"
         return role or "lab"
 
+    def inspectors(self) -> list[str]:
+        """The names of the inspectors and admins in the register (not forgotten), by name."""
+        with self.database.reading() as db:
+            names = db.scalars(
+                select(PersonRow.display_name)
+                .where(
+                    PersonRow.role.in_(("inspector", "admin")),
+                    PersonRow.forgotten_at.is_(None),
+                    PersonRow.display_name != "",
+                )
+                .distinct()
+            ).all()
+        return sorted(names)
+
     def require_inspector(self, person_key: str) -> None:
         """RecordsError unless the person is an inspector or an admin."""
         if self.role_of(person_key) not in ("inspector", "admin"):

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.records.accounts import Accounts
 from bot.records.db import Database
 from bot.records.people import People
 from bot.records.reports.service import Reports
@@ -14,6 +15,7 @@ from bot.records.sessions.materials import Materials
 from bot.records.training.log import TrainingLog
 from bot.records.turns.log import TurnLog
 from bot.records.turns.questions import UnitQuestions
+from bot.records.turns.review import TurnReview
 from bot.records.units.register import UnitRegister
 from bot.settings import Settings
 
@@ -31,6 +33,8 @@ class Records:
     questions: UnitQuestions
     training: TrainingLog
     reports: Reports
+    accounts: Accounts
+    review: TurnReview
 
     @classmethod
     def over(cls, database: Database) -> Records:
@@ -46,6 +50,8 @@ class Records:
             questions=UnitQuestions(database),
             training=TrainingLog(database),
             reports=Reports(database),
+            accounts=Accounts(database, people),
+            review=TurnReview(database),
         )
 
     @classmethod

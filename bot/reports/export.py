@@ -11,6 +11,15 @@ from openpyxl import Workbook
 from bot.records.messages import items, text
 from bot.records.reports.rows import Row
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _inert(value: object) -> object:
+    """A text cell that a spreadsheet would run as a formula (``=HYPERLINK(…)``) made plain text."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
 
 def write(rows: list[Row], fmt: str, out: Path, year: int) -> Path:
     """Write ``rows`` under the Chinese header to ``out`` atomically."""
@@ -22,7 +31,7 @@ def write(rows: list[Row], fmt: str, out: Path, year: int) -> Path:
         with open(partial, "w", encoding="utf-8-sig", newline="") as handle:
             writer = csv.writer(handle)
             writer.writerow(header)
-            writer.writerows(rows)
+            writer.writerows([_inert(value) for value in row] for row in rows)
     else:
         workbook = Workbook()
         sheet = workbook.active
@@ -30,6 +39,9 @@ def write(rows: list[Row], fmt: str, out: Path, year: int) -> Path:
         sheet.append(header)
         for row in rows:
             sheet.append(row)
+            for cell in sheet[sheet.max_row]:
+                if isinstance(cell.value, str) and cell.value.startswith("="):
+                    cell.data_type = "s"  # shown as typed, never evaluated
         sheet.freeze_panes = "A2"
         for column, width in zip(
             "ABCDEFGHIJKLMNO", (8, 6, 28, 22, 17, 17, 14, 14, 8, 8, 10, 40, 20, 24, 24), strict=True

@@ -22,12 +22,13 @@ from telegram.ext import (
     filters,
 )
 
+from bot.limits import QuestionLimiter
 from bot.render import text, texts_section
 from bot.settings import Settings
 from bot.telegram.base import BotDeps, Context
 from bot.telegram.handlers import answers, cases, commands, inspector, onsite, quiz, units
 from bot.telegram.inbox import Inbox
-from bot.telegram.limits import FairUpdateProcessor, QuestionLimiter, TelegramRateLimiter
+from bot.telegram.limits import FairUpdateProcessor, TelegramRateLimiter
 from knowledge.errors import PufaError
 
 if TYPE_CHECKING:

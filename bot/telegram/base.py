@@ -25,9 +25,9 @@ from telegram.constants import ChatAction, ChatType, MessageEntityType, ParseMod
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
+from bot.limits import QuestionLimiter
 from bot.render import render_text_html, text
 from bot.telegram.inbox import Inbox
-from bot.telegram.limits import QuestionLimiter
 from knowledge.answers.followup import Conversations
 from knowledge.models import ArticleRef
 

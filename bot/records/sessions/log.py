@@ -358,6 +358,14 @@ class OnsiteLog:
                 )
             return [onsite_record(db, row) for row in db.scalars(query)]
 
+    def get(self, session_id: int) -> OnsiteSession:
+        """The on-site session with this number (RecordsError naming it when there is none)."""
+        with self.database.reading() as db:
+            row = db.get(SessionRow, session_id)
+            if row is None or row.kind != "onsite":
+                raise RecordsError(text("errors.onsite_unknown", id=session_id))
+            return onsite_record(db, row)
+
     def audit(self, session_id: int) -> builtins.list[dict[str, Any]]:
         """The audit trail of a session (also of a deleted one), oldest first."""
         with self.database.reading() as db:
