@@ -12,6 +12,7 @@ from bot.records.reports.service import Reports
 from bot.records.sessions.log import OnsiteLog
 from bot.records.sessions.materials import Materials
 from bot.records.training.log import TrainingLog
+from bot.records.turns.claims import TurnClaims
 from bot.records.turns.log import TurnLog
 from bot.records.turns.questions import UnitQuestions
 from bot.records.units.register import UnitRegister
@@ -24,6 +25,7 @@ class Records:
 
     database: Database
     turns: TurnLog
+    claims: TurnClaims
     people: People
     units: UnitRegister
     sessions: OnsiteLog
@@ -39,6 +41,7 @@ class Records:
         return cls(
             database=database,
             turns=turns,
+            claims=TurnClaims(database, database.settings.turn_claim_lease_s),
             people=people,
             units=UnitRegister(database),
             sessions=OnsiteLog(database, people),

@@ -207,8 +207,8 @@ async def run_until_stopped(
             )
         await app.start()
         deps: BotDeps = app.bot_data["deps"]
-        replay = asyncio.create_task(_replay_spool_regularly(deps, app.bot_data["spool_replay_s"]))
-        recovered = asyncio.create_task(_answer_unanswered(app))
+        replay = asyncio.create_task(_replay_spool_regularly(app, app.bot_data["spool_replay_s"]))
+        recovered = asyncio.create_task(_answer_orphans(app))
         logger.info("bot @%s running (%s)", app.bot.username, "webhook" if webhook else "polling")
         if ready is not None:
             ready.set()
@@ -220,28 +220,32 @@ async def run_until_stopped(
             await updater.stop()
             await app.stop()
             deps.thinking.shutdown(wait=False, cancel_futures=True)
+            deps.inbox.close()
 
 
-async def _answer_unanswered(app: Application) -> None:
-    """Questions received before a crash but never answered: answered now, each logged once."""
+async def _answer_orphans(app: Application) -> None:
+    """Questions journaled by a process that is gone (this one's previous run, or a peer sharing the
+    data folder) and never answered: adopted and answered now, each once (the database claim decides)."""
     deps: BotDeps = app.bot_data["deps"]
-    pending = await asyncio.to_thread(deps.inbox.unanswered)
-    if pending:
-        logger.warning("answering %d question(s) left unanswered by the previous run", len(pending))
+    orphans = await asyncio.to_thread(deps.inbox.adopt_orphans)
+    if orphans:
+        logger.warning("answering %d question(s) left unanswered by a stopped process", len(orphans))
     context = Context(app)
-    for received in pending:
+    for orphan in orphans:
         try:
-            await answers.answer_received(context, received)
+            await answers.answer_once(context, orphan.question, take_from=orphan.owner)
         except Exception:  # one bad entry must not keep the others unanswered, nor come back next time
-            logger.exception("could not answer recovered question %s", received.uid)
-            await asyncio.to_thread(deps.inbox.answered, received.uid)
+            logger.exception("could not answer recovered question %s", orphan.question.uid)
 
 
-async def _replay_spool_regularly(deps: BotDeps, every_s: float) -> None:
-    """Turns spooled while the database was down land as soon as it answers again, not at the next turn."""
+async def _replay_spool_regularly(app: Application, every_s: float) -> None:
+    """Turns spooled while the database was down land as soon as it answers again, not at the next turn;
+    questions journaled by a peer process that died are answered by this one."""
+    deps: BotDeps = app.bot_data["deps"]
     while True:
         await asyncio.sleep(every_s)
         try:
             await asyncio.to_thread(deps.records.turns.replay)
         except Exception:  # the store logs the cause; the next round tries again
             logger.warning("spool replay failed; retrying in %s s", every_s)
+        await _answer_orphans(app)

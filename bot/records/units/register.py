@@ -17,7 +17,7 @@ from bot.records.rows import person_for_update
 from bot.records.sheets import Column, ImportReport, read_sheet
 from bot.records.units.records import Unit, UnitRequest
 from bot.records.units.uscc import InvalidCreditCode, is_credit_code, normalize_credit_code
-from bot.records.validate import check_domains, split_list
+from bot.records.validate import check_domains, check_name, split_list
 from knowledge.law.domains import REGULATED
 
 UNIT_COLUMNS = (
@@ -43,7 +43,7 @@ class UnitInput:
 
     def checked(self, *, domains_required: bool = True) -> UnitInput:
         """The same unit normalised (code upper-case, domains as codes); RecordsError naming the field."""
-        name = self.name.strip()
+        name = check_name(self.name, "单位名称")
         if not name:
             raise RecordsError(text("errors.unit_name_empty"))
         code = normalize_credit_code(self.credit_code)
@@ -266,7 +266,8 @@ class UnitRegister:
             code = normalize_credit_code(credit_code)
         except InvalidCreditCode as error:
             raise RecordsError(str(error)) from None
-        if not name.strip():
+        name = check_name(name, "单位名称")
+        if not name:
             raise RecordsError(text("errors.unit_name_empty"))
         now = self.database.now()
         with self.database.writing() as db:
@@ -275,9 +276,7 @@ class UnitRegister:
             if unit is not None:
                 db.execute(update(PersonRow).where(PersonRow.id == person_id).values(unit_id=unit.id))
                 return unit_record(unit)
-            request = UnitRequestRow(
-                person_id=person_id, name=name.strip(), credit_code=code, requested_at=now
-            )
+            request = UnitRequestRow(person_id=person_id, name=name, credit_code=code, requested_at=now)
             db.add(request)
             db.flush()
             return UnitRequest(request.id, display_name, request.name, code, now)
