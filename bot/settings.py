@@ -55,6 +55,10 @@ class Settings(BaseSettings):
     questions_per_minute: int = Field(
         10, ge=1, le=1000, validation_alias=_env("questions_per_minute", "PUFA_QUESTIONS_PER_MINUTE")
     )
+    # every update (command, button, file, question) one user may send per minute; the excess is dropped
+    updates_per_minute: int = Field(
+        30, ge=1, le=10000, validation_alias=_env("updates_per_minute", "PUFA_UPDATES_PER_MINUTE")
+    )
     session_gap_minutes: int = Field(
         30, ge=1, le=24 * 60, validation_alias=_env("session_gap_minutes", "PUFA_SESSION_GAP_MINUTES")
     )

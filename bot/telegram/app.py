@@ -124,7 +124,9 @@ def build_application(
         .base_url(settings.telegram_api_base_url)
         .base_file_url(base_file_url(settings.telegram_api_base_url))
         .rate_limiter(rate_limiter or TelegramRateLimiter())
-        .concurrent_updates(FairUpdateProcessor(_CONCURRENT_UPDATES, limiter))
+        .concurrent_updates(
+            FairUpdateProcessor(_CONCURRENT_UPDATES, limiter, QuestionLimiter(settings.updates_per_minute))
+        )
         .connection_pool_size(_POOL_SIZE)
         .pool_timeout(60)
         .connect_timeout(10)

@@ -14,7 +14,7 @@ from bot.records.errors import RecordsError
 from bot.records.messages import text
 from bot.records.models import PersonRow, UnitDomainRow, UnitRequestRow, UnitRow
 from bot.records.rows import person_for_update
-from bot.records.sheets import Column, ImportReport, read_sheet
+from bot.records.sheets import Column, ImportReport, SheetLimits, read_sheet
 from bot.records.units.records import Unit, UnitRequest
 from bot.records.units.uscc import InvalidCreditCode, is_credit_code, normalize_credit_code
 from bot.records.validate import check_domains, check_name, split_list
@@ -228,7 +228,7 @@ class UnitRegister:
         report = ImportReport()
         good: list[tuple[int, UnitInput]] = []
         seen: dict[str, int] = {}
-        for row in read_sheet(name, content, UNIT_COLUMNS):
+        for row in read_sheet(name, content, UNIT_COLUMNS, SheetLimits.of(self.database.settings)):
             try:
                 unit = unit_from_row(row.values).checked()
             except RecordsError as error:

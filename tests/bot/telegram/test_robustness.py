@@ -94,6 +94,36 @@ def test_flood_gets_one_notice_and_a_bystander_is_answered(
     assert len(bot_store.people.history(f"tg:{LAB_ID}", limit=100)) == bot_settings.questions_per_minute
 
 
+def test_command_and_button_floods_go_through_the_limiter_and_bystanders_are_answered(
+    bot_settings: Settings, assistant: object, bot_store: Records
+) -> None:
+    """The probe: 1,000 × /start from one user left 12 of 20 bystanders unanswered after 150 s."""
+    flood, bystanders = 1000, [OTHER_ID + n for n in range(1, 6)]
+    allowed = bot_settings.updates_per_minute
+
+    async def scenario() -> None:
+        limiter = TelegramRateLimiter()  # real pacing: 1 message/s per private chat
+        async with running_bot(bot_settings, assistant, bot_store, limiter=limiter) as tg:
+            await tg.push_text(ADMIN_ID, "/help")
+            (help_message,) = await tg.wait_sent(1, chat_id=ADMIN_ID)
+            for _ in range(flood):
+                await tg.push_text(LAB_ID, "/start")
+            for _ in range(50):  # a button flood from another user: also counted
+                await tg.push_callback(ADMIN_ID, help_message.params["_result"], "fb:+:00ff")
+            for user in bystanders:
+                await tg.push_text(user, QUESTION)
+            for user in bystanders:
+                await tg.wait_sent(1, chat_id=user, timeout=60)
+            await tg.settle()
+            processor = tg.application.update_processor  # type: ignore[attr-defined]
+            assert processor.dropped == (flood - allowed) + (50 + 1 - allowed)
+            toasts = [c.params.get("text") for c in tg.sent("answerCallbackQuery")]
+            notice = text("bot.too_many_updates", limit=allowed, seconds=60)[:12]
+            assert len(toasts) == allowed and sum(1 for t in toasts if t and t.startswith(notice)) == 1
+
+    run(scenario)
+
+
 def test_buttons_belong_to_their_owner_across_a_restart_and_history_stays_private(
     bot_settings: Settings, assistant: object, bot_store: Records
 ) -> None:
