@@ -28,6 +28,7 @@ from bot.telegram.base import BotDeps, Context
 from bot.telegram.handlers import answers, cases, commands, inspector, onsite, quiz, units
 from bot.telegram.inbox import Inbox
 from bot.telegram.limits import FairUpdateProcessor, QuestionLimiter, TelegramRateLimiter
+from bot.telegram.webhook import start_server
 from knowledge.errors import PufaError
 
 if TYPE_CHECKING:
@@ -196,16 +197,13 @@ async def run_until_stopped(
     assert updater is not None, "build_application gives the Application an updater"
     async with app:
         await app.bot.set_my_commands(bot_commands())
+        server = None
         if webhook is None:
             await updater.start_polling(timeout=poll_timeout, allowed_updates=ALLOWED_UPDATES)
         else:
-            await updater.start_webhook(
-                listen=webhook.listen,
-                port=webhook.port,
-                url_path=webhook.path,
-                webhook_url=webhook.url,
-                secret_token=webhook.secret,
-                allowed_updates=ALLOWED_UPDATES,
+            await app.bot.set_webhook(webhook.url, secret_token=webhook.secret, allowed_updates=ALLOWED_UPDATES)
+            server = start_server(
+                app.bot, app.update_queue, webhook.path, webhook.secret, webhook.listen, webhook.port
             )
         await app.start()
         deps: BotDeps = app.bot_data["deps"]
@@ -219,7 +217,10 @@ async def run_until_stopped(
         finally:
             replay.cancel()
             recovered.cancel()
-            await updater.stop()
+            if server is not None:
+                server.stop()
+            if updater.running:
+                await updater.stop()
             await app.stop()
             deps.thinking.shutdown(wait=False, cancel_futures=True)
             deps.inbox.close()
