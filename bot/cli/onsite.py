@@ -244,7 +244,7 @@ def run_delete(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_import(args: argparse.Namespace, settings: Settings) -> int:
-    content = read_file(args.file)
+    content = read_file(args.file, settings.upload_max_bytes)
 
     def work(log: OnsiteLog) -> int:
         report = log.import_sheet(

@@ -4,11 +4,7 @@ counted while read, and the result is one reply with the full list attached."""
 
 from __future__ import annotations
 
-import io
 import resource
-import zipfile
-
-from openpyxl import Workbook
 
 from bot.records.messages import text as records_text
 from bot.records.services import Records
@@ -16,36 +12,10 @@ from bot.settings import Settings
 from bot.telegram.sentences import say
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.outreach import credit_code
+from tests.support.spreadsheets import bomb_xlsx
 from tests.support.telegram_fixtures import ADMIN_ID, run, running_bot, shown
 
 HEADER = "单位名称,统一社会信用代码,领域\n"
-ROW_XML = '<row><c t="inlineStr"><is><t>康源实验动物技术有限公司</t></is></c></row>'.encode()
-
-
-def bomb_xlsx(unpacked_mb: int) -> bytes:
-    """A real workbook whose sheet unpacks to ``unpacked_mb`` MB of rows (a small download)."""
-    workbook = Workbook()
-    workbook.active.append(["单位名称", "统一社会信用代码", "领域"])
-    plain = io.BytesIO()
-    workbook.save(plain)
-    bomb = io.BytesIO()
-    with (
-        zipfile.ZipFile(plain) as source,
-        zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as out,
-    ):
-        for item in source.infolist():
-            if item.filename != "xl/worksheets/sheet1.xml":
-                out.writestr(item, source.read(item))
-                continue
-            with out.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
-                sheet.write(
-                    b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
-                )
-                chunk = ROW_XML * 10_000
-                for _ in range(unpacked_mb * 1024 * 1024 // len(chunk)):
-                    sheet.write(chunk)
-                sheet.write(b"</sheetData></worksheet>")
-    return bomb.getvalue()
 
 
 def wrong_check_digit(code: str) -> str:
