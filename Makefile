@@ -23,7 +23,7 @@ run: index
 test: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n $${PUFA_TEST_WORKERS:-auto} --dist loadfile
 
 eval: index
 	$(PUFA) eval $(EVAL)

@@ -9,6 +9,7 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 SCRIPTS = [
     ["bench_knowledge.py"],
+    ["bench_integrity.py"],
     ["bench_bot.py"],
     ["bench_log.py"],
     ["bench_quiz.py"],

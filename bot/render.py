@@ -117,7 +117,6 @@ def case_lines(cited: CitedCase) -> list[str]:
         case_text("render.lesson", lesson=case.lesson),
         case_text(_then_key(cited), basis_then=case.basis_then),
         case_text("render.rules", rules="、".join(cited.rules)),
-        case_text("render.id", id=cited.id),
     ]
 
 
@@ -145,7 +144,7 @@ def cases_sections(query: str, found: Sequence[CitedCase]) -> list[Section]:
     lines = [
         [
             Block(
-                case_text("bot.line", index=i, party=c.case.party, lesson=c.case.lesson, id=c.id)
+                case_text("bot.line", index=i, title=c.case.title, lesson=c.case.lesson)
             )
         ]
         for i, c in enumerate(found, 1)

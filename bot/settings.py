@@ -35,6 +35,12 @@ class Settings(BaseSettings):
     telegram_api_base_url: str = "https://api.telegram.org/bot"
     telegram_proxy: str = ""
     telegram_webhook_secret: SecretStr = SecretStr("")
+    # The bot's @name, printed with a QR code on handouts so units can reach it ("" leaves both out).
+    bot_username: str = Field(
+        "",
+        pattern=r"^(?:@?[A-Za-z][A-Za-z0-9_]{4,31})?$",
+        validation_alias=_env("bot_username", "PUFA_BOT_USERNAME"),
+    )
     admin_ids: Annotated[frozenset[int], NoDecode] = Field(
         frozenset(), validation_alias=_env("admin_ids", "PUFA_ADMIN_IDS")
     )

@@ -10,7 +10,9 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import json
+import shutil
 import time
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -22,13 +24,15 @@ from tqdm import tqdm
 from ingest.orphans import check_orphans
 from ingest.sources import Corpus, load_corpus
 from knowledge.cases.files import load_cases
-from knowledge.errors import IndexNotReady
+from knowledge.errors import IndexDamaged, IndexNotReady
 from knowledge.index.embedders import Embedder
+from knowledge.index.integrity import PROBES, Integrity, Probe, check_files, chroma_files, self_check
 from knowledge.index.snapshot import (
     CASE_PREFIX,
     EXPANSION_PART,
     FAQ_PREFIX,
     SCOPE_DOC,
+    SNAPSHOT_NAME,
     Snapshot,
     VectorRecord,
     index_dir,
@@ -180,6 +184,52 @@ def _previous_catalog(data_dir: Path) -> Catalog:
         return Catalog(())
 
 
+def _probes(store: VectorStore, pending: Sequence[_Pending]) -> tuple[Probe, ...]:
+    """A few article records spread over the corpus, each with a text no other record has, and the vector
+    Chroma stores for it: the known answers of the self-check."""
+    uses = Counter(item.text for item in pending)
+    candidates = [
+        item
+        for item in pending
+        if not item.record.doc_id.startswith("__")
+        and item.record.part < EXPANSION_PART
+        and uses[item.text] == 1
+    ]
+    spread = sorted({i * len(candidates) // PROBES for i in range(PROBES)}) if candidates else []
+    chosen = [candidates[i] for i in spread]
+    vectors = store.vectors([item.record.id for item in chosen])
+    return tuple(
+        Probe(item.record.id, item.record.doc_id, tuple(float(x) for x in vector))
+        for item, vector in zip(chosen, vectors, strict=True)
+    )
+
+
+def _discard_if_damaged(
+    data_dir: Path, location: ChromaLocation, name: str, embedder: str, force: bool
+) -> None:
+    """Check the index built before; a damaged one stops ingest (IndexDamaged names ``--force``) or, with
+    ``force``, is discarded — snapshot and vectors — so this build starts afresh."""
+    store: VectorStore | None = None
+    try:
+        previous = read_snapshot(data_dir)
+        if location.path is not None:
+            check_files(location.path, previous.integrity.files)
+        store = VectorStore(location, previous.collection, previous.embedder)
+        self_check(store, previous.integrity, previous.collection)
+    except IndexDamaged:
+        if not force:
+            raise
+        if store is not None:
+            store.close()
+        if location.path is not None:
+            shutil.rmtree(location.path, ignore_errors=True)
+        else:
+            VectorStore(location, name, embedder, create=True).drop_collection(name)
+        (index_dir(data_dir) / SNAPSHOT_NAME).unlink(missing_ok=True)
+    except IndexNotReady:  # nothing built yet, or by another format or embedder: nothing to check
+        return
+
+
 @contextmanager
 def _ingest_lock(data_dir: Path) -> Iterator[None]:
     folder = index_dir(data_dir)
@@ -210,9 +260,10 @@ def run_ingest(
     known = {article.ref for source in corpus.sources for article in source.parsed.articles}
     cases = tuple(load_cases([corpus_dir / CASES_SUBDIR, *case_dirs], known))
     with _ingest_lock(data_dir):
+        name = collection_name(embedder.name, data_dir)
+        _discard_if_damaged(data_dir, location, name, embedder.name, force)
         pending = plan_records(corpus, embedder, cases)
         previous = _previous_collection(data_dir)
-        name = collection_name(embedder.name, data_dir)
         store = VectorStore(location, name, embedder.name, create=True)
         present = store.ids()
         todo = [item for item in pending if item.record.id not in present]
@@ -227,7 +278,12 @@ def run_ingest(
             )
         articles = tuple(article for source in corpus.sources for article in source.parsed.articles)
         records = tuple(i.record for i in pending)
-        snapshot = Snapshot(embedder.name, name, corpus.catalog, articles, records, cases)
+        integrity = Integrity(
+            {name: len(records)},
+            chroma_files(location.path, name) if location.path else (),
+            _probes(store, pending),
+        )
+        snapshot = Snapshot(embedder.name, name, corpus.catalog, articles, records, cases, integrity)
         write_snapshot(snapshot, data_dir)
         stale = sorted(present - {item.record.id for item in pending})
         store.delete(stale)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ingest.limits import check_docx_members, check_file_size, check_lines
+from ingest.limits import Budget, check_docx_members, check_file_size, check_html_depth, check_lines
 from knowledge.errors import CorpusError
 
 _BLOCK_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "div", "td", "br", "tr")
@@ -25,24 +25,27 @@ def decode(data: bytes, path: Path) -> str:
             ) from utf8_error
 
 
-def read_lines(path: Path) -> list[str]:
+def read_lines(path: Path, budget: Budget | None = None) -> list[str]:
     """The file's text as lines; headings and paragraphs of .docx/.html become lines.
 
-    Size limits (ingest/limits.py) are checked first; an unreadable file is a CorpusError naming it.
+    Limits (ingest/limits.py) are checked first or while reading, within ``budget`` (one file's time);
+    an unreadable file is a CorpusError naming it.
     """
+    budget = budget or Budget(path)
     try:
         check_file_size(path)
         suffix = path.suffix.lower()
         if suffix == ".docx":
-            check_docx_members(path)
+            check_docx_members(path, budget)
             lines = _docx_lines(path)
         elif suffix in (".html", ".htm"):
-            lines = _html_lines(path)
+            lines = _html_lines(path, budget)
         else:
             lines = decode(path.read_bytes(), path).splitlines()
     except OSError as exc:
         raise CorpusError(f"{path}: 无法读取文件（unreadable file）: {exc.strerror or exc}") from exc
-    check_lines(path, len(lines))
+    check_lines(path, lines)
+    budget.check()
     return lines
 
 
@@ -56,12 +59,18 @@ def _docx_lines(path: Path) -> list[str]:
     return [paragraph.text for paragraph in document.paragraphs]
 
 
-def _html_lines(path: Path) -> list[str]:
-    from bs4 import BeautifulSoup
+def _html_lines(path: Path, budget: Budget) -> list[str]:
+    from bs4 import BeautifulSoup, UnicodeDammit
 
     data = path.read_bytes()
     declares_charset = b"charset" in data[:4096].lower()
-    soup = BeautifulSoup(data if declares_charset else decode(data, path), "html.parser")
+    markup: str | bytes = data
+    if declares_charset:  # BeautifulSoup decodes it as declared; the depth scan reads it the same way
+        text = UnicodeDammit(data, is_html=True).unicode_markup or ""
+    else:
+        markup = text = decode(data, path)
+    check_html_depth(path, text, budget)
+    soup = BeautifulSoup(markup, "html.parser")
     title_tag = soup.find("h1") or soup.find("title")
     title = title_tag.get_text(strip=True) if title_tag else ""
     for tag in soup(["script", "style", "head", "h1"]):

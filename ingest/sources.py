@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ingest.limits import check_articles
+from ingest.limits import Budget, check_articles
 from ingest.readers import read_lines
 from ingest.structure import ParsedText, parse_lines
 from knowledge.errors import CorpusError
@@ -89,7 +89,8 @@ def _not_a_file(path: Path) -> str:
 
 
 def _parsed(path: Path, doc_id: str) -> ParsedText:
-    parsed = parse_lines(read_lines(path), doc_id, path)
+    budget = Budget(path)
+    parsed = parse_lines(read_lines(path, budget), doc_id, path, budget)
     check_articles(path, len(parsed.articles))
     return parsed
 

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ingest.limits import Budget
 from knowledge.errors import CorpusError
 from knowledge.law.numerals import NUMERAL_CHARS, to_int
 from knowledge.models import Article, Paragraph
@@ -53,14 +54,17 @@ def _clean(line: str) -> str:
     return line.strip().strip("\u3000").strip()
 
 
-def parse_lines(lines: list[str], doc_id: str, source: Path) -> ParsedText:
-    """Parse ``lines`` (the whole file) into articles; raise CorpusError naming file and line."""
+def parse_lines(lines: list[str], doc_id: str, source: Path, budget: Budget | None = None) -> ParsedText:
+    """Parse ``lines`` (the whole file) into articles; raise CorpusError naming file and line (or the
+    time ``budget`` spent)."""
     has_marker = any(line.strip() == INFO_END for line in lines)
     title, preamble = "", []
     chapter = section = ""
     drafts: list[_Draft] = []
     in_body = not has_marker
     for lineno, raw in enumerate(lines, start=1):
+        if budget and lineno % 1000 == 0:
+            budget.check()
         line = _clean(raw)
         if not line:
             continue
@@ -83,7 +87,9 @@ def parse_lines(lines: list[str], doc_id: str, source: Path) -> ParsedText:
         match = ARTICLE_RE.match(line)
         if match:
             label = f"第{match.group(1)}条"
-            drafts.append(_Draft(to_int(match.group(1)), label, lineno, chapter, section))
+            drafts.append(
+                _Draft(_article_number(match.group(1), source, lineno), label, lineno, chapter, section)
+            )
             if match.group(2).strip():
                 drafts[-1].add_line(match.group(2).strip())
             continue
@@ -123,3 +129,13 @@ def _check_duplicates(drafts: list[_Draft], source: Path) -> None:
 def _skipped(drafts: list[_Draft]) -> list[int]:
     numbers = {d.number for d in drafts}
     return [n for n in range(1, max(numbers) + 1) if n not in numbers]
+
+
+def _article_number(numeral: str, path: Path, lineno: int) -> int:
+    """The number of an article heading, read completely (``第二十二十条`` is an error naming the line)."""
+    try:
+        return to_int(numeral)
+    except ValueError as exc:
+        raise CorpusError(
+            f"{path}:{lineno}: 无法识别的条文序号 第{numeral}条（unreadable article number）"
+        ) from exc

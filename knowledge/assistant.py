@@ -9,7 +9,8 @@ from typing import Protocol
 from knowledge.answers.composer import AnswerComposer
 from knowledge.errors import IndexNotReady
 from knowledge.index.embedders import Embedder, make_embedder
-from knowledge.index.snapshot import read_snapshot
+from knowledge.index.integrity import check_files, self_check
+from knowledge.index.snapshot import Snapshot, read_snapshot
 from knowledge.index.store import ChromaLocation, VectorStore
 from knowledge.law.library import Library
 from knowledge.law.versions import law_changes, version_asked
@@ -52,15 +53,17 @@ class Assistant:
 
     @classmethod
     def open(cls, settings: AssistantSettings, embedder: Embedder | None = None) -> Assistant:
-        """Load the index built by ``pufa ingest``; IndexNotReady with the command to run if missing."""
-        snapshot = read_snapshot(settings.data_dir)
+        """Load the index built by ``pufa ingest`` once it passed its checks (knowledge/index/integrity.py);
+        IndexNotReady with the command to run if missing, IndexDamaged if not whole."""
+        location = ChromaLocation.from_settings(settings.data_dir, settings.chroma_host, settings.chroma_port)
+        snapshot = _checked_snapshot(settings.data_dir, location)
+        store = VectorStore(location, snapshot.collection, snapshot.embedder)
+        self_check(store, snapshot.integrity, snapshot.collection)  # before the model loads: fails fast
         embedder = embedder or make_embedder(settings.embedding_backend, settings.embedding_model)
         if embedder.name != snapshot.embedder:
             raise IndexNotReady(
                 f"索引由嵌入模型 {snapshot.embedder} 构建，当前配置为 {embedder.name}，请重新运行：pufa ingest"
             )
-        location = ChromaLocation.from_settings(settings.data_dir, settings.chroma_host, settings.chroma_port)
-        store = VectorStore(location, snapshot.collection, embedder.name)
         library = Library(snapshot)
         retriever = Retriever(library, snapshot, store, embedder)
         llm = LlmComposer.from_config(settings.llm, tuple(library.cases.values()))
@@ -69,10 +72,14 @@ class Assistant:
     @classmethod
     def open_library(cls, data_dir: Path) -> Assistant:
         """Citations only: no vector store, no embedder (fast start for ``pufa cite``)."""
-        return cls(Library(read_snapshot(data_dir)), None, None)
+        return cls(Library(_checked_snapshot(data_dir, ChromaLocation.from_settings(data_dir))), None, None)
 
     def ask(self, question: str) -> Answer:
         assert self.composer is not None, "open the assistant with Assistant.open() to answer questions"
+        unreadable = self.library.parser.unreadable_number(question)
+        if unreadable:  # never answered as if it named a smaller number, or none
+            mention = self.library.parser.mention(question)
+            return Answer(question, self.library.unreadable_message(unreadable, mention), declined=True)
         return self.composer.answer(question)
 
     def cite(self, text: str) -> CiteResult:
@@ -106,3 +113,11 @@ class Assistant:
 
     def laws_text(self) -> str:
         return self.library.laws_text()
+
+
+def _checked_snapshot(data_dir: Path, location: ChromaLocation) -> Snapshot:
+    """The snapshot, once it and the vector files it lists were found whole (IndexDamaged if not)."""
+    snapshot = read_snapshot(data_dir)
+    if location.path is not None:
+        check_files(location.path, snapshot.integrity.files)
+    return snapshot

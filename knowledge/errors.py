@@ -28,3 +28,7 @@ class IndexNotReady(PufaError):
 
 class EmbedderError(PufaError):
     """The configured embedding backend cannot be loaded."""
+
+
+class IndexDamaged(IndexNotReady):
+    """The index is there but not whole (a file truncated, emptied or deleted): it answers nothing until rebuilt."""

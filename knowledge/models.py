@@ -198,6 +198,12 @@ class Case:
         )
 
     @property
+    def title(self) -> str:
+        """What a reader sees instead of the id: ``苏州药明康德新药开发股份有限公司案（2016年）``."""
+        year = self.decided[:4]
+        return f"{self.party}案（{year}年）" if year.isdigit() else f"{self.party}案"
+
+    @property
     def text(self) -> str:
         """What the matcher compares a question with: the facts and the lesson."""
         return f"{self.facts}{self.lesson}"

@@ -13,6 +13,7 @@ from ingest.pipeline import run_ingest
 from knowledge.assistant import Assistant
 from knowledge.index.embedders import Embedder, make_embedder
 from knowledge.index.store import ChromaLocation
+from tests.support.shared import built_once
 from tests.support.vector_cache import DiskCachedEmbedder
 
 REPO = Path(__file__).resolve().parents[1]
@@ -47,11 +48,16 @@ def e5() -> Embedder:
 def index_dir(
     tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path, cases_dir: Path, e5: Embedder
 ) -> Path:
-    """A data dir holding the whole corpus and the published cases indexed once per test session."""
-    data_dir = tmp_path_factory.mktemp("pufa-index")
-    location = ChromaLocation.from_settings(data_dir)
-    run_ingest(corpus_dir, data_dir, e5, location, show_progress=False, case_dirs=[cases_dir])
-    return data_dir
+    """A data dir holding the whole corpus and the published cases indexed once per test run.
+
+    Under pytest-xdist the first worker builds it and the others wait for it (tests/support/shared.py);
+    each worker then works on its own copy, so its database and files stay its own."""
+
+    def build(data_dir: Path) -> None:
+        location = ChromaLocation.from_settings(data_dir)
+        run_ingest(corpus_dir, data_dir, e5, location, show_progress=False, case_dirs=[cases_dir])
+
+    return built_once(tmp_path_factory, "pufa-index", build)
 
 
 @pytest.fixture(scope="session")

@@ -39,8 +39,9 @@ LAYERS: dict[str, list[set[str]]] = {
     ],
     "bot.records": [
         {"errors", "messages", "calendar", "models"},
-        {"validate", "sheets", "rows", "schema"},
+        {"validate", "sheets", "rows", "schema", "subjects"},
         {"db"},
+        {"batches"},
         {"units", "turns", "training", "reports"},
         {"people"},
         {"sessions"},

@@ -1,5 +1,5 @@
-"""The briefing as an outline of blocks (headings, paragraphs, tables, a page break), which the Word and
-Markdown writers render alike."""
+"""The briefing and the handout as outlines of blocks (headings, paragraphs, tables, a QR code), which the Word
+and Markdown writers render alike. The brief keeps to two A4 pages, the handout to one."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ from typing import Literal
 
 from bot.briefing.content import Briefing, CheckItem
 from bot.records.reports.labels import domain_label
-from bot.render import case_lines
 from knowledge.templates import table, text
 
-Kind = Literal["title", "heading1", "heading2", "paragraph", "table", "page_break"]
-MAX_QUESTIONS = 30  # listed in the briefing (latest first); the rest are counted
+Kind = Literal["title", "heading1", "heading2", "paragraph", "small", "table", "qr"]
+MAX_QUESTIONS = 8  # listed in the briefing (latest first); the rest are counted
+MAX_HISTORY = 6  # earlier on-site sessions listed (latest first)
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,7 @@ class Block:
     header: tuple[str, ...] = ()
     rows: tuple[tuple[str, ...], ...] = ()
     widths_cm: tuple[float, ...] = ()  # Word column widths (A4 minus margins is about 16.6 cm)
+    no_wrap: tuple[int, ...] = ()  # columns whose cells stay on one line
 
 
 def _t(key: str, **values: object) -> str:
@@ -39,28 +40,36 @@ def _domains(briefing: Briefing) -> str:
 
 
 def briefing_outline(briefing: Briefing) -> list[Block]:
-    """The whole briefing: profile, questions, checklist, cases, then the handout on its own page."""
+    """The brief: profile, earlier sessions, this year's questions, the checklist, cases and versions."""
     unit = briefing.unit
-    blocks = [
+    none = _t("doc.none")
+    return [
         Block("title", _t("doc.title")),
         Block("paragraph", _t("doc.subtitle", unit=unit.name, date=briefing.end.isoformat())),
         Block("heading1", _t("doc.profile")),
         Block(
             "table",
-            header=_header("doc.profile_header"),
             rows=(
-                (_t("doc.profile_name"), unit.name),
-                (_t("doc.profile_code"), unit.credit_code),
-                (_t("doc.profile_licence"), unit.licence_no or _t("doc.none")),
-                (_t("doc.profile_domains"), _domains(briefing)),
-                (_t("doc.profile_address"), unit.address or _t("doc.none")),
-                (_t("doc.profile_contact"), unit.contact or _t("doc.none")),
+                (_t("doc.profile_name"), unit.name, _t("doc.profile_code"), unit.credit_code),
+                (
+                    _t("doc.profile_domains"),
+                    _domains(briefing),
+                    _t("doc.profile_licence"),
+                    unit.licence_no or none,
+                ),
+                (
+                    _t("doc.profile_address"),
+                    unit.address or none,
+                    _t("doc.profile_contact"),
+                    unit.contact or none,
+                ),
             ),
-            widths_cm=(4.0, 12.6),
+            widths_cm=(2.2, 6.4, 3.2, 4.8),
         ),
+        *_history(briefing),
         *_questions(briefing),
         Block("heading1", _t("doc.checklist")),
-        Block("paragraph", _t("doc.checklist_intro")),
+        Block("small", _t("doc.checklist_intro")),
         Block(
             "table",
             header=_header("doc.checklist_header"),
@@ -69,18 +78,44 @@ def briefing_outline(briefing: Briefing) -> list[Block]:
                     str(i),
                     (_t("doc.asked_mark") if item.asked else "") + item.obligation.duty,
                     item.article,
-                    f"{item.penalty}：{item.obligation.range}",
+                    f"{item.penalty}：{item.sanction}",
                     _t("doc.checklist_box"),
                 )
                 for i, item in enumerate(briefing.checklist, 1)
             ),
-            widths_cm=(0.9, 5.3, 2.7, 6.4, 1.3),
+            widths_cm=(1.0, 7.6, 2.4, 3.6, 2.0),
+            no_wrap=(0, 4),
         ),
+        *[Block("small", line) for line in briefing.versions],
         Block("heading1", _t("doc.cases")),
         *_cases(briefing),
-        Block("page_break"),
-        *handout_outline(briefing, heading=_t("doc.handout")),
     ]
+
+
+def _history(briefing: Briefing) -> list[Block]:
+    blocks = [Block("heading1", _t("doc.history"))]
+    if not briefing.history:
+        return [*blocks, Block("paragraph", _t("doc.history_none"))]
+    inspections = {s.inspection_no for s in briefing.history if s.inspection_no}
+    blocks.append(
+        Block(
+            "paragraph",
+            _t("doc.history_summary", sessions=len(briefing.history), inspections=len(inspections)),
+        )
+    )
+    rows = tuple(
+        (
+            s.started_at.date().isoformat(),
+            s.inspection_no or _t("doc.none"),
+            "、".join(s.inspectors),
+            "" if s.attendees is None else str(s.attendees),
+            s.topic or s.note or "",
+        )
+        for s in list(reversed(briefing.history))[:MAX_HISTORY]
+    )
+    blocks.append(
+        Block("table", header=_header("doc.history_header"), rows=rows, widths_cm=(2.4, 3.2, 3.0, 1.6, 6.4))
+    )
     return blocks
 
 
@@ -89,12 +124,10 @@ def _questions(briefing: Briefing) -> list[Block]:
     blocks = [Block("heading1", _t("doc.questions"))]
     if not briefing.questions:
         return [*blocks, Block("paragraph", _t("doc.questions_none", **span))]
-    blocks.append(Block("paragraph", _t("doc.questions_summary", count=len(briefing.questions), **span)))
+    articles = "、".join(f"{c}（{n}次）" for c, n in briefing.articles) or _t("doc.none")
     blocks.append(
         Block(
-            "table",
-            header=_header("doc.articles_header"),
-            rows=tuple((c, str(n)) for c, n in briefing.articles),
+            "paragraph", _t("doc.questions_summary", count=len(briefing.questions), articles=articles, **span)
         )
     )
     latest = list(reversed(briefing.questions))[:MAX_QUESTIONS]
@@ -117,59 +150,84 @@ def _cases(briefing: Briefing) -> list[Block]:
         return [Block("paragraph", _t("doc.cases_none"))]
     blocks: list[Block] = []
     for index, cited in enumerate(briefing.cases, 1):
-        blocks.append(Block("heading2", _t("doc.case_heading", index=index, party=cited.case.party)))
-        blocks += [Block("paragraph", line) for line in case_lines(cited)[1:]]
-    return blocks
-
-
-def handout_outline(briefing: Briefing, heading: str = "") -> list[Block]:
-    """The one-page handout: the unit's most important rules in plain words, and the cases' lessons."""
-    unit = briefing.unit
-    blocks = [Block("heading1", heading)] if heading else []
-    blocks += [
-        Block("heading2" if heading else "title", _t("handout.title", unit=unit.name)),
-        Block("paragraph", _t("handout.intro")),
-    ]
-    for first, group in _same_penalty(briefing.handout):
-        blocks += [
-            Block(
-                "paragraph",
-                _t(
-                    "handout.item",
-                    index=i,
-                    duty=item.obligation.duty.rstrip("。；;，,："),
-                    article=item.article,
-                ),
-            )
-            for i, item in enumerate(group, first)
-        ]
-        last = first + len(group) - 1
+        case = cited.case
+        blocks.append(Block("heading2", _t("doc.case_heading", index=index, title=case.title)))
         blocks.append(
             Block(
-                "paragraph",
+                "small",
                 _t(
-                    "handout.penalty_one" if last == first else "handout.penalty_many",
-                    first=first,
-                    last=last,
-                    range=group[0].obligation.range.rstrip("。"),
-                    penalty=group[0].penalty,
+                    "doc.case_body",
+                    facts=case.facts,
+                    penalty="；".join(case.penalty),
+                    lesson=case.lesson,
+                    basis_then=case.basis_then,
+                    rules="、".join(cited.rules),
                 ),
             )
         )
-    blocks += [
-        Block("paragraph", _t("handout.case", party=c.case.party, lesson=c.case.lesson))
-        for c in briefing.cases
-    ]
-    blocks.append(Block("paragraph", _t("handout.footer", date=briefing.end.isoformat())))
     return blocks
 
 
-def _same_penalty(items: list[CheckItem]) -> list[tuple[int, list[CheckItem]]]:
-    """Runs of consecutive handout items sanctioned alike (same penalty article and range), numbered from 1."""
+def handout_outline(briefing: Briefing, bot_username: str = "") -> list[Block]:
+    """The one-page handout: the unit's rules for every domain in its words, who is in charge now, a case,
+    how to reach the bot (its @name and a QR code) and the unit's receipt."""
+    unit = briefing.unit
+    blocks = [
+        Block("title", _t("handout.title", unit=unit.name)),
+        Block("paragraph", _t("handout.intro", domains=_domains(briefing))),
+    ]
+    number = 1
+    for domain in dict.fromkeys(item.domain for item in briefing.handout):
+        items = [item for item in briefing.handout if item.domain == domain]
+        blocks.append(Block("heading2", _t("handout.domain", domain=domain_label(domain))))
+        for first, group in _same_penalty(items, number):
+            blocks += [
+                Block(
+                    "paragraph",
+                    _t(
+                        "handout.item",
+                        index=i,
+                        duty=item.obligation.duty.rstrip("。；;，,："),
+                        article=item.article,
+                    ),
+                )
+                for i, item in enumerate(group, first)
+            ]
+            last = first + len(group) - 1
+            blocks.append(
+                Block(
+                    "small",
+                    _t(
+                        "handout.penalty_one" if last == first else "handout.penalty_many",
+                        first=first,
+                        last=last,
+                        sanction=group[0].sanction,
+                        penalty=group[0].penalty,
+                    ),
+                )
+            )
+            number = last + 1
+    blocks += [Block("small", _t("handout.note", note=note)) for note in briefing.notes]
+    blocks += [
+        Block("small", _t("handout.case", title=c.case.title, lesson=c.case.lesson))
+        for c in briefing.cases[:1]
+    ]
+    name = bot_username.lstrip("@")
+    if name:
+        blocks.append(Block("paragraph", _t("handout.bot", name=name)))
+        blocks.append(Block("qr", _t("handout.bot_link", name=name)))
+    else:
+        blocks.append(Block("paragraph", _t("handout.no_bot")))
+    blocks.append(Block("paragraph", _t("handout.receipt", date=briefing.end.isoformat())))
+    return blocks
+
+
+def _same_penalty(items: list[CheckItem], start: int) -> list[tuple[int, list[CheckItem]]]:
+    """Runs of consecutive items sanctioned alike (same penalty article and sanction), numbered from ``start``."""
     runs: list[tuple[int, list[CheckItem]]] = []
-    for index, item in enumerate(items, 1):
-        key = (item.obligation.penalty, item.obligation.range)
-        if runs and (runs[-1][1][-1].obligation.penalty, runs[-1][1][-1].obligation.range) == key:
+    for index, item in enumerate(items, start):
+        key = (item.obligation.penalty, item.sanction)
+        if runs and (runs[-1][1][-1].obligation.penalty, runs[-1][1][-1].sanction) == key:
             runs[-1][1].append(item)
         else:
             runs.append((index, [item]))

@@ -135,7 +135,7 @@ def run_brief(args: argparse.Namespace, settings: Settings) -> int:
         _write(briefing_outline(briefing), args.out)
         print(text("briefing", "cli.written", path=args.out))
         if args.handout:
-            _write(handout_outline(briefing), args.handout, compact=True)
+            _write(handout_outline(briefing, settings.bot_username), args.handout, compact=True)
             print(text("briefing", "cli.handout_written", path=args.handout))
         if args.session is not None:
             store.materials.record(
@@ -149,7 +149,10 @@ def run_brief(args: argparse.Namespace, settings: Settings) -> int:
 
 def run_materials(args: argparse.Namespace, settings: Settings) -> int:
     from bot.records.services import Records
+    from knowledge.assistant import Assistant
 
+    cases = Assistant.open_library(settings.data_dir).library.cases
+    titles = {case_id: case.title for case_id, case in cases.items()}
     store = Records.open(settings)
     try:
         used = store.materials.of_year(args.year)
@@ -173,6 +176,7 @@ def run_materials(args: argparse.Namespace, settings: Settings) -> int:
                 "date": m.started_at.astimezone(REPORT_TZ).date().isoformat(),
                 "kinds": list(m.kinds),
                 "cases": list(m.case_ids),
+                "case_titles": [titles.get(c, c) for c in m.case_ids],
             }
             for m in used
         ]
@@ -196,7 +200,7 @@ def run_materials(args: argparse.Namespace, settings: Settings) -> int:
                 id=m.session_id,
                 date=date_text,
                 kinds=kinds,
-                cases="、".join(m.case_ids) or "无",
+                cases="、".join(titles.get(c, c) for c in m.case_ids) or "无",
             )
         )
     print(sentence)

@@ -7,9 +7,10 @@ import json
 import sys
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from bot.cli.parsing import add_command
+from bot.records.validate import check_domains
 from bot.settings import Settings
 from knowledge.models import Hit
 
@@ -30,7 +31,7 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
     ingest.add_argument(
         "--force",
         action="store_true",
-        help="即使整理数据（knowledge/data）引用的文档 id 被改名或删除也继续（给出警告）",
+        help="即使整理数据（knowledge/data）引用的文档 id 被改名或删除也继续（给出警告）；索引已损坏时丢弃并重建",
     )
     ingest.set_defaults(func=run_ingest)
 
@@ -56,7 +57,7 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
     search.add_argument("--json", action="store_true", help="输出 JSON")
     search.add_argument("--jsonl", action="store_true", help="批量：stdin 每行 {id, question}")
     search.add_argument("--as-of", type=date.fromisoformat, metavar="YYYY-MM-DD", help="检索该日期有效的版本")
-    search.add_argument("--domain", help="只检索某一领域，如 lab_animals、human_genetic_resources")
+    search.add_argument("--domain", metavar="领域", help="只检索某一领域，如 实验动物、人类遗传资源")
     search.set_defaults(func=run_search)
 
     ask = add_command(
@@ -115,10 +116,14 @@ def run_cite(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _batch(stream: TextIO) -> list[tuple[object, str]]:
-    """``{"id": ..., "question": ...}`` lines; a bad line is an error naming its line number."""
+def _batch(stream: BinaryIO) -> list[tuple[object, str]]:
+    """``{"id": ..., "question": ...}`` lines; a bad line (not JSON, not UTF-8) is an error naming its number."""
     items: list[tuple[object, str]] = []
-    for number, line in enumerate(stream, start=1):
+    for number, raw in enumerate(stream, start=1):
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise SystemExit(f"stdin:{number}: {_NOT_UTF8}（invalid UTF-8）") from exc
         if not line.strip():
             continue
         try:
@@ -131,23 +136,37 @@ def _batch(stream: TextIO) -> list[tuple[object, str]]:
     return items
 
 
+_NOT_UTF8 = "输入不是 UTF-8 编码的文本，请以 UTF-8 编码提供问题"
+
+
+def _question(words: list[str]) -> str:
+    """The question from the command line; bytes that are not UTF-8 are refused, never half-read."""
+    question = " ".join(words)
+    try:
+        question.encode("utf-8")
+    except UnicodeEncodeError as exc:  # argv bytes that were not UTF-8 arrive as lone surrogates
+        raise SystemExit(f"{_NOT_UTF8}（invalid UTF-8 in the arguments）") from exc
+    return question
+
+
 def run_search(args: argparse.Namespace, settings: Settings) -> int:
     from knowledge.assistant import Assistant
 
+    domain = check_domains((args.domain,))[0] if args.domain else None  # 实验动物 or a code; else an error
     assistant = Assistant.open(settings)
     if args.jsonl:
-        for item_id, question in _batch(sys.stdin):
-            hits = assistant.search(question, 10, args.as_of, args.domain)
+        for item_id, question in _batch(sys.stdin.buffer):
+            hits = assistant.search(question, 10, args.as_of, domain)
             print(
                 json.dumps({"id": item_id, "results": [_hit(h) for h in hits]}, ensure_ascii=False),
                 flush=True,
             )
         return 0
-    question = " ".join(args.question).strip()
+    question = _question(args.question).strip()
     if not question:
         print('请提供问题，例如：pufa search "实验动物能否混养"', file=sys.stderr)
         return 2
-    hits = assistant.search(question, args.k, args.as_of, args.domain)
+    hits = assistant.search(question, args.k, args.as_of, domain)
     if args.json:
         print(json.dumps([_hit(h) for h in hits], ensure_ascii=False, indent=2))
     else:
@@ -157,7 +176,12 @@ def run_search(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _hit(hit: Hit) -> dict[str, object]:
-    return {"doc_id": hit.ref.doc_id, "article": hit.ref.article, "score": round(hit.score, 6), "title": hit.title}
+    return {
+        "doc_id": hit.ref.doc_id,
+        "article": hit.ref.article,
+        "score": round(hit.score, 6),
+        "title": hit.title,
+    }
 
 
 def ask_record(item_id: object, answer: Answer) -> dict[str, object]:
@@ -178,11 +202,12 @@ def run_ask(args: argparse.Namespace, settings: Settings) -> int:
     from bot.render import render_plain
     from knowledge.assistant import Assistant
 
+    batch = _batch(sys.stdin.buffer) if args.jsonl else []  # the input is checked before the index is opened
+    question = "" if args.jsonl else _question(args.question)
     assistant = Assistant.open(settings)
     if args.jsonl:
-        for item_id, question in _batch(sys.stdin):
-            print(json.dumps(ask_record(item_id, assistant.ask(question)), ensure_ascii=False), flush=True)
+        for item_id, asked in batch:
+            print(json.dumps(ask_record(item_id, assistant.ask(asked)), ensure_ascii=False), flush=True)
         return 0
-    question = " ".join(args.question)
     print(render_plain(assistant.ask(question)))
     return 0

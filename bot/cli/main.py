@@ -31,6 +31,7 @@ COMMAND_MODULES = {
     "cases": "bot.cli.cases",
     "brief": "bot.cli.cases",
     "materials": "bot.cli.cases",
+    "report": "bot.cli.report",
 }
 
 

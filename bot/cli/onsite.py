@@ -13,12 +13,14 @@ from typing import Any
 from bot.cli.parsing import add_command
 from bot.cli.units import read_file
 from bot.records.calendar import REPORT_TZ
+from bot.records.errors import RecordsError
 from bot.records.messages import text
 from bot.records.reports.labels import article_label
 from bot.records.services import Records
+from bot.records.sessions.audit import audit_lines
 from bot.records.sessions.log import OnsiteLog
 from bot.records.sessions.records import OnsiteSession, SessionInput, session_dict
-from bot.records.sessions.sheet import ArticleResolver, article_resolver
+from bot.records.sessions.sheet import ArticleResolver, Teaching, article_resolver
 from bot.records.validate import parse_attendees, parse_count, parse_date, parse_time
 from bot.reports.titles import document_titles
 from bot.settings import Settings
@@ -57,11 +59,17 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
     added.add_argument("--date", metavar="YYYY-MM-DD", required=True, help="日期 YYYY-MM-DD")
     added.add_argument("--attendees", metavar="人数", required=True, help="参加人数")
     _session_fields(added)
+    added.add_argument(
+        "--allow-duplicate",
+        action="store_true",
+        help="确属另一次活动时使用：允许同一单位同一时间再登记一次，或与其他单位共用执法检查编号",
+    )
     added.set_defaults(func=run_add)
 
     listed = add_command(commands, "list", "列出某年的现场普法活动", "pufa outreach list --year 2026 --json")
     listed.add_argument("--year", type=int, default=datetime.now(REPORT_TZ).year, help="年份（默认今年）")
     listed.add_argument("--unit", metavar="单位", help="只列出某一单位的活动")
+    listed.add_argument("--domain", metavar="领域", help="只列出涉及某一领域的活动，如 实验动物")
     listed.add_argument("--json", action="store_true", help="输出 JSON 数组")
     listed.set_defaults(func=run_list)
 
@@ -96,7 +104,10 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
         "执法检查人员、讲解条文、时长（分钟）。有错误行时整个文件不导入（除非加 --partial）",
         "pufa outreach import 2026年现场普法.xlsx",
     )
-    imported.add_argument("file", type=Path, metavar="FILE", help="CSV（UTF-8 或 GBK）或 XLSX 文件")
+    imported.add_argument(
+        "file", type=Path, nargs="?", metavar="FILE", help="CSV（UTF-8、带 BOM 的 UTF-8 或 GBK）或 XLSX 文件"
+    )
+    imported.add_argument("--undo", type=int, metavar="BATCH", help="整批撤销一次导入（批次号见导入结果）")
     imported.add_argument("--partial", action="store_true", help="只导入正确的行，错误行列出后跳过")
     imported.add_argument("--by", metavar="姓名", help="操作人姓名（默认当前系统用户）")
     imported.set_defaults(func=run_import)
@@ -127,7 +138,7 @@ def _resolver(settings: Settings) -> ArticleResolver:
     """Article references checked against the index (opened only when an article is given)."""
     opened: list[ArticleResolver] = []
 
-    def resolve(raw: str) -> tuple[Any, ...]:
+    def resolve(raw: str) -> Teaching:
         if not opened:
             opened.append(article_resolver(Assistant.open_library(settings.data_dir).library))
         return opened[0](raw)
@@ -157,7 +168,8 @@ def _changes(args: argparse.Namespace, log: OnsiteLog, settings: Settings) -> di
     if args.inspector:
         changes["inspectors"] = tuple(args.inspector)
     if args.article:
-        changes["articles"] = _resolver(settings)("；".join(args.article))
+        teaching = _resolver(settings)("；".join(args.article))
+        changes["articles"], changes["article_domains"] = teaching.articles, teaching.domains
     return changes
 
 
@@ -190,7 +202,7 @@ def session_line(session: OnsiteSession, titles: dict[str, str]) -> str:
 def run_add(args: argparse.Namespace, settings: Settings) -> int:
     def work(log: OnsiteLog) -> int:
         changes = _changes(args, log, settings)
-        session = log.add(SessionInput(**changes), _actor(args))
+        session = log.add(SessionInput(**changes), _actor(args), allow_duplicate=args.allow_duplicate)
         print(text("cli.session_added", id=session.id))
         print(session_line(session, document_titles(settings.data_dir, settings.corpus_dir)))
         return 0
@@ -200,7 +212,7 @@ def run_add(args: argparse.Namespace, settings: Settings) -> int:
 
 def run_list(args: argparse.Namespace, settings: Settings) -> int:
     def work(log: OnsiteLog) -> int:
-        sessions = log.list(args.year, args.unit)
+        sessions = log.list(args.year, args.unit, args.domain)
         titles = document_titles(settings.data_dir, settings.corpus_dir)
         if args.json:
             listed = []
@@ -244,13 +256,22 @@ def run_delete(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_import(args: argparse.Namespace, settings: Settings) -> int:
+    if (args.undo is None) == (args.file is None):
+        raise RecordsError(text("cli.import_usage", command="pufa outreach import"))
+    if args.undo is not None:
+
+        def undo(log: OnsiteLog) -> int:
+            print(log.undo_import(args.undo, _actor(args)))
+            return 0
+
+        return _with_log(settings, undo)
     content = read_file(args.file, settings.upload_max_bytes)
 
     def work(log: OnsiteLog) -> int:
         report = log.import_sheet(
             args.file.name, content, _actor(args), partial=args.partial, resolve_articles=_resolver(settings)
         )
-        print(report.render())
+        print(report.render(undo_command="pufa outreach import --undo {batch}"))
         return 0 if report.applied else 1
 
     return _with_log(settings, work)
@@ -262,17 +283,10 @@ def run_audit(args: argparse.Namespace, settings: Settings) -> int:
         if not trail:
             print(text("errors.onsite_unknown", id=args.id))
             return 1
+        titles = document_titles(settings.data_dir, settings.corpus_dir)
         for entry in trail:
-            when = datetime.fromisoformat(entry["at"]).astimezone(REPORT_TZ).strftime("%Y-%m-%d %H:%M")
-            print(
-                text(
-                    "cli.audit_line",
-                    when=when,
-                    action=text(f"cli.audit_{entry['action']}"),
-                    actor=entry["actor"],
-                    details=json.dumps(entry["details"], ensure_ascii=False),
-                )
-            )
+            for line in audit_lines(entry, titles):
+                print(text("cli.audit_line", action=text(f"cli.audit_{entry['action']}"), details=line))
         return 0
 
     return _with_log(settings, work)

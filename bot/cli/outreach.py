@@ -41,8 +41,8 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
     stats.add_argument("--quarter", type=int, choices=(1, 2, 3, 4), help="只统计某一季度")
     stats.add_argument(
         "--domain",
-        choices=domains.known(),
-        help="只统计某一领域：" + "、".join(f"{c}（{domains.label(c)}）" for c in domains.known()),
+        metavar="领域",
+        help="只统计某一领域：" + "、".join(domains.label(c) for c in domains.known()),
     )
     stats.add_argument("--json", action="store_true", help="输出 JSON")
     stats.add_argument("--chart", type=Path, metavar="FILE", help="把按月、按领域的场次图（PNG）写入 FILE")

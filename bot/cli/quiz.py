@@ -83,7 +83,7 @@ def run_exam(args: argparse.Namespace, settings: Settings) -> int:
     seed = _seed(args)
     bank = _bank(settings)
     topics = args.topics or bank.topics
-    questions = bank.paper(args.questions, seed, topics)
-    paper, key = write_exam(questions, args.out, seed, topics)
+    questions, points = bank.exam(args.questions, seed, topics)
+    paper, key = write_exam(questions, points, args.out, seed, topics)
     print(text("cli.exam_written", paper=paper, answers=key))
     return 0

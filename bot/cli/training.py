@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import sys
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from bot.cli.quiz import command_parser
 from bot.records.calendar import REPORT_TZ
 from bot.records.services import Records
-from bot.records.training.entries import kinds, make_entry, read_entries
+from bot.records.training.entries import TrainingError, kinds, make_entry, read_entries
 from bot.records.training.messages import text
 from bot.reports.training import write_training_chart, write_training_xlsx
 from bot.settings import Settings
@@ -36,7 +37,10 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
     add.set_defaults(func=run_add)
 
     load = command_parser(actions, "import", "import")
-    load.add_argument("file", type=Path, metavar="FILE.csv|xlsx", help=text("cli.file_help"))
+    load.add_argument("file", type=Path, nargs="?", metavar="FILE.csv|xlsx", help=text("cli.file_help"))
+    load.add_argument("--partial", action="store_true", help=text("cli.partial_help"))
+    load.add_argument("--undo", type=int, metavar="BATCH", help=text("cli.undo_help"))
+    load.add_argument("--by", metavar="姓名", help=text("cli.by_help"))
     load.set_defaults(func=run_import)
 
     report = command_parser(actions, "report", "report")
@@ -47,11 +51,15 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
     report.set_defaults(func=run_report)
 
 
+def _today() -> date:
+    return datetime.now(REPORT_TZ).date()
+
+
 def run_add(args: argparse.Namespace, settings: Settings) -> int:
-    entry = make_entry(args.inspector, args.date, args.hours, args.kind, args.topic, args.score)
+    entry = make_entry(args.inspector, args.date, args.hours, args.kind, args.topic, args.score, today=_today())
     records = Records.open(settings)
     try:
-        records.training.add([entry])
+        records.training.add(entry)
     finally:
         records.close()
     print(
@@ -63,14 +71,30 @@ def run_add(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_import(args: argparse.Namespace, settings: Settings) -> int:
-    entries = read_entries(args.file)  # every row checked before anything is stored
+    actor = f"cli:{args.by or getpass.getuser()}"
+    if (args.undo is None) == (args.file is None):
+        raise TrainingError(text("cli.import_usage"))
+    if args.undo is not None:
+        records = Records.open(settings)
+        try:
+            print(records.training.undo(args.undo, actor))
+        finally:
+            records.close()
+        return 0
+    sheet = read_entries(args.file, _today())  # every row checked before anything is stored
+    if sheet.problems and not args.partial:
+        lines = "\n".join(
+            text("errors.row", path=args.file.name, line=line, problem=problem) for line, problem in sheet.problems
+        )
+        raise TrainingError(text("errors.rows", path=args.file, count=len(sheet.problems), lines=lines))
     records = Records.open(settings)
     try:
-        count = records.training.add(entries, source="import")
+        report = records.training.import_entries(args.file.name, sheet, actor, partial=args.partial)
     finally:
         records.close()
-    print(text("cli.imported", count=count, path=args.file))
-    return 0
+    print(text("cli.imported", path=args.file))
+    print(report.render(undo_command="pufa training import --undo {batch}"))
+    return 0 if report.applied else 1
 
 
 def run_report(args: argparse.Namespace, settings: Settings) -> int:

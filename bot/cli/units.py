@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 from bot.cli.parsing import add_command
@@ -13,6 +15,7 @@ from bot.records.messages import text
 from bot.records.services import Records
 from bot.records.units.records import Unit
 from bot.records.units.register import UnitInput, UnitRegister
+from bot.records.validate import parse_date
 from bot.settings import Settings
 from knowledge.law import domains
 
@@ -29,7 +32,7 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
         "pufa units import 执法对象.xlsx；pufa units list",
     )
     commands = units.add_subparsers(
-        dest="units_command", required=True, metavar="{import,list,add,update,pending,confirm,reject}"
+        dest="units_command", required=True, metavar="{import,list,add,update,retire,pending,confirm,reject}"
     )
 
     imported = add_command(
@@ -39,8 +42,12 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
         "按统一社会信用代码新增或更新；有错误行时整个文件不导入（除非加 --partial）",
         "pufa units import 2026年执法对象.xlsx",
     )
-    imported.add_argument("file", type=Path, metavar="FILE", help="CSV（UTF-8 或 GBK）或 XLSX 文件")
+    imported.add_argument(
+        "file", type=Path, nargs="?", metavar="FILE", help="CSV（UTF-8、带 BOM 的 UTF-8 或 GBK）或 XLSX 文件"
+    )
     imported.add_argument("--partial", action="store_true", help="只导入正确的行，错误行列出后跳过")
+    imported.add_argument("--undo", type=int, metavar="BATCH", help="整批撤销一次导入（批次号见导入结果）")
+    imported.add_argument("--by", metavar="姓名", help="操作人姓名（默认当前系统用户）")
     imported.set_defaults(func=run_import)
 
     listed = add_command(commands, "list", "列出执法对象库中的单位", "pufa units list --domain 实验动物 --json")
@@ -70,6 +77,17 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
     updated.add_argument("--code", metavar="信用代码", help="新的统一社会信用代码")
     _unit_fields(updated, domain_required=False)
     updated.set_defaults(func=run_update)
+
+    retire = add_command(
+        commands,
+        "retire",
+        "停用一个单位（注销、迁出或误录）：保留历史记录，自停用日起不再计入覆盖率分母，列表中单独列出",
+        "pufa units retire 康源 --date 2026-06-30 --reason 已注销",
+    )
+    retire.add_argument("unit", metavar="UNIT", help="单位名称（或其中一段）或统一社会信用代码")
+    retire.add_argument("--date", metavar="YYYY-MM-DD", required=True, help="停用日期（自该日起不计入覆盖率）")
+    retire.add_argument("--reason", metavar="原因", required=True, help="停用原因")
+    retire.set_defaults(func=run_retire)
 
     pending = add_command(commands, "pending", "列出机器人中自行登记、尚未在库中的单位申请", "pufa units pending")
     pending.set_defaults(func=run_pending)
@@ -106,6 +124,10 @@ def unit_line(unit: Unit) -> str:
         licence=unit.licence_no or "—",
         address=unit.address or "—",
         contact=unit.contact or "—",
+    ) + (
+        ""
+        if unit.retired_on is None
+        else "｜" + text("labels.retired", date=unit.retired_on.isoformat(), reason=unit.retire_reason)
     )
 
 
@@ -118,12 +140,30 @@ def _with_register(settings: Settings, work: Callable[[UnitRegister], int]) -> i
 
 
 def run_import(args: argparse.Namespace, settings: Settings) -> int:
+    actor = f"cli:{args.by or getpass.getuser()}"
+    if (args.undo is None) == (args.file is None):
+        raise RecordsError(text("cli.import_usage", command="pufa units import"))
+    if args.undo is not None:
+
+        def undo(register: UnitRegister) -> int:
+            print(register.undo_import(args.undo, actor))
+            return 0
+
+        return _with_register(settings, undo)
     content = read_file(args.file, settings.upload_max_bytes)
 
     def work(register: UnitRegister) -> int:
-        report = register.import_sheet(args.file.name, content, partial=args.partial)
-        print(report.render())
+        report = register.import_sheet(args.file.name, content, partial=args.partial, actor=actor)
+        print(report.render(undo_command="pufa units import --undo {batch}"))
         return 0 if report.applied else 1
+
+    return _with_register(settings, work)
+
+
+def run_retire(args: argparse.Namespace, settings: Settings) -> int:
+    def work(register: UnitRegister) -> int:
+        day = parse_date(args.date, date.max, "停用日期")
+        return _done("cli.unit_retired", register.retire(args.unit, day, args.reason))
 
     return _with_register(settings, work)
 
@@ -134,9 +174,15 @@ def run_list(args: argparse.Namespace, settings: Settings) -> int:
         if args.json:
             print(json.dumps([u.to_dict() for u in units], ensure_ascii=False, indent=2))
         else:
-            print(text("cli.units_header", count=len(units)))
-            for unit in units:
+            active = [u for u in units if u.retired_on is None]
+            print(text("cli.units_header", count=len(active)))
+            for unit in active:
                 print(unit_line(unit))
+            retired = [u for u in units if u.retired_on is not None]
+            if retired:
+                print(text("cli.units_retired_header", count=len(retired)))
+                for unit in retired:
+                    print(unit_line(unit))
         return 0
 
     return _with_register(settings, work)

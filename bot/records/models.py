@@ -69,6 +69,8 @@ class UnitRow(Base):
     contact: Mapped[str] = mapped_column(String(200), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    retired_on: Mapped[date | None] = mapped_column(Date)  # out of coverage from this day on
+    retire_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
     domains: Mapped[list[UnitDomainRow]] = relationship(cascade="all, delete-orphan", lazy="selectin")
 
 
@@ -115,6 +117,11 @@ class SessionRow(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     topic: Mapped[str] = mapped_column(Text, default="", server_default="")
     recorded_by: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    batch_id: Mapped[int | None] = mapped_column(Integer, index=True)  # the import that added it
+    # A deleted session is a tombstone: its number stays taken, its audit its own.
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    deleted_by: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    delete_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
 class SessionInspectorRow(Base):
@@ -239,3 +246,32 @@ class SessionMaterialRow(Base):
     brief_date: Mapped[date] = mapped_column(Date)
     case_ids: Mapped[str] = mapped_column(String(1000), default="")  # comma-separated case ids
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ImportBatchRow(Base):
+    """One import of a spreadsheet (units, sessions or training): what it did, and whether it was undone."""
+
+    __tablename__ = "import_batches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # units | sessions | training
+    file: Mapped[str] = mapped_column(String(300))
+    actor: Mapped[str] = mapped_column(String(100))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    added: Mapped[int] = mapped_column(Integer)
+    updated: Mapped[int] = mapped_column(Integer)
+    unchanged: Mapped[int] = mapped_column(Integer)
+    undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    undone_by: Mapped[str] = mapped_column(String(100), default="", server_default="")
+
+
+class ImportChangeRow(Base):
+    """A record an import added or updated; ``before`` (JSON) is what an update replaced, for ``--undo``."""
+
+    __tablename__ = "import_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("import_batches.id", ondelete="CASCADE"), index=True)
+    record_id: Mapped[int] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(10))  # added | updated
+    before: Mapped[str] = mapped_column(Text, default="", server_default="")

@@ -89,46 +89,52 @@ class SheetRow:
 
 @dataclass
 class ImportReport:
-    """What an import accepted and rejected, by line; ``applied`` is False when nothing was stored."""
+    """What an import did, by line: ``accepted`` rows (with what happened to each), ``rejected`` rows
+    (with why). ``applied`` is False when nothing was stored; ``batch`` numbers an applied import."""
 
     accepted: list[tuple[int, str]] = field(default_factory=list)
     rejected: list[tuple[int, str]] = field(default_factory=list)
     applied: bool = False
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    batch: int | None = None
 
-    def brief(self, shown: int) -> tuple[str, bool]:
-        """The summary line and the first ``shown`` accepted and rejected lines; True when the full list has more."""
-        lines = [
-            text(
-                "sheet.summary_applied" if self.applied else "sheet.summary_refused",
-                accepted=len(self.accepted),
-                rejected=len(self.rejected),
+    def summary(self, partial_flag: str = "--partial", undo_command: str = "") -> str:
+        """The counts in one sentence. ``partial_flag`` is how the user asks for the good rows only;
+        ``undo_command`` (with ``{batch}``) how to undo the batch."""
+        if not self.applied:
+            return text(
+                "sheet.summary_refused", accepted=len(self.accepted), rejected=len(self.rejected), flag=partial_flag
             )
-        ]
-        for header, entries in (
-            ("sheet.accepted_header", self.accepted),
-            ("sheet.rejected_header", self.rejected),
-        ):
+        summary = text(
+            "sheet.summary_applied",
+            added=self.added,
+            existing=self.updated + self.unchanged,
+            updated=self.updated,
+            rejected=len(self.rejected),
+        )
+        if self.batch is not None and undo_command and (self.added or self.updated):
+            summary += text("sheet.undo_hint", batch=self.batch, command=undo_command.format(batch=self.batch))
+        return summary
+
+    def _lines(self, shown: int | None) -> list[str]:
+        lines = []
+        accepted_header = "sheet.accepted_header" if self.applied else "sheet.waiting_header"
+        for header, entries in ((accepted_header, self.accepted), ("sheet.rejected_header", self.rejected)):
             if entries:
                 lines.append(text(header))
                 lines += [text("sheet.line", line=line, message=message) for line, message in entries[:shown]]
+        return lines
+
+    def brief(self, shown: int, partial_flag: str = "--partial", undo_command: str = "") -> tuple[str, bool]:
+        """The counts and the first ``shown`` accepted and rejected lines; True when the full list has more."""
+        lines = [self.summary(partial_flag, undo_command), *self._lines(shown)]
         return "\n".join(lines), len(self.rejected) > shown or len(self.accepted) > shown
 
-    def render(self) -> str:
-        """The report as plain Chinese text, accepted lines first, then every rejected line."""
-        lines = [
-            text(
-                "sheet.summary_applied" if self.applied else "sheet.summary_refused",
-                accepted=len(self.accepted),
-                rejected=len(self.rejected),
-            )
-        ]
-        if self.accepted:
-            lines.append(text("sheet.accepted_header"))
-            lines += [text("sheet.line", line=line, message=message) for line, message in self.accepted]
-        if self.rejected:
-            lines.append(text("sheet.rejected_header"))
-            lines += [text("sheet.line", line=line, message=message) for line, message in self.rejected]
-        return "\n".join(lines)
+    def render(self, partial_flag: str = "--partial", undo_command: str = "") -> str:
+        """The report as plain Chinese text: the counts, then each accepted line, then each rejected one."""
+        return "\n".join([self.summary(partial_flag, undo_command), *self._lines(None)])
 
 
 def _cell(value: Cell) -> str:

@@ -9,6 +9,7 @@ from datetime import date, time
 from bot.records.errors import RecordsError
 from bot.records.messages import text
 from knowledge.law import domains as corpus_domains
+from knowledge.templates import table
 
 MAX_ATTENDEES = 100_000
 # C0 and C1 controls (tab, CR and LF included), DEL, and the bidirectional overrides that reorder text
@@ -23,14 +24,22 @@ def check_name(value: str, field: str) -> str:
     return value.strip()
 
 
+def parse_domain(raw: str) -> str | None:
+    """The domain code named by ``raw``: its Chinese title (实验动物), a common other name (人遗) or the code."""
+    value = raw.strip()
+    synonyms: dict[str, str] = table("outreach")["domain_synonyms"]
+    return corpus_domains.parse(value) or synonyms.get(value)
+
+
 def check_domains(raw: Iterable[str], allowed: tuple[str, ...] | None = None) -> tuple[str, ...]:
-    """Domain codes (codes or Chinese titles accepted), sorted and unique; unknown ones refused."""
+    """Domain codes (Chinese titles, other names or codes accepted), sorted and unique; an unknown one is
+    refused with the Chinese titles accepted."""
     allowed = allowed or corpus_domains.known()
     codes = []
     for value in raw:
-        code = corpus_domains.parse(value)
+        code = parse_domain(value)
         if code is None or code not in allowed:
-            choices = "、".join(f"{c}（{corpus_domains.label(c)}）" for c in allowed)
+            choices = "、".join(corpus_domains.label(c) for c in allowed)
             raise RecordsError(text("errors.unknown_domain", domain=value.strip(), choices=choices))
         codes.append(code)
     return tuple(sorted(set(codes)))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from bot.records.training.messages import text, value
@@ -12,6 +12,9 @@ from knowledge.quiz import KINDS, Question
 from knowledge.templates import text as template
 
 LETTERS = "ABCDEFGH"
+# The answer key's table: 题号, 题型, 分值, 答案, 出处 — one line per question on A4 (16.6 cm between margins).
+KEY_WIDTHS_CM = (1.2, 2.0, 1.2, 4.0, 8.2)
+KEY_FONT_PT = 9.0
 
 
 def key_path(paper: Path) -> Path:
@@ -30,30 +33,45 @@ def _numbered(questions: Sequence[Question]) -> list[tuple[int, Question]]:
 
 
 def _answer(question: Question) -> str:
-    if question.choices:
-        return f"{LETTERS[question.answer_index]}（{question.answer}）"
+    """The key's answer: the letter of a choice question, the words of a true/false or fill question."""
+    if question.choices and question.kind != "truefalse":
+        return LETTERS[question.answer_index]
     return question.answer
 
 
+def _sections(numbered: Sequence[tuple[int, Question]]) -> list[tuple[str, list[tuple[int, Question]]]]:
+    return [(kind, group) for kind in KINDS if (group := [(n, q) for n, q in numbered if q.kind == kind])]
+
+
 def write_exam(
-    questions: Sequence[Question], out: Path, seed: int, topics: Sequence[str]
+    questions: Sequence[Question],
+    points: Mapping[str, int],
+    out: Path,
+    seed: int,
+    topics: Sequence[str],
 ) -> tuple[Path, Path]:
-    """Write the paper to ``out`` and the key to ``key_path(out)``; return both paths."""
+    """Write the paper to ``out`` and the key to ``key_path(out)``; return both paths. ``points``: whole
+    points per question of each kind, summing to 100 over the paper."""
     numbered = _numbered(questions)
-    points = f"{100 / len(questions):.3g}"
+    sections = _sections(numbered)
+    scoring = "；".join(
+        text("exam.scoring", kind=_kind_label(kind), count=len(group), points=points[kind])
+        for kind, group in sections
+    )
+    rules = text("exam.rules", count=len(questions), scoring=scoring, topics="、".join(topics), seed=seed)
     paper = word.new_document()
     paper.add_heading(text("exam.title"), level=0)
     paper.add_paragraph(text("exam.candidate"))
-    paper.add_paragraph(
-        text("exam.rules", count=len(questions), points=points, topics="、".join(topics), seed=seed)
-    )
-    section = 0
-    for kind in KINDS:
-        group = [(n, q) for n, q in numbered if q.kind == kind]
-        if not group:
-            continue
-        section += 1
-        heading = text("exam.section", number=to_chinese(section), kind=_kind_label(kind), count=len(group))
+    paper.add_paragraph(rules)
+    for section, (kind, group) in enumerate(sections, 1):
+        heading = text(
+            "exam.section",
+            number=to_chinese(section),
+            kind=_kind_label(kind),
+            count=len(group),
+            points=points[kind],
+            subtotal=points[kind] * len(group),
+        )
         paper.add_heading(heading, level=1)
         for number, question in group:
             paper.add_paragraph(text("exam.item", number=number, question=question.question))
@@ -64,11 +82,9 @@ def write_exam(
 
     key = word.new_document()
     key.add_heading(text("exam.key_title"), level=0)
-    key.add_paragraph(
-        text("exam.rules", count=len(questions), points=points, topics="、".join(topics), seed=seed)
-    )
-    rows = [(n, _kind_label(q.kind), q.topic, _answer(q), q.citation) for n, q in numbered]
-    word.add_table(key, value("exam.key_header"), rows)
+    key.add_paragraph(rules)
+    rows = [(n, _kind_label(q.kind), points[q.kind], _answer(q), q.source) for n, q in numbered]
+    word.add_table(key, value("exam.key_header"), rows, KEY_WIDTHS_CM, font_pt=KEY_FONT_PT, no_wrap=(4,))
     key.add_heading(text("exam.sources"), level=1)
     seen: set[tuple[str, int]] = set()
     for _, question in numbered:

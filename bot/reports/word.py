@@ -6,19 +6,31 @@ an East Asian font for every style so Chinese renders in Word and LibreOffice al
 
 from __future__ import annotations
 
+import io
 import os
+import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 
 from docx import Document as new_docx
 from docx.document import Document
 from docx.enum.text import WD_BREAK
+from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
+from docx.table import Table
 
 EAST_ASIAN_FONT = "宋体"  # SimSun on Chinese Windows; LibreOffice substitutes an installed CJK font
 HEADING_FONT = "黑体"
 LATIN_FONT = "Times New Roman"
+ZIP_DATE = (
+    1980,
+    1,
+    1,
+    0,
+    0,
+    0,
+)  # the earliest date a zip entry holds: written files do not depend on the clock
 
 
 def _set_fonts(style: object, east_asian: str, size: float | None = None) -> None:
@@ -48,11 +60,15 @@ def add_table(
     header: Sequence[str],
     rows: Sequence[Sequence[object]],
     widths_cm: Sequence[float] | None = None,
-) -> None:
-    """A bordered table with a bold header row; ``widths_cm`` fixes the column widths."""
-    table = document.add_table(rows=1, cols=len(header))
+    font_pt: float | None = None,
+    no_wrap: Sequence[int] = (),
+) -> Table:
+    """A bordered table with a bold header row (none when ``header`` is empty); ``widths_cm`` fixes the
+    column widths, ``font_pt`` the type size, and the columns numbered in ``no_wrap`` (from 0) keep each
+    cell on one line."""
+    table = document.add_table(rows=1 if header else 0, cols=len(header) or len(rows[0]))
     table.style = "Table Grid"
-    for cell, title in zip(table.rows[0].cells, header, strict=True):
+    for cell, title in zip(table.rows[0].cells if header else (), header, strict=True):
         cell.text = ""
         cell.paragraphs[0].add_run(str(title)).bold = True
     for row in rows:
@@ -65,6 +81,15 @@ def add_table(
             column.width = Cm(width)  # the grid LibreOffice lays out by
             for cell in column.cells:  # the cell widths Word lays out by
                 cell.width = Cm(width)
+    for row_cells in table.rows:
+        for index, cell in enumerate(row_cells.cells):
+            if font_pt is not None:
+                for paragraph in cell.paragraphs:
+                    for run in paragraph.runs:
+                        run.font.size = Pt(font_pt)
+            if index in no_wrap:
+                cell._tc.get_or_add_tcPr().append(OxmlElement("w:noWrap"))
+    return table
 
 
 def page_break(document: Document) -> None:
@@ -72,10 +97,17 @@ def page_break(document: Document) -> None:
 
 
 def save(document: Document, out: Path) -> Path:
-    """Write ``out`` atomically (a partial file never replaces a good one)."""
+    """Write ``out`` atomically (a partial file never replaces a good one) and reproducibly: the same document
+    gives the same bytes whenever it is written (the zip entries carry a fixed date, not the clock's)."""
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
+    built = io.BytesIO()
+    document.save(built)
     partial = out.with_name(out.name + ".part")
-    document.save(str(partial))
+    with zipfile.ZipFile(built) as source, zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as target:
+        for entry in source.infolist():
+            fixed = zipfile.ZipInfo(entry.filename, date_time=ZIP_DATE)
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(fixed, source.read(entry.filename))
     os.replace(partial, out)
     return out

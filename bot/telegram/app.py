@@ -74,6 +74,7 @@ _COMMANDS: dict[str, Callable[[Update, Any], Coroutine[Any, Any, None]]] = {
     "outreach_end": inspector.on_outreach_end,
     "stats": inspector.on_stats,
     "export": inspector.on_export,
+    "report": inspector.on_report,
     "quiz": quiz.on_quiz,
     "training": quiz.on_training,
     "units": units.on_units,

@@ -150,8 +150,10 @@ class AnswerComposer:
         found = self._retrieve(text, as_of, off_topic=unserved == OFF_TOPIC)
         if found is None:
             return self._declined(text, template("answers", "declined_out_of_scope"))
-        if evasion:  # help to evade the law: refused, then the rule and its penalty
-            return self._refused(text, mention, found)
+        if evasion:  # help to evade the law: refused, then the rule, its penalty and who did just that
+            refused = self._refused(text, mention, found)
+            refused.cases = self.cases.match(refused, found.vector, refusal=True)
+            return refused
         extractive = self._compose(text, mention, found)
         extractive.cases = self.cases.match(extractive, found.vector)
         if self.llm is None:

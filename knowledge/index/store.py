@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from knowledge.errors import IndexNotReady
+from knowledge.index.integrity import damaged
 
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
@@ -48,6 +49,7 @@ class VectorStore:
     def __init__(self, location: ChromaLocation, name: str, embedder: str, create: bool = False) -> None:
         import chromadb
         from chromadb.config import Settings as ChromaSettings
+        from chromadb.errors import NotFoundError
 
         settings = ChromaSettings(anonymized_telemetry=False)
         if location.host:
@@ -55,7 +57,10 @@ class VectorStore:
         else:
             assert location.path is not None
             location.path.mkdir(parents=True, exist_ok=True)
-            self._client = chromadb.PersistentClient(path=str(location.path), settings=settings)
+            try:
+                self._client = chromadb.PersistentClient(path=str(location.path), settings=settings)
+            except Exception as exc:  # a damaged chroma.sqlite3: chromadb's InternalError, sqlite errors
+                raise damaged(f"无法打开向量库 {location.path}：{str(exc).strip()[:200]}") from exc
         if create:
             self._collection = self._client.get_or_create_collection(
                 name,
@@ -66,13 +71,22 @@ class VectorStore:
         else:
             try:
                 self._collection = self._client.get_collection(name, embedding_function=None)
-            except Exception as exc:  # chromadb raises NotFoundError or ValueError by version
+            except (NotFoundError, ValueError) as exc:  # chromadb raises either by version
                 raise IndexNotReady(f"向量库中找不到集合 {name}，请重新运行：pufa ingest") from exc
+            except Exception as exc:  # the collection's records cannot be read
+                raise damaged(f"无法读取集合 {name}：{str(exc).strip()[:200]}") from exc
         built_by = (self._collection.metadata or {}).get("embedder")
         if built_by != embedder:
             raise IndexNotReady(
                 f"向量库由嵌入模型 {built_by} 构建，当前配置为 {embedder}，请重新运行：pufa ingest"
             )
+
+    def close(self) -> None:
+        """Release the client (its files may then be removed)."""
+        self._client.close()  # type: ignore[attr-defined]  # declared by Client, not by ClientAPI
+
+    def count(self) -> int:
+        return self._collection.count()
 
     def ids(self) -> set[str]:
         return set(self._collection.get(include=[])["ids"])

@@ -8,16 +8,20 @@ from dataclasses import dataclass
 from datetime import date
 
 from knowledge.law.catalog import Catalog
-from knowledge.law.numerals import NUMERAL_CHARS, to_chinese, to_int
+from knowledge.law.numerals import NUMBER_LIKE_CHARS, NUMERAL_CHARS, to_chinese, to_int
 from knowledge.models import Document, MissingDocument
 
-# A number is whole: no digit, decimal point or minus sign right before it (第1.5条, 第-1条 are refused).
-_NUM = rf"(?<![0-9０-９.．\-−－])[{NUMERAL_CHARS}0-9０-９]+"
+# A number is whole: nothing number-like (a digit, 万, a decimal point, a letter) or a minus sign touches it
+# (第1.5条, 第-1条, 第二十万条, 第1e1条 are no article numbers).
+_NUM = rf"(?<![{NUMBER_LIKE_CHARS}\-−－])[{NUMERAL_CHARS}0-9０-９]+(?![{NUMBER_LIKE_CHARS}])"
 ARTICLE_REF_RE = re.compile(
     rf"(?<![哪每这那同本该上下此前某几])第?\s*({_NUM})\s*条(?!件|例)(?:\s*第?\s*({_NUM})\s*款)?(?:\s*第?\s*({_NUM})\s*项)?"
 )
 # A number right after the law's name, without 条 (``生物安全法56``): the article.
-BARE_NUMBER_RE = re.compile(rf"[\s《》]*第?\s*({_NUM})()()(?![{NUMERAL_CHARS}0-9０-９.．年月日号版届次])")
+BARE_NUMBER_RE = re.compile(rf"[\s《》]*第?\s*({_NUM})()()(?![年月日号版届次])")
+# 第…条 (款, 项) around something number-like: an article number, to be read completely or refused.
+NUMBERED_RE = re.compile(rf"第\s*([{NUMBER_LIKE_CHARS}]+)\s*[条款项]")
+_HAS_DIGIT = re.compile(rf"[{NUMERAL_CHARS}0-9０-９]")
 # An unknown law's name: CJK characters before 法/条例/…, not starting inside a phrase like 请帮我查….
 _NOT_IN_NAME = "帮我查看请问把给在和与及中里的了吗呢按照据出关于对是有要"
 LAW_NAME_RE = re.compile(
@@ -144,6 +148,18 @@ class ReferenceParser:
     def _versions(self, title: str) -> tuple[Document, ...]:
         return tuple(self._catalog.versions(title))
 
+    def unreadable_number(self, text: str) -> str:
+        """The first ``第…条`` (款, 项) whose number cannot be read completely (``第二十万条``), or ``""``."""
+        for match in NUMBERED_RE.finditer(re.sub(r"\s", "", text)):
+            number = match.group(1)
+            if not _HAS_DIGIT.search(number):
+                continue  # 第N条: a placeholder, not a number
+            try:
+                to_int(number)
+            except ValueError:
+                return match.group(0)
+        return ""
+
     def parse(self, text: str) -> tuple[LawMention | None, Reference | None]:
         """The law named and, if an article number follows it, the resolved reference."""
         mention = self.mention(text)
@@ -151,7 +167,10 @@ class ReferenceParser:
         match = ARTICLE_REF_RE.search(after) or BARE_NUMBER_RE.match(after)
         if not mention or not mention.documents or not match:
             return mention, None
-        number, paragraph, item = (to_int(g) if g else None for g in match.groups())
+        try:
+            number, paragraph, item = (to_int(g) if g else None for g in match.groups())
+        except ValueError:  # 第二十二十条: read completely or not at all (unreadable_number names it)
+            return mention, None
         assert number is not None
         return mention, Reference(mention.documents, number, paragraph, item)
 

@@ -8,6 +8,7 @@ from typing import Protocol
 from knowledge.law.catalog import Catalog
 from knowledge.law.citations import (
     ARTICLE_REF_RE,
+    LawMention,
     ReferenceParser,
     amendment_notice,
     chinese_date,
@@ -105,6 +106,9 @@ class Library:
     def cite(self, text: str) -> CiteResult:
         """Answer an explicit reference by direct look-up, with a clear message when it cannot."""
         mention, reference = self.parser.parse(text)
+        unreadable = self.parser.unreadable_number(text)
+        if unreadable:
+            return CiteResult(message=self.unreadable_message(unreadable, mention))
         if mention is None:
             return CiteResult(message=template("knowledge", "cite_no_law"))
         if mention.missing:
@@ -137,6 +141,16 @@ class Library:
                 self.quote(ArticleRef(doc.id, reference.article), reference.paragraph, reference.item)
             )
         return CiteResult(tuple(quotes))
+
+    def unreadable_message(self, where: str, mention: LawMention | None) -> str:
+        """无法识别的条文序号 ``where``, with an example of a number we read."""
+        known = mention.documents[-1].title if mention and mention.documents else ""
+        hint = (
+            template("knowledge", "cite_no_article", title=known)
+            if known
+            else template("knowledge", "cite_no_law")
+        )
+        return template("knowledge", "cite_bad_number", where=where, hint=hint)
 
     def _check(self, doc: Document, number: int, paragraph: int | None, item: int | None) -> str:
         article = self.articles.get(ArticleRef(doc.id, number))

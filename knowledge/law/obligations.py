@@ -14,6 +14,8 @@ from knowledge.models import ArticleRef
 # names the domain's subject.
 DOMAIN_SUBJECTS = {"lab_animals": "实验动物", "human_genetic_resources": "人类遗传资源"}
 _SENTENCE = re.compile(r"[^。；！？]+[。；！？]?")
+_ITEM = re.compile(r"^\s*[（(][一二三四五六七八九十]+[)）]")
+_LEANS = re.compile(r"^(?:但是?|无上述|上述|前款)")  # a sentence that needs the one before it
 
 
 @dataclass(frozen=True)
@@ -51,9 +53,25 @@ def domain_obligations(library: Library, domain: str) -> list[Obligation]:
 
 
 def _sentence(text: str, phrase: str) -> str:
-    """The sentence (or 项 line) of ``text`` that contains ``phrase``; the phrase itself if none does."""
-    for line in text.split("\n"):
-        for sentence in _SENTENCE.findall(line):
-            if phrase in sentence:
-                return sentence.strip()
+    """The whole duty of ``text`` that contains ``phrase``: its sentence, preceded by the sentence it leans on
+    when it cannot stand alone (an item 项 after its lead-in, "但是……" or "上述……" after the sentence before);
+    the phrase itself if no sentence holds it."""
+    lines = text.split("\n")
+    for index, line in enumerate(lines):
+        sentences = [s.strip() for s in _SENTENCE.findall(line) if s.strip()]
+        for position, sentence in enumerate(sentences):
+            if phrase not in sentence:
+                continue
+            if position and _LEANS.match(sentence):
+                return sentences[position - 1] + sentence
+            if _ITEM.match(sentence) or _LEANS.match(sentence):
+                return _lead_in(lines, index) + sentence
+            return sentence
     return phrase
+
+
+def _lead_in(lines: list[str], index: int) -> str:
+    """The last sentence of the nearest line before ``index`` that is not an item (the list's lead-in)."""
+    lead = next((lines[i] for i in range(index - 1, -1, -1) if not _ITEM.match(lines[i])), "")
+    found = [s.strip() for s in _SENTENCE.findall(lead) if s.strip()]
+    return found[-1] if found else ""

@@ -1,15 +1,17 @@
 """The question bank: every question the usable articles can give, and seeded papers drawn from it.
 
-Each candidate is checked when the bank is built (its answer occurs in its article, it has enough
-distinct distractors that do not occur in that article); the seed then picks candidates, distractors
-and the order of choices, so one seed always gives the same paper.
+Each candidate is checked when the bank is built (its answer occurs in its article, it has three distinct
+distractors that do not occur in that article, so every choice question has four options); the seed then
+picks candidates, distractors and the order of choices, so one seed always gives the same paper — in any
+process: nothing hash-ordered (sets, hash-seeded dicts) decides a choice.
 """
 
 from __future__ import annotations
 
 import random
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 
@@ -22,16 +24,19 @@ from knowledge.quiz.facts import (
     authority_facts,
     deadline_facts,
     key_phrases,
+    names_authority,
     penalty_facts,
     rule_sentences,
     unit_of,
 )
 from knowledge.quiz.models import CHOICE_KINDS, KINDS, Question, QuizError
+from knowledge.quiz.scoring import FULL_MARKS, kind_points
 from knowledge.quiz.topics import topic_names, topic_of, usable
 from knowledge.templates import text as template
 
-MAX_DISTRACTORS = 3
-MIN_DISTRACTORS = 2
+CHOICE_DISTRACTORS = 3  # every choice question: the answer and three distractors
+STATE_PREFIX = "中华人民共和国"  # left out of short titles, as official documents cite 《行政处罚法》
+MAX_RESHARES = 30  # exam papers redrawn with the kinds' shares moved, looking for whole points
 _SENTENCE_CHARS = (12, 160)
 Builder = Callable[[random.Random], Question]
 
@@ -43,6 +48,7 @@ class Candidate:
     kind: str
     topic: str
     ref: ArticleRef
+    sentence: str  # the clause the answer is read from: a paper asks about each clause once
     build: Builder
 
 
@@ -90,6 +96,9 @@ class QuizBank:
         }
         values = {kind: sorted({f.value for f in found}) for kind, found in facts.items()}
         context = _DocContext(doc, topic, amendment_notice(doc, self.catalog))
+        # A text whose competent department changed after it (人遗条例: the 2024 amendment) asks nothing
+        # about who is in charge or acts: its sentences naming a department are left out.
+        moved = department_moved(doc)
         add = self._add
         # Authorities in true/false items: only who acts ("由……处罚"), swapped for another who acts;
         # "由国家科学技术委员会处罚" is not clearly wrong where the text says "由管理实验动物工作的部门处罚",
@@ -101,24 +110,30 @@ class QuizBank:
                 others = _like(fact.value, values[kind], fact.article.text)
                 if kind == "authority":
                     others = [v for v in others if (v in enforcers) == fact.enforcer]
-                if len(others) >= MIN_DISTRACTORS:
-                    add(context, kind, fact.article, partial(_value_question, context, fact, others))
+                if moved and names_authority(fact.sentence):
+                    continue
+                if len(others) >= CHOICE_DISTRACTORS:
+                    build = partial(_value_question, context, fact, others)
+                    add(context, kind, fact.article, fact.sentence, build)
                 if others and _fits(fact.sentence) and (kind != "authority" or fact.enforcer):
-                    add(context, "truefalse", fact.article, partial(_true_false, context, fact, others))
+                    build = partial(_true_false, context, fact, others)
+                    add(context, "truefalse", fact.article, fact.sentence, build)
         for article in articles:
             for sentence in rule_sentences(article):
                 phrases = key_phrases(sentence, doc.title) if _fits(sentence) else []
-                if not phrases:
+                if not phrases or (moved and names_authority(sentence)):
                     continue
-                add(context, "fill", article, partial(_fill, context, article, sentence, phrases[0]))
+                add(
+                    context, "fill", article, sentence, partial(_fill, context, article, sentence, phrases[0])
+                )
                 neighbours = _neighbours(article, articles, sentence)
-                if len(neighbours) >= MIN_DISTRACTORS:
+                if len(neighbours) >= CHOICE_DISTRACTORS:
                     builder = partial(_which_article, context, article, sentence, phrases[0], neighbours)
-                    add(context, "article", article, builder)
+                    add(context, "article", article, sentence, builder)
                 break  # one sentence per article: the first that has a key phrase
 
-    def _add(self, context: _DocContext, kind: str, article: Article, build: Builder) -> None:
-        self.candidates.append(Candidate(kind, context.topic, article.ref, build))
+    def _add(self, context: _DocContext, kind: str, article: Article, sentence: str, build: Builder) -> None:
+        self.candidates.append(Candidate(kind, context.topic, article.ref, sentence, build))
 
     # ---- drawing a paper ---------------------------------------------------------------------
 
@@ -128,20 +143,17 @@ class QuizBank:
         seed: int,
         topics: Sequence[str] | None = None,
         kinds: Sequence[str] = KINDS,
+        quota: Mapping[str, int] | None = None,
     ) -> list[Question]:
-        """``n`` questions spread evenly over ``topics`` (all by default) and ``kinds``, in that rotation.
+        """``n`` questions spread evenly over ``topics`` (all by default) and ``kinds``, in that rotation;
+        ``quota`` caps the questions of each kind.
 
-        No article gives the same kind twice; QuizError when the choice leaves no question.
+        No article gives the same kind twice and no clause two questions; QuizError when the choice leaves
+        no question.
         """
         if n < 1:
             raise QuizError(template("quiz_errors", "count", n=n))
-        topics = list(topics) if topics else self.topics
-        for name in topics:
-            if name not in self.topics:
-                raise QuizError(template("quiz_errors", "topic", topic=name, topics="、".join(self.topics)))
-        for kind in kinds:
-            if kind not in KINDS:
-                raise QuizError(template("quiz_errors", "kind", kind=kind, kinds="、".join(KINDS)))
+        topics = self._checked(topics, kinds)
         rng = random.Random(seed)
         pools: dict[tuple[str, str], list[Candidate]] = {}
         for candidate in self.candidates:
@@ -154,21 +166,80 @@ class QuizBank:
         order = [(t, k) for k in kinds for t in topics if (t, k) in pools]
         rng.shuffle(order)
         chosen: list[Question] = []
+        taken: Counter[str] = Counter()
         used: set[tuple[str, ArticleRef]] = set()
-        while len(chosen) < n and any(pools.values()):
+        asked: set[str] = set()
+        added = True
+        while len(chosen) < n and added:
+            added = False
             for key in order:
                 pool = pools[key]
-                while pool and (pool[-1].kind, pool[-1].ref) in used:
+                while pool and ((pool[-1].kind, pool[-1].ref) in used or pool[-1].sentence in asked):
                     pool.pop()
-                if pool and len(chosen) < n:
+                full = quota is not None and taken[key[1]] >= quota.get(key[1], 0)
+                if pool and len(chosen) < n and not full:
                     candidate = pool.pop()
                     used.add((candidate.kind, candidate.ref))
+                    asked.add(candidate.sentence)
+                    taken[candidate.kind] += 1
                     chosen.append(candidate.build(rng))
+                    added = True
         return chosen
+
+    def exam(
+        self, n: int, seed: int, topics: Sequence[str] | None = None
+    ) -> tuple[list[Question], dict[str, int]]:
+        """An exam paper of ``n`` questions and the whole points per question of each kind (summing to 100):
+        the kinds' shares are moved a question at a time until such points exist."""
+        if not 1 <= n <= FULL_MARKS:
+            raise QuizError(template("quiz_errors", "exam_count", n=n, most=FULL_MARKS))
+        questions = self.paper(n, seed, topics)
+        tried: set[tuple[tuple[str, int], ...]] = set()
+        for _ in range(MAX_RESHARES):
+            counts = Counter(q.kind for q in questions)
+            points = kind_points(counts)
+            if points is not None:
+                return questions, points
+            tried.add(tuple(sorted(counts.items())))
+            shifted = _shifted(counts, tried)
+            if shifted is None:
+                break
+            drawn = self.paper(n, seed, topics, quota=shifted)
+            questions = drawn if len(drawn) == n else questions
+        raise QuizError(template("quiz_errors", "exam_points", n=len(questions)))
+
+    def _checked(self, topics: Sequence[str] | None, kinds: Sequence[str]) -> list[str]:
+        topics = list(topics) if topics else self.topics
+        for name in topics:
+            if name not in self.topics:
+                raise QuizError(template("quiz_errors", "topic", topic=name, topics="、".join(self.topics)))
+        for kind in kinds:
+            if kind not in KINDS:
+                raise QuizError(template("quiz_errors", "kind", kind=kind, kinds="、".join(KINDS)))
+        return topics
 
     def practice(self, seed: int, topics: Sequence[str] | None = None) -> Question:
         """One multiple-choice question (for the Telegram drill)."""
         return self.paper(1, seed, topics, CHOICE_KINDS)[0]
+
+
+def department_moved(doc: Document) -> bool:
+    """The held text is older than an amendment that moved its competent department (the manifest's note)."""
+    return doc.status != "current" and "部门" in doc.amendment_note
+
+
+def _shifted(counts: Mapping[str, int], tried: set[tuple[tuple[str, int], ...]]) -> dict[str, int] | None:
+    """The kinds' shares with one question moved from one kind to another (kinds in paper order), one not
+    tried yet; None when every such move was tried."""
+    present = [kind for kind in KINDS if counts.get(kind, 0)]
+    for giver in present:
+        for taker in present:
+            if giver == taker or counts[giver] < 2:
+                continue
+            moved = {**counts, giver: counts[giver] - 1, taker: counts[taker] + 1}
+            if tuple(sorted(moved.items())) not in tried:
+                return dict(moved)
+    return None
 
 
 @dataclass(frozen=True)
@@ -182,7 +253,7 @@ def _like(answer: str, values: list[str], article_text: str) -> list[str]:
     """Distractors: the law's other values absent from the article, same unit first when enough are."""
     others = [v for v in values if v != answer and not occurs(v, article_text)]
     same = [v for v in others if unit_of(v) == unit_of(answer)]
-    return same if len(same) >= MIN_DISTRACTORS else others
+    return same if len(same) >= CHOICE_DISTRACTORS else others
 
 
 def _fits(sentence: str) -> bool:
@@ -194,7 +265,7 @@ def _neighbours(article: Article, articles: list[Article], sentence: str) -> lis
     """Up to three nearest articles of the same chapter, none of which also holds ``sentence``."""
     same = [a for a in articles if a.chapter == article.chapter and a.number != article.number]
     same = [a for a in same if sentence not in a.text]
-    return sorted(same, key=lambda a: (abs(a.number - article.number), a.number))[:MAX_DISTRACTORS]
+    return sorted(same, key=lambda a: (abs(a.number - article.number), a.number))[:CHOICE_DISTRACTORS]
 
 
 def _question(
@@ -218,11 +289,12 @@ def _question(
         text=article.text,
         evidence=evidence,
         notice=context.notice,
+        source=f"《{context.doc.title.removeprefix(STATE_PREFIX)}》{article.label}",
     )
 
 
 def _shuffled(rng: random.Random, answer: str, others: Sequence[str]) -> list[str]:
-    picked = rng.sample(list(others), min(MAX_DISTRACTORS, len(others)))
+    picked = rng.sample(list(others), min(CHOICE_DISTRACTORS, len(others)))
     choices = [answer, *picked]
     rng.shuffle(choices)
     return choices

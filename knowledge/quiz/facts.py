@@ -108,11 +108,17 @@ def authority_facts(article: Article) -> list[Fact]:
     return list(seen.values())
 
 
+def names_authority(sentence: str) -> bool:
+    """Whether the sentence names a department, organ or government (who is in charge or acts)."""
+    return re.search(r"部门|机关|委员会|人民政府", sentence) is not None
+
+
 @cache
 def legal_terms() -> tuple[str, ...]:
-    """The curated legal terms of three characters or more, longest first."""
+    """The curated legal terms of three characters or more, longest first (then in code-point order, so no
+    set order leaks into which phrase a question masks)."""
     words = (line.split()[0] for line in TERMS_FILE.read_text(encoding="utf-8").splitlines() if line.strip())
-    return tuple(sorted({w for w in words if len(w) >= 3}, key=len, reverse=True))
+    return tuple(sorted({w for w in words if len(w) >= 3}, key=lambda w: (-len(w), w)))
 
 
 def key_phrases(sentence: str, title: str) -> list[str]:

@@ -32,6 +32,7 @@ class Question:
     text: str  # the article verbatim
     evidence: str  # the sentence (or item) of the article the answer is read from
     notice: str = ""  # amendment notice of the document, if any
+    source: str = ""  # the short citation for tables: 《行政处罚法》第十条
 
     @property
     def id(self) -> str:
@@ -57,4 +58,5 @@ class Question:
             "text": self.text,
             "evidence": self.evidence,
             "notice": self.notice,
+            "source": self.source,
         }

@@ -32,11 +32,13 @@ LAB_CODE, HGR_CODE = credit_code(101), credit_code(102)
 DAY = datetime(2026, 5, 6, 2, 0, tzinfo=UTC)
 HEADINGS = [
     "一、单位概况",
-    "二、本年度咨询情况",
-    "三、检查要点清单",
-    "四、典型案例",
-    "五、合规告知书（现场发放）",
+    "二、既往现场普法与执法检查",
+    "三、本年度咨询情况",
+    "四、检查要点清单",
+    "五、典型案例",
 ]
+BOTH_UNIT, BOTH_CODE = "某某大学附属医院", credit_code(103)
+FRAGMENT = re.compile(r"^(?:[（(][一二三四五六七八九十]+[)）]|但是?|上述|前款)")
 
 
 @pytest.fixture(params=BACKENDS)
@@ -55,6 +57,7 @@ def store(brief_settings: Settings) -> Iterator[Records]:
         UnitInput(LAB_UNIT, LAB_CODE, ("lab_animals",), "SYXK（某）2024-0001", address="某市某区某路1号")
     )
     register.add(UnitInput(HGR_UNIT, HGR_CODE, ("human_genetic_resources",)))
+    register.add(UnitInput(BOTH_UNIT, BOTH_CODE, ("lab_animals", "human_genetic_resources")))
     store.units.enrol("tg:1", "李四", UnitInput(LAB_UNIT, LAB_CODE, ()))
     store.units.enrol("tg:2", "王五", UnitInput(HGR_UNIT, HGR_CODE, ()))
     turns = [
@@ -97,14 +100,22 @@ def test_lab_unit_briefing_has_its_questions_checklist_and_no_hgr_case(
         "《实验动物管理条例》第十三条",
     ]
     expected = domain_obligations(library, "lab_animals")
-    assert [item.obligation for item in briefing.checklist] == expected and len(expected) >= 10
+    assert 10 <= len(briefing.checklist) <= 15
+    assert {item.obligation for item in briefing.checklist} <= set(expected)
+    articles = [item.obligation.obligation for item in briefing.checklist]
+    assert len(set(articles)) == len(articles)  # one row per article, no duplicates
     for item in briefing.checklist:
         assert item.obligation.obligation in library.articles and item.obligation.penalty in library.articles
-        assert item.obligation.duty in library.articles[item.obligation.obligation].text
+        assert not FRAGMENT.match(item.obligation.duty), item.obligation.duty  # whole obligations
+        text = library.articles[item.obligation.obligation].text
+        assert all(part in text for part in re.findall(r"[^。；：]+[。；：]?", item.obligation.duty))
+        assert len(item.penalty) + len(item.sanction) <= 30  # a short reference, not the whole penalty text
+    assert briefing.checklist[0].penalty == "第二十九条" and "警告" in briefing.checklist[0].sanction
     asked = {item.obligation.obligation.article for item in briefing.checklist if item.asked}
-    assert asked == {13, 16}
+    assert asked == {13, 16} and {a.article for a in articles[:2]} == {13, 16}  # asked-about first
     assert briefing.cases == []  # no published case is about laboratory animals
-    assert {item.obligation.obligation.article for item in briefing.handout[:2]} == {13, 16}
+    assert {13, 16} <= {item.obligation.obligation.article for item in briefing.handout}
+    assert briefing.versions == ["《实验动物管理条例》：2017-03-01版本，现行有效。"]
 
 
 def test_hgr_unit_briefing_puts_the_case_on_its_question_first(
@@ -114,6 +125,17 @@ def test_hgr_unit_briefing_puts_the_case_on_its_question_first(
     assert briefing.cases[0].id == "wuxi-serum-export-2016" and len(briefing.cases) == 2
     assert all("human_genetic_resources" in c.domains for c in briefing.cases)
     assert all(item.obligation.obligation.doc_id != "lab-animal-regulation" for item in briefing.checklist)
+    # the 2019 text is quoted as what it is: a version amended in 2024, the department moved since
+    (hgr,) = [line for line in briefing.versions if "人类遗传资源管理条例" in line]
+    assert "已被修改" in hgr and "卫生健康主管部门" in hgr and "版本，现行有效" not in hgr
+    assert any("卫生健康主管部门" in note for note in briefing.notes)
+
+
+def test_dual_domain_unit_gets_both_domains_everywhere(store: Records, assistant: Assistant) -> None:
+    briefing = build_briefing(store, assistant.library, BOTH_CODE, date(2026, 12, 1))
+    for items in (briefing.checklist, briefing.handout):
+        assert {item.domain for item in items} == {"lab_animals", "human_genetic_resources"}
+    assert len(briefing.checklist) <= 15
 
 
 def test_unknown_unit_is_refused(store: Records, assistant: Assistant) -> None:
@@ -163,7 +185,8 @@ def test_cli_writes_word_briefing_and_one_page_handout_and_records_them(
     session = store.sessions.start("tg:9", HGR_UNIT, "JC-2026-7", at=DAY)
     out, handout = tmp_path / "简报.docx", tmp_path / "告知书.docx"
     argv = ["brief", HGR_UNIT, "--date", "2026-05-06", "--out", str(out), "--handout", str(handout)]
-    assert _run([*argv, "--session", str(session.id)], brief_settings) == 0
+    settings = brief_settings.with_changes(bot_username="pufa_test_bot")
+    assert _run([*argv, "--session", str(session.id)], settings) == 0
     assert f"已登记到现场普法记录 {session.id}" in capsys.readouterr().out
 
     document = docx.Document(str(out))
@@ -171,27 +194,32 @@ def test_cli_writes_word_briefing_and_one_page_handout_and_records_them(
     assert headings == HEADINGS
     assert document.paragraphs[0].style.name == "Title"
     text = "\n".join(p.text for p in document.paragraphs)
-    assert "血样寄到国外要批准吗" in "\n".join(
-        c.text for t in document.tables for r in t.rows for c in r.cells
-    )
-    assert "苏州药明康德新药开发股份有限公司" in text and "暂行办法" in text
-    page_breaks = document.element.body.xpath('.//w:br[@w:type="page"]')
-    assert len(page_breaks) == 1  # the handout starts on its own page
+    cells = "\n".join(c.text for t in document.tables for r in t.rows for c in r.cells)
+    assert "血样寄到国外要批准吗" in cells and "JC-2026-7" in cells  # the session at the unit is listed
+    assert "苏州药明康德新药开发股份有限公司案（2016年）" in text and "暂行办法" in text
+    assert "wuxi-serum-export-2016" not in text + cells  # titles, not ids
+    assert "来自现行有效法规" not in text and "已被修改" in text
     (checklist,) = [t for t in document.tables if t.rows[0].cells[0].text == "序号"]
-    assert [c.text for c in checklist.rows[0].cells][:4] == [
+    assert [c.text for c in checklist.rows[0].cells] == [
         "序号",
         "检查事项（条文原文）",
         "依据",
-        "违反的处罚",
+        "罚则",
+        "核查",
     ]
-    assert any(
-        "《中华人民共和国人类遗传资源管理条例》第二十七条" in r.cells[2].text for r in checklist.rows[1:]
-    )
+    assert 2 <= len(checklist.rows) - 1 <= 15
+    assert len(checklist._tbl.xpath(".//w:tc/w:tcPr/w:noWrap")) >= 2 * len(checklist.rows)  # 序号, 核查
+    assert any("《人类遗传资源管理条例》第二十七条" in r.cells[2].text for r in checklist.rows[1:])
     rfonts = document.styles["Normal"].element.rPr.rFonts
     assert rfonts.get(docx.oxml.ns.qn("w:eastAsia")) == "宋体"
 
+    sheet = docx.Document(str(handout))
+    words = "\n".join(p.text for p in sheet.paragraphs)
+    assert "签收" in words and "＿＿＿＿年＿＿月＿＿日" in words
+    assert "@pufa_test_bot" in words and len(sheet.inline_shapes) == 1  # the QR code
+    assert "卫生健康主管部门" in words  # who is in charge since the 2024 amendment
     assert _pdf_pages(handout, tmp_path) == 1
-    assert _pdf_pages(out, tmp_path) >= 2
+    assert _pdf_pages(out, tmp_path) <= 2
 
     (used,) = store.materials.of_year(2026)
     assert used.session_id == session.id and set(used.kinds) == {"briefing", "handout"}
@@ -202,6 +230,33 @@ def test_cli_writes_word_briefing_and_one_page_handout_and_records_them(
     assert report["onsite_sessions"] == 1 and report["sessions_with_briefing"] == 1
     assert report["sessions_with_cases"] == 1 and report["sessions"][0]["session_id"] == session.id
     assert report["report_sentence"].startswith("2026年开展现场普法1场，其中1场在检查前使用了单位普法简报")
+    assert report["sessions"][0]["case_titles"][0] == "苏州药明康德新药开发股份有限公司案（2016年）"
+    assert _run(["materials", "--year", "2026"], brief_settings) == 0
+    printed = capsys.readouterr().out
+    assert (
+        "苏州药明康德新药开发股份有限公司案（2016年）" in printed and "wuxi-serum-export-2016" not in printed
+    )
+
+
+@pytest.mark.parametrize("unit", [LAB_UNIT, BOTH_UNIT], ids=["single-domain", "dual-domain"])
+def test_brief_two_pages_and_handout_one_page_as_pdf(
+    store: Records, brief_settings: Settings, tmp_path: Path, unit: str
+) -> None:
+    """Single- and dual-domain units, with questions and an earlier session: brief ≤ 2 pages, handout 1."""
+    store.people.set_role("tg:9", "inspector", "赵六")
+    store.sessions.start("tg:9", unit, "JC-2025-3", at=DAY.replace(year=2025))
+    out, handout = tmp_path / "brief.docx", tmp_path / "handout.docx"
+    settings = brief_settings.with_changes(bot_username="pufa_test_bot")
+    argv = ["brief", unit, "--date", "2026-12-01", "--out", str(out), "--handout", str(handout)]
+    assert _run(argv, settings) == 0
+    assert _pdf_pages(out, tmp_path) <= 2
+    assert _pdf_pages(handout, tmp_path) == 1
+    words = "\n".join(p.text for p in docx.Document(str(handout)).paragraphs)
+    headings = [p.text for p in docx.Document(str(handout)).paragraphs if p.style.name == "Heading 2"]
+    wanted = {LAB_UNIT: ["实验动物"], BOTH_UNIT: ["实验动物", "人类遗传资源"]}[unit]
+    assert sorted(headings) == sorted(wanted) and "@pufa_test_bot" in words and "签收回执" in words
+    if unit == BOTH_UNIT:  # the 2019 text is quoted; who is in charge since 2024 is said
+        assert "卫生健康主管部门" in words
 
 
 def test_cli_markdown_and_bad_input(store: Records, brief_settings: Settings, tmp_path: Path) -> None:
@@ -212,18 +267,14 @@ def test_cli_markdown_and_bad_input(store: Records, brief_settings: Settings, tm
     for heading in HEADINGS:
         assert f"## {heading}" in markdown
     assert "| 序号 | 检查事项（条文原文） |" in markdown and "《实验动物管理条例》第十六条" in markdown
-    handout = tmp_path / "lab-handout.docx"
-    assert _run(["brief", LAB_UNIT, "--out", str(out), "--handout", str(handout)], brief_settings) == 0
-    assert _pdf_pages(handout, tmp_path) == 1
     plain = tmp_path / "lab-handout.md"
     assert _run(["brief", LAB_UNIT, "--out", str(out), "--handout", str(plain)], brief_settings) == 0
     lines = [line for line in plain.read_text(encoding="utf-8").splitlines() if line]
     assert lines[0] == f"# {LAB_UNIT}：合规要点告知书"
-    # the rules sanctioned alike share one line naming the penalty article and its range
+    # the rules sanctioned alike share one line naming the penalty article and its sanction
     (sanction,) = [line for line in lines if line.startswith("违反第")]
-    assert re.fullmatch(
-        r"违反第1至\d+项的：由管理实验动物工作的部门.*（《实验动物管理条例》第二十九条）。", sanction
-    )
+    assert re.fullmatch(r"违反第1至\d+项的罚则：警告、限期改进、责令关闭（第二十九条）。", sanction)
+    assert any(line.startswith("签收回执") for line in lines)
     with pytest.raises(BriefingError, match="日期格式应为 YYYY-MM-DD：2026-13-40"):
         _run(["brief", LAB_UNIT, "--date", "2026-13-40", "--out", str(out)], brief_settings)
     with pytest.raises(BriefingError, match=r"\.docx 或 \.md"):

@@ -112,7 +112,8 @@ def test_missing_index_is_one_line_and_exit_2(tmp_path: Path, bot_settings: Sett
 
 def test_cases_command_lists_and_finds(assistant: object, bot_store: Records) -> None:
     output = chat(assistant, bot_store, "/cases", "cases 保藏", "/cases 混养")
-    assert "典型案例（共 6 件）" in output and "bms-false-application-2020" in output
+    assert "典型案例（共 6 件）" in output and "百时美施贵宝（中国）投资有限公司" in output
+    assert "bms-false-application-2020" not in output  # titles, not ids
     assert "案情：未经许可，接收上述企业转运的567管样本并保藏。" in output
     assert "没有找到与“混养”相关的典型案例" in output
     assert bot_store.people.history("term:tester") == []  # looking cases up is not a question

@@ -10,11 +10,12 @@ from knowledge.law.numerals import to_chinese
 from knowledge.templates import table
 
 NO_DOMAIN = corpus_domains.NONE
+MULTIPLE = "multiple"  # a session that covered several domains (counted once, under this)
 
 
 def domain_label(domain: str) -> str:
-    """The Chinese title of a corpus domain (unknown ones shown as such)."""
-    return corpus_domains.label(domain)
+    """The Chinese title of a corpus domain (unknown ones shown as such), or of MULTIPLE."""
+    return text("labels.multiple_domains") if domain == MULTIPLE else corpus_domains.label(domain)
 
 
 def article_label(doc_id: str, number: int, titles: Mapping[str, str]) -> str:
@@ -30,10 +31,10 @@ def unit_kind(domain: str) -> str:
 
 
 def ordered_domains(codes: set[str]) -> list[str]:
-    """The regulated domains first, then the other known ones, then unknown codes, then "none"."""
+    """The regulated domains first, then the other known ones, then unknown codes, then several, then none."""
     known = corpus_domains.known()
     rank = {code: index for index, code in enumerate(known)}
     return sorted(
         codes | set(corpus_domains.REGULATED),
-        key=lambda code: (code == NO_DOMAIN, rank.get(code, len(known)), code),
+        key=lambda code: (code == NO_DOMAIN, code == MULTIPLE, rank.get(code, len(known)), code),
     )

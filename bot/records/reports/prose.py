@@ -17,7 +17,7 @@ def report_paragraph(stats: YearStats) -> str:
     by_domain = "、".join(
         text("report.domain_part", domain=domain_label(d), count=sum(counts.values()))
         for d, counts in stats.by_domain.items()
-        if d != NO_DOMAIN and any(counts.values())
+        if any(counts.values())
     )
     coverage_parts = "、".join(
         text(

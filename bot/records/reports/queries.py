@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 
-from sqlalchemy import ColumnElement, case, func, select, union_all
+from sqlalchemy import ColumnElement, case, func, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from bot.records.calendar import REPORT_TZ, period_bounds
@@ -21,7 +22,7 @@ from bot.records.models import (
     UnitRow,
 )
 from bot.records.reports.figures import ArticleCount, YearStats
-from bot.records.reports.labels import NO_DOMAIN, article_label, ordered_domains
+from bot.records.reports.labels import MULTIPLE, NO_DOMAIN, article_label, ordered_domains
 
 TOP_N = 10
 
@@ -39,7 +40,7 @@ class Period:
     @classmethod
     def of(cls, year: int, quarter: int | None, domain: str | None) -> Period:
         start, end = period_bounds(year, quarter)
-        sessions = [SessionRow.started_at >= start, SessionRow.started_at < end]
+        sessions = [SessionRow.started_at >= start, SessionRow.started_at < end, SessionRow.deleted_at.is_(None)]
         turns = [TurnRow.asked_at >= start, TurnRow.asked_at < end]
         if domain is not None:
             sessions.append(
@@ -49,6 +50,10 @@ class Period:
             )
             turns.append(TurnRow.id.in_(select(TurnDomainRow.turn_id).where(TurnDomainRow.domain == domain)))
         return cls(year, quarter, domain, tuple(sessions), tuple(turns))
+
+    @property
+    def first_day(self) -> date:
+        return date(self.year, 1 if self.quarter is None else 3 * self.quarter - 2, 1)
 
     @property
     def months(self) -> range:
@@ -65,8 +70,18 @@ class SessionCounts:
     by_domain: dict[str, dict[str, int]]
 
 
+def session_bucket(touched: set[str], domain: str | None) -> str:
+    """The one domain a session counts under: the domain asked for, its only domain, MULTIPLE when it
+    covered several, NO_DOMAIN when none — so that the sessions by domain add up to the total."""
+    if domain is not None:
+        return domain
+    if len(touched) > 1:
+        return MULTIPLE
+    return next(iter(touched), NO_DOMAIN)
+
+
 def session_counts(db: Session, period: Period) -> SessionCounts:
-    """Sessions of the period by kind, month and domain (a session counts in each of its domains)."""
+    """Sessions of the period by kind, month and domain (each session once: see ``session_bucket``)."""
     session_domains: dict[int, set[str]] = {}
     for session_id, session_domain in db.execute(
         select(SessionDomainRow.session_id, SessionDomainRow.domain)
@@ -79,11 +94,8 @@ def session_counts(db: Session, period: Period) -> SessionCounts:
             *period.sessions
         )
     ).all()
-    touched_codes = {d for ids in session_domains.values() for d in ids}
-    if any(not session_domains.get(row.id) for row in rows):
-        touched_codes.add(NO_DOMAIN)
-    domain = period.domain
-    series = [domain] if domain is not None else ordered_domains(touched_codes)
+    buckets = {row.id: session_bucket(session_domains.get(row.id, set()), period.domain) for row in rows}
+    series = [period.domain] if period.domain is not None else ordered_domains(set(buckets.values()))
     by_month = {m: {"online": 0, "onsite": 0} for m in period.months}
     by_month_domain = {m: dict.fromkeys(series, 0) for m in period.months}
     by_domain = {d: {"online": 0, "onsite": 0} for d in series}
@@ -94,21 +106,24 @@ def session_counts(db: Session, period: Period) -> SessionCounts:
         kinds[kind] += 1
         attendees += people or 0
         by_month[month][kind] += 1
-        for touched in session_domains.get(session_id) or {NO_DOMAIN}:
-            if domain is None or touched == domain:
-                by_month_domain[month][touched] += 1
-                by_domain[touched][kind] += 1
-    return SessionCounts(
-        kinds["online"], kinds["onsite"], attendees, by_month, by_month_domain, by_domain
-    )
+        by_month_domain[month][buckets[session_id]] += 1
+        by_domain[buckets[session_id]][kind] += 1
+    return SessionCounts(kinds["online"], kinds["onsite"], attendees, by_month, by_month_domain, by_domain)
 
 
 def coverage(db: Session, period: Period) -> tuple[dict[str, int], dict[str, int]]:
-    """Units registered (the register now: the denominator) and units reached, in all and by domain."""
+    """Units registered (the register now, without units retired before the period: the denominator)
+    and units reached, in all and by domain."""
+    active = or_(UnitRow.retired_on.is_(None), UnitRow.retired_on > period.first_day)
     registered = dict(
-        db.execute(select(UnitDomainRow.domain, func.count()).group_by(UnitDomainRow.domain)).all()
+        db.execute(
+            select(UnitDomainRow.domain, func.count())
+            .join(UnitRow, UnitRow.id == UnitDomainRow.unit_id)
+            .where(active)
+            .group_by(UnitDomainRow.domain)
+        ).all()
     )
-    registered["all"] = db.scalar(select(func.count()).select_from(UnitRow)) or 0
+    registered["all"] = db.scalar(select(func.count()).select_from(UnitRow).where(active)) or 0
     reached_units = (
         select(SessionRow.unit_id).where(*period.sessions, SessionRow.unit_id.is_not(None)).distinct()
     )

@@ -32,7 +32,7 @@ def _local(moment: datetime | None) -> str:
 def session_rows(db: Session, year: int, titles: Mapping[str, str]) -> list[Row]:
     """The export rows (header excluded), sessions in order of start."""
     start, end = period_bounds(year, None)
-    in_year = (SessionRow.started_at >= start, SessionRow.started_at < end)
+    in_year = (SessionRow.started_at >= start, SessionRow.started_at < end, SessionRow.deleted_at.is_(None))
     inspectors: dict[int, list[str]] = {}
     for session_id, name in db.execute(
         select(SessionInspectorRow.session_id, PersonRow.display_name)

@@ -11,11 +11,13 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from bot.records.calendar import local_date, period_bounds
+from bot.records.batches import batch_for_undo, mark_undone, note_change, open_batch, undone_message
+from bot.records.calendar import REPORT_TZ, local_date, period_bounds
 from bot.records.db import Database
 from bot.records.errors import RecordsError
 from bot.records.messages import text
 from bot.records.models import (
+    ImportBatchRow,
     PersonRow,
     SessionArticleRow,
     SessionDomainRow,
@@ -25,10 +27,11 @@ from bot.records.models import (
 )
 from bot.records.people import People
 from bot.records.rows import insert_ignoring_conflicts, person_for_update
-from bot.records.sessions.audit import read_audit, write_audit
+from bot.records.sessions.audit import changed_fields, describe_changes, read_audit, write_audit
 from bot.records.sessions.records import (
     OnsiteSession,
     SessionInput,
+    input_of,
     onsite_record,
     session_dict,
     session_input,
@@ -129,9 +132,14 @@ class OnsiteLog:
 
     # --- writing ------------------------------------------------------------------------------
 
-    def add(self, entry: SessionInput, actor: str) -> OnsiteSession:
-        """Record a session that took place (today or earlier); returns it as stored."""
+    def add(self, entry: SessionInput, actor: str, *, allow_duplicate: bool = False) -> OnsiteSession:
+        """Record a session that took place (today or earlier); returns it as stored.
+
+        Refused, naming the stored one, when the unit already has a session at that date and time or the
+        inspection number belongs to another unit's session — unless ``allow_duplicate``."""
         with self.database.writing() as db:
+            if not allow_duplicate:
+                self._refuse_duplicate(db, entry)
             row = SessionRow(kind="onsite", channel="onsite", note="", recorded_by=actor)
             self._fill(db, row, entry, actor)
             session = onsite_record(db, row)
@@ -146,28 +154,66 @@ class OnsiteLog:
             entry = replace(session_input(before), **changes)
             self._fill(db, row, entry, actor)
             after = onsite_record(db, row)
-            old, new = session_dict(before), session_dict(after)
-            changed = {k: [old[k], new[k]] for k in new if old[k] != new[k] and k != "recorded_by"}
-            self._audit(db, row.id, "edit", actor, changed)
+            self._audit(db, row.id, "edit", actor, changed_fields(session_dict(before), session_dict(after)))
             return after
 
+    def _refuse_duplicate(self, db: Session, entry: SessionInput) -> None:
+        unit = find_unit(db, entry.unit)
+        live = (SessionRow.kind == "onsite", SessionRow.deleted_at.is_(None))
+        same = db.scalar(
+            select(SessionRow).where(*live, SessionRow.unit_id == unit.id, SessionRow.started_at == started_at(entry))
+        )
+        if same is not None:
+            when = same.started_at.astimezone(REPORT_TZ)
+            raise RecordsError(
+                text(
+                    "errors.session_exists",
+                    id=same.id,
+                    unit=unit.name,
+                    date=when.date().isoformat(),
+                    time=when.strftime("%H:%M"),
+                )
+            )
+        number = entry.inspection_no.strip()
+        other = number and db.scalar(
+            select(SessionRow)
+            .where(*live, SessionRow.inspection_no == number, SessionRow.unit_id != unit.id)
+            .limit(1)
+        )
+        if other:
+            other_unit = db.get(UnitRow, other.unit_id)
+            raise RecordsError(
+                text(
+                    "errors.inspection_no_used",
+                    number=number,
+                    id=other.id,
+                    unit=other_unit.name if other_unit else "",
+                    date=local_date(other.started_at).isoformat(),
+                )
+            )
+
     def delete(self, session_id: int, actor: str, reason: str = "") -> OnsiteSession:
-        """Delete a session without questions; the audit keeps it whole (with ``reason``)."""
+        """Delete a session without questions: it becomes a tombstone (reason, who, when) whose number is
+        never given again; the audit keeps it whole."""
         with self.database.writing() as db:
             row = self._onsite_row(db, session_id)
-            session = onsite_record(db, row)
-            if session.questions:
-                raise RecordsError(
-                    text("errors.session_has_questions", id=session_id, count=session.questions)
-                )
-            self._audit(db, row.id, "delete", actor, {**session_dict(session), "reason": reason.strip()})
-            db.execute(delete(SessionRow).where(SessionRow.id == row.id))
-            return session
+            return self._tombstone(db, row, actor, reason)
+
+    def _tombstone(self, db: Session, row: SessionRow, actor: str, reason: str) -> OnsiteSession:
+        session = onsite_record(db, row)
+        if session.questions:
+            raise RecordsError(text("errors.session_has_questions", id=row.id, count=session.questions))
+        self._audit(db, row.id, "delete", actor, {**session_dict(session), "reason": reason.strip()})
+        row.deleted_at, row.deleted_by, row.delete_reason = self.database.now(), actor, reason.strip()
+        db.flush()
+        return session
 
     def _onsite_row(self, db: Session, session_id: int) -> SessionRow:
         row = db.get(SessionRow, session_id, with_for_update=True)
         if row is None or row.kind != "onsite":
             raise RecordsError(text("errors.onsite_unknown", id=session_id))
+        if row.deleted_at is not None:
+            raise RecordsError(text("errors.session_deleted", id=session_id, reason=row.delete_reason or "—"))
         if row.ended_at is None:
             raise RecordsError(text("errors.session_still_open", id=session_id))
         return row
@@ -180,7 +226,15 @@ class OnsiteLog:
         if not 0 <= entry.minutes <= 24 * 60:
             raise RecordsError(text("errors.minutes_invalid", value=entry.minutes))
         unit = find_unit(db, entry.unit)
-        domains = check_domains(entry.domains) if entry.domains else tuple(d.domain for d in unit.domains)
+        if unit.retired_on is not None and entry.day >= unit.retired_on:
+            raise RecordsError(
+                text("errors.unit_retired", name=unit.name, date=unit.retired_on.isoformat(), reason=unit.retire_reason)
+            )
+        domains = (
+            check_domains(entry.domains)
+            if entry.domains
+            else entry.taught_domains() or tuple(d.domain for d in unit.domains)
+        )
         started = started_at(entry)
         row.unit_id = unit.id
         row.started_at = started
@@ -227,21 +281,81 @@ class OnsiteLog:
     def _audit(self, db: Session, session_id: int, action: str, actor: str, details: dict[str, Any]) -> None:
         write_audit(db, session_id, action, actor, self.database.now(), details)
 
+    def _import_one(
+        self,
+        db: Session,
+        batch: ImportBatchRow,
+        entry: SessionInput,
+        stored: int | None,
+        actor: str,
+        report: ImportReport,
+    ) -> str:
+        """Record one row: a new session, or the same one (unit, date, time) corrected if it differs."""
+        if stored is None:
+            created = SessionRow(kind="onsite", channel="onsite", note="", recorded_by=actor, batch_id=batch.id)
+            self._fill(db, created, entry, actor)
+            session = onsite_record(db, created)
+            self._audit(db, created.id, "create", actor, session_dict(session))
+            note_change(db, batch, created.id, "added")
+            report.added += 1
+            return text("sheet.session_added", id=created.id, unit=session.unit.name, date=entry.day.isoformat())
+        row = self._onsite_row(db, stored)
+        before = session_dict(onsite_record(db, row))
+        self._fill(db, row, entry, actor)
+        changes = changed_fields(before, session_dict(onsite_record(db, row)))
+        if not changes:
+            report.unchanged += 1
+            return text("sheet.session_known", id=stored)
+        self._audit(db, row.id, "edit", actor, changes)
+        note_change(db, batch, row.id, "updated", before)
+        report.updated += 1
+        return text("sheet.session_updated", id=stored, changes=describe_changes(changes, {}))
+
+    def undo_import(self, batch_id: int, actor: str) -> str:
+        """Undo an import: its sessions become tombstones, its corrections are put back (all audited)."""
+        with self.database.writing() as db:
+            batch, changes = batch_for_undo(db, "sessions", batch_id)
+            reason = text("sheet.undo_reason", batch=batch_id)
+            removed = restored = 0
+            for change in changes:
+                row = db.get(SessionRow, change.record_id, with_for_update=True)
+                if row is None or row.deleted_at is not None:
+                    continue
+                if change.action == "added":
+                    self._tombstone(db, row, actor, reason)
+                    removed += 1
+                    continue
+                before = session_dict(onsite_record(db, row))
+                self._fill(db, row, input_of(change.before), actor)
+                self._audit(db, row.id, "edit", actor, changed_fields(before, session_dict(onsite_record(db, row))))
+                restored += 1
+            mark_undone(batch, self.database, actor)
+            return undone_message(batch, removed, restored)
+
     # --- reading ------------------------------------------------------------------------------
 
-    def list(self, year: int, unit: str | None = None) -> list[OnsiteSession]:
-        """The on-site sessions of ``year`` (by the bureau's calendar), in order of date."""
+    def list(self, year: int, unit: str | None = None, domain: str | None = None) -> list[OnsiteSession]:
+        """The on-site sessions of ``year`` (by the bureau's calendar), in order of date; only those at
+        ``unit`` or of ``domain`` (实验动物, or a code) when given."""
         start, end = period_bounds(year, None)
+        code = check_domains((domain,))[0] if domain is not None else None
         with self.database.reading() as db:
             query = (
                 select(SessionRow)
                 .where(
-                    SessionRow.kind == "onsite", SessionRow.started_at >= start, SessionRow.started_at < end
+                    SessionRow.kind == "onsite",
+                    SessionRow.started_at >= start,
+                    SessionRow.started_at < end,
+                    SessionRow.deleted_at.is_(None),
                 )
                 .order_by(SessionRow.started_at, SessionRow.id)
             )
             if unit is not None:
                 query = query.where(SessionRow.unit_id == find_unit(db, unit).id)
+            if code is not None:
+                query = query.where(
+                    SessionRow.id.in_(select(SessionDomainRow.session_id).where(SessionDomainRow.domain == code))
+                )
             return [onsite_record(db, row) for row in db.scalars(query)]
 
     def audit(self, session_id: int) -> builtins.list[dict[str, Any]]:
@@ -290,6 +404,7 @@ class OnsiteLog:
                         SessionRow.kind == "onsite",
                         SessionRow.unit_id == unit_id,
                         SessionRow.started_at == key[1],
+                        SessionRow.deleted_at.is_(None),
                     )
                 )
                 good.append((line, entry, stored))
@@ -298,17 +413,10 @@ class OnsiteLog:
             report.accepted = [(line, entry.unit) for line, entry, _ in good]
             return report
         with self.database.writing() as db:
+            batch = open_batch(db, self.database, "sessions", name, actor)
             for line, entry, stored in good:
-                if stored is not None:  # imported before (e.g. the same file again): not twice
-                    report.accepted.append((line, text("sheet.session_known", id=stored)))
-                    continue
-                created = SessionRow(kind="onsite", channel="onsite", note="", recorded_by=actor)
-                self._fill(db, created, entry, actor)
-                session = onsite_record(db, created)
-                self._audit(db, created.id, "create", actor, session_dict(session))
-                added = text(
-                    "sheet.session_added", id=created.id, unit=session.unit.name, date=entry.day.isoformat()
-                )
-                report.accepted.append((line, added))
+                report.accepted.append((line, self._import_one(db, batch, entry, stored, actor, report)))
+            batch.unchanged = report.unchanged
+            report.batch = batch.id
         report.applied = True
         return report

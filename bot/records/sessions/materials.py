@@ -53,7 +53,7 @@ def materials_of_year(db: Session, year: int) -> list[SessionMaterials]:
     rows = db.execute(
         select(SessionRow.id, SessionRow.started_at, SessionMaterialRow.kind, SessionMaterialRow.case_ids)
         .join(SessionMaterialRow, SessionMaterialRow.session_id == SessionRow.id)
-        .where(SessionRow.started_at >= since, SessionRow.started_at < until)
+        .where(SessionRow.started_at >= since, SessionRow.started_at < until, SessionRow.deleted_at.is_(None))
         .order_by(SessionRow.started_at, SessionRow.id, SessionMaterialRow.kind)
     ).all()
     grouped: dict[int, SessionMaterials] = {}
@@ -66,7 +66,7 @@ def materials_of_year(db: Session, year: int) -> list[SessionMaterials]:
 
 def _check_session(db: Session, session_id: int, unit_id: int) -> None:
     row = db.get(SessionRow, session_id)
-    if row is None or row.kind != "onsite":
+    if row is None or row.kind != "onsite" or row.deleted_at is not None:
         raise RecordsError(text("errors.onsite_unknown", id=session_id))
     if row.unit_id != unit_id:
         raise RecordsError(text("errors.session_other_unit", id=session_id))

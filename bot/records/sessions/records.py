@@ -21,6 +21,7 @@ from bot.records.models import (
 )
 from bot.records.units.records import Unit
 from bot.records.units.register import unit_record
+from knowledge.law import domains as corpus_domains
 from knowledge.models import ArticleRef
 
 DEFAULT_START = time(9, 0)
@@ -48,7 +49,9 @@ class OnsiteSession:
 
 @dataclass(frozen=True)
 class SessionInput:
-    """An on-site session as entered; ``domains`` empty means the unit's own domains."""
+    """An on-site session as entered. Its domains are ``domains`` when chosen, else those of what was
+    taught (``article_domains``, by each article's subject, and the domains its ``topic`` names), else —
+    when the record says nothing of what was taught — the unit's own."""
 
     unit: str
     day: date
@@ -61,6 +64,12 @@ class SessionInput:
     inspectors: tuple[str, ...] = ()
     articles: tuple[ArticleRef, ...] = ()
     inspector_keys: tuple[str, ...] = ()  # users of the bot present (``tg:<id>``), besides names
+    article_domains: tuple[str, ...] = ()  # the subjects of ``articles`` (set with them)
+
+    def taught_domains(self) -> tuple[str, ...]:
+        """The domains of what was taught: the articles' subjects and the domains the topic names."""
+        named = {code for code, title in corpus_domains.labels().items() if title and title in self.topic}
+        return tuple(sorted({*self.article_domains, *named}))
 
 
 def started_at(entry: SessionInput) -> datetime:
@@ -141,4 +150,23 @@ def session_input(session: OnsiteSession) -> SessionInput:
         topic=session.topic,
         inspectors=session.inspectors,
         articles=session.articles,
+    )
+
+
+def input_of(recorded: dict[str, Any]) -> SessionInput:
+    """The input that records again a session kept as ``session_dict`` (to undo a correction)."""
+    start = time.fromisoformat(recorded["time"])
+    end = time.fromisoformat(recorded["end"]) if recorded.get("end") else start
+    minutes = max(0, (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute))
+    return SessionInput(
+        unit=recorded["credit_code"],
+        day=date.fromisoformat(recorded["date"]),
+        attendees=recorded["attendees"] or 0,
+        start=start,
+        minutes=minutes,
+        domains=tuple(recorded["domains"]),
+        inspection_no=recorded["inspection_no"],
+        topic=recorded["topic"],
+        inspectors=tuple(recorded["inspectors"]),
+        articles=tuple(ArticleRef(a["doc_id"], int(a["article"])) for a in recorded["articles"]),
     )

@@ -34,6 +34,17 @@ def kinds() -> list[str]:
     return list(value("records.kinds"))
 
 
+def parse_kind(raw: object) -> str:
+    """The kind named by ``raw`` (a kind or a common other name, e.g. 自学 → 自学/练习); TrainingError
+    listing the accepted ones otherwise."""
+    written = str(raw or "").strip()
+    kind = written if written in kinds() else value("records.kind_synonyms").get(written)
+    if kind is None:
+        accepted = [*kinds(), *value("records.kind_synonyms")]
+        raise TrainingError(text("errors.kind", value=written, kinds="、".join(accepted)))
+    return str(kind)
+
+
 def _date(raw: object) -> date:
     if isinstance(raw, datetime):
         return raw.date()
@@ -56,22 +67,30 @@ def _number(raw: object, key: str, low: float, high: float, low_open: bool) -> f
 
 
 def make_entry(
-    inspector: object, day: object, hours: object, kind: object, topic: object = "", score: object = None
+    inspector: object,
+    day: object,
+    hours: object,
+    kind: object,
+    topic: object = "",
+    score: object = None,
+    *,
+    today: date,
 ) -> TrainingEntry:
-    """A checked entry; TrainingError naming the first bad field."""
+    """A checked entry (not later than ``today``); TrainingError naming the first bad field."""
     name = str(inspector or "").strip()
     if not name or len(name) > 100:
         raise TrainingError(text("errors.inspector"))
-    kind_text = str(kind or "").strip()
-    if kind_text not in kinds():
-        raise TrainingError(text("errors.kind", value=kind_text, kinds="、".join(kinds())))
+    kind_text = parse_kind(kind)
     topic_text = str(topic or "").strip()
     if topic_text and topic_text not in topic_names():
         raise TrainingError(text("errors.topic", value=topic_text, topics="、".join(topic_names())))
     has_score = score is not None and str(score).strip() != ""
+    when = _date(day)
+    if when > today:
+        raise TrainingError(text("errors.future", value=when.isoformat()))
     return TrainingEntry(
         inspector=name,
-        day=_date(day),
+        day=when,
         hours=_number(hours, "errors.hours", 0.0, MAX_HOURS, low_open=True),
         kind=kind_text,
         topic=topic_text,
@@ -79,8 +98,17 @@ def make_entry(
     )
 
 
-def read_entries(path: Path) -> list[TrainingEntry]:
-    """Every row of ``path`` as an entry; TrainingError listing each bad row by line when any is bad."""
+@dataclass(frozen=True)
+class SheetEntries:
+    """The rows of a training sheet: the good ones as entries, the bad ones as Chinese problems, by line."""
+
+    entries: list[tuple[int, TrainingEntry]]
+    problems: list[tuple[int, str]]
+
+
+def read_entries(path: Path, today: date) -> SheetEntries:
+    """Every row of ``path`` (CSV in UTF-8, UTF-8 with BOM or GBK, or XLSX) checked; TrainingError when
+    the file itself cannot be read."""
     path = Path(path)
     if path.suffix.lower() not in (".csv", ".xlsx"):
         raise TrainingError(text("errors.file_type", path=path))
@@ -94,14 +122,11 @@ def read_entries(path: Path) -> list[TrainingEntry]:
     rows = read_sheet(path.name, content, columns)
     if not rows:
         raise TrainingError(text("errors.empty_file", path=path))
-    entries: list[TrainingEntry] = []
-    problems: list[str] = []
+    found = SheetEntries([], [])
     for row in rows:
         fields = {key: row.get(key) or None for key in names.values()}
         try:
-            entries.append(make_entry(**fields))
+            found.entries.append((row.line, make_entry(**fields, today=today)))
         except TrainingError as error:
-            problems.append(text("errors.row", path=path.name, line=row.line, problem=error))
-    if problems:
-        raise TrainingError(text("errors.rows", path=path, count=len(problems), lines="\n".join(problems)))
-    return entries
+            found.problems.append((row.line, str(error)))
+    return found

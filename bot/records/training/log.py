@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date, datetime, time
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
-from bot.records.calendar import REPORT_TZ
+from bot.records.batches import batch_for_undo, mark_undone, note_change, open_batch, undone_message
+from bot.records.calendar import REPORT_TZ, local_date
 from bot.records.db import Database
-from bot.records.models import PersonRow
-from bot.records.training.entries import TrainingEntry, TrainingError
+from bot.records.models import ImportBatchRow, PersonRow
+from bot.records.sheets import ImportReport
+from bot.records.training.entries import SheetEntries, TrainingEntry, TrainingError
 from bot.records.training.messages import text
 from bot.records.training.models import QuizAnswerRow, TrainingRecordRow
 from bot.records.training.report import TrainingReport, summarize
@@ -24,24 +26,98 @@ class TrainingLog:
         self.database = database
         self.settings = database.settings
 
-    def add(self, entries: Sequence[TrainingEntry], source: str = "cli") -> int:
-        """Store every entry in one transaction (all or none); return how many."""
-        now = self.database.now()
+    def today(self) -> date:
+        return local_date(self.database.now())
+
+    def add(self, entry: TrainingEntry, source: str = "cli") -> int:
+        """Store one entry; TrainingError naming the stored one when the same training is recorded."""
         with self.database.writing() as db:
-            db.add_all(
-                TrainingRecordRow(
-                    inspector=e.inspector,
-                    day=e.day,
-                    hours=e.hours,
-                    kind=e.kind,
-                    topic=e.topic,
-                    score=e.score,
-                    source=source,
-                    created_at=now,
+            existing = _same(db, entry)
+            if existing is not None:
+                raise TrainingError(
+                    text(
+                        "errors.exists",
+                        inspector=existing.inspector,
+                        day=existing.day.isoformat(),
+                        kind=existing.kind,
+                        topic=f"·{existing.topic}" if existing.topic else "",
+                        hours=f"{existing.hours:g}",
+                    )
                 )
-                for e in entries
-            )
-        return len(entries)
+            row = _row(entry, source, self.database.now())
+            db.add(row)
+            db.flush()
+            return row.id
+
+    def import_entries(
+        self, file: str, sheet: SheetEntries, actor: str, *, partial: bool = False
+    ) -> ImportReport:
+        """Store the sheet's entries as one batch: a training already recorded (same inspector, day, kind
+        and topic) is not counted twice, only corrected; all or nothing unless ``partial``."""
+        report = ImportReport(rejected=list(sheet.problems))
+        good: list[tuple[int, TrainingEntry]] = []
+        seen: dict[tuple[str, date, str, str], int] = {}
+        for line, entry in sheet.entries:
+            key = _key(entry)
+            if key in seen:
+                report.rejected.append((line, text("errors.duplicate_line", line=seen[key])))
+                continue
+            seen[key] = line
+            good.append((line, entry))
+        report.rejected.sort()
+        if report.rejected and not partial:
+            report.accepted = [(line, _label(entry)) for line, entry in good]
+            return report
+        with self.database.writing() as db:
+            batch = open_batch(db, self.database, "training", file, actor)
+            for line, entry in good:
+                report.accepted.append((line, self._import_one(db, batch, entry, report)))
+            batch.unchanged = report.unchanged
+            report.batch = batch.id
+        report.applied = True
+        return report
+
+    def _import_one(self, db: Session, batch: ImportBatchRow, entry: TrainingEntry, report: ImportReport) -> str:
+        existing = _same(db, entry)
+        if existing is None:
+            row = _row(entry, "import", self.database.now())
+            row.batch_id = batch.id
+            db.add(row)
+            db.flush()
+            note_change(db, batch, row.id, "added")
+            report.added += 1
+            return text("import.record_added", **_fields(entry))
+        before = {"hours": existing.hours, "score": existing.score}
+        if (existing.hours, existing.score) == (entry.hours, entry.score):
+            report.unchanged += 1
+            return text("import.record_unchanged", **_fields(entry))
+        changes = "；".join(
+            f"{label} {_num(before[key])}→{_num(value)}"
+            for key, label, value in (("hours", "学时", entry.hours), ("score", "成绩", entry.score))
+            if before[key] != value
+        )
+        existing.hours, existing.score = entry.hours, entry.score
+        note_change(db, batch, existing.id, "updated", before)
+        report.updated += 1
+        return text("import.record_updated", **_fields(entry), changes=changes)
+
+    def undo(self, batch_id: int, actor: str) -> str:
+        """Undo an import: its additions become tombstones, its corrections are put back."""
+        with self.database.writing() as db:
+            batch, changes = batch_for_undo(db, "training", batch_id)
+            removed = restored = 0
+            for change in changes:
+                row = db.get(TrainingRecordRow, change.record_id, with_for_update=True)
+                if row is None or row.deleted_at is not None:
+                    continue
+                if change.action == "added":
+                    row.deleted_at = self.database.now()
+                    removed += 1
+                else:
+                    row.hours, row.score = change.before["hours"], change.before["score"]
+                    restored += 1
+            mark_undone(batch, self.database, actor)
+            return undone_message(batch, removed, restored)
 
     def record_answer(self, person_key: str, question: Question, correct: bool, seconds: float) -> bool:
         """Store one practice answer under the inspector's person record (the name /grant gave them).
@@ -101,7 +177,11 @@ class TrainingLog:
                     TrainingRecordRow.kind,
                     TrainingRecordRow.hours,
                     TrainingRecordRow.score,
-                ).where(TrainingRecordRow.day >= start.date(), TrainingRecordRow.day < end.date())
+                ).where(
+                    TrainingRecordRow.day >= start.date(),
+                    TrainingRecordRow.day < end.date(),
+                    TrainingRecordRow.deleted_at.is_(None),
+                )
             ).all()
             answers = db.execute(
                 select(QuizAnswerRow.inspector, QuizAnswerRow.topic, QuizAnswerRow.correct).where(
@@ -119,3 +199,51 @@ class TrainingLog:
             self.settings.training_required_hours,
             self.settings.quiz_minutes_per_question,
         )
+
+
+def _key(entry: TrainingEntry) -> tuple[str, date, str, str]:
+    """What makes a training the same one: inspector, day, kind and topic."""
+    return entry.inspector, entry.day, entry.kind, entry.topic
+
+
+def _same(db: Session, entry: TrainingEntry) -> TrainingRecordRow | None:
+    """The stored (not undone) record of the same training, row-locked."""
+    return db.scalar(
+        select(TrainingRecordRow)
+        .where(
+            TrainingRecordRow.inspector == entry.inspector,
+            TrainingRecordRow.day == entry.day,
+            TrainingRecordRow.kind == entry.kind,
+            TrainingRecordRow.topic == entry.topic,
+            TrainingRecordRow.deleted_at.is_(None),
+        )
+        .order_by(TrainingRecordRow.id)
+        .limit(1)
+        .with_for_update()
+    )
+
+
+def _row(entry: TrainingEntry, source: str, now: datetime) -> TrainingRecordRow:
+    return TrainingRecordRow(
+        inspector=entry.inspector,
+        day=entry.day,
+        hours=entry.hours,
+        kind=entry.kind,
+        topic=entry.topic,
+        score=entry.score,
+        source=source,
+        created_at=now,
+    )
+
+
+def _fields(entry: TrainingEntry) -> dict[str, str]:
+    kind = f"{entry.kind}·{entry.topic}" if entry.topic else entry.kind
+    return {"inspector": entry.inspector, "day": entry.day.isoformat(), "kind": kind, "hours": _num(entry.hours)}
+
+
+def _label(entry: TrainingEntry) -> str:
+    return text("import.record_added", **_fields(entry))
+
+
+def _num(number: float | None) -> str:
+    return "—" if number is None else f"{number:g}"

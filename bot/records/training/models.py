@@ -25,6 +25,8 @@ class TrainingRecordRow(Base):
     score: Mapped[float | None] = mapped_column(Float)
     source: Mapped[str] = mapped_column(String(20))  # "cli" or "import"
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    batch_id: Mapped[int | None] = mapped_column(Integer, index=True)  # the import that added it
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # a tombstone (undone import)
 
 
 class QuizAnswerRow(Base):

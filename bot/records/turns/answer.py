@@ -7,15 +7,30 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from bot.records.subjects import article_subjects
 from bot.records.turns.log import TurnLog
 from bot.records.turns.record import TurnRecord
+from knowledge.law.library import Library
 from knowledge.models import Answer
 
 
 class Asks(Protocol):
-    """Whatever answers a question (``knowledge.Assistant``)."""
+    """Whatever answers a question (``knowledge.Assistant``), over its library of articles."""
+
+    @property
+    def library(self) -> Library: ...
 
     def ask(self, question: str) -> Answer: ...
+
+
+def subject_domains(library: Library, answer: Answer) -> tuple[str, ...]:
+    """The domains of an answer for the records: those of the subjects of the articles it cites
+    (生物安全法's articles on human genetic resources count as 人类遗传资源, not by their document), or —
+    citing none — the answer's own."""
+    cited = [ref for ref in answer.citations if ref in library.articles]
+    if not cited:
+        return tuple(answer.domains)
+    return tuple(sorted({domain for ref in cited for domain in article_subjects(library, ref)}))
 
 
 @dataclass(frozen=True)
@@ -40,12 +55,14 @@ def log_answer(
     latency_ms: float,
     asker: Asker,
     *,
+    domains: tuple[str, ...],
     asked_at: datetime | None = None,
     uid: str | None = None,
 ) -> TurnRecord:
     """Build the record of an answer and log it (database or spool) — before the answer is shown."""
     record = TurnRecord.from_answer(
         answer,
+        domains=domains,
         uid=uid,
         person_key=asker.person_key,
         display_name=asker.display_name,
@@ -68,4 +85,5 @@ def record_answer(
 ) -> tuple[Answer, TurnRecord]:
     """Time the answer, build its record, log it: every surface answers a question through this."""
     answer, latency_ms = timed_answer(assistant, question)
-    return answer, log_answer(turns, answer, latency_ms, asker, asked_at=asked_at, uid=uid)
+    domains = subject_domains(assistant.library, answer)
+    return answer, log_answer(turns, answer, latency_ms, asker, domains=domains, asked_at=asked_at, uid=uid)

@@ -42,8 +42,10 @@ class TurnRecord:
         latency_ms: float,
         asked_at: datetime | None = None,
         uid: str | None = None,
+        domains: tuple[str, ...] | None = None,
     ) -> TurnRecord:
-        """Build the record of ``answer`` (a fresh uid unless given), asked now unless ``asked_at`` is given."""
+        """Build the record of ``answer`` (a fresh uid unless given), asked now unless ``asked_at`` is given,
+        with ``domains`` (the answer's own unless given)."""
         return cls(
             uid=uid or new_turn_uid(),
             person_key=person_key,
@@ -54,7 +56,7 @@ class TurnRecord:
             citations=tuple(answer.citations),
             declined=answer.declined,
             latency_ms=latency_ms,
-            domains=tuple(answer.domains),
+            domains=tuple(answer.domains) if domains is None else domains,
             asked_at=asked_at or datetime.now(UTC),
         )
 

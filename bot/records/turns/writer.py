@@ -29,6 +29,7 @@ _ONSITE = (
     select(SessionRow.id)
     .where(
         SessionRow.kind == "onsite",
+        SessionRow.deleted_at.is_(None),
         SessionRow.started_at <= bindparam("at"),
         or_(SessionRow.ended_at.is_(None), SessionRow.ended_at >= bindparam("at")),
         or_(

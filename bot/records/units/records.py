@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 
 @dataclass(frozen=True)
@@ -17,6 +17,8 @@ class Unit:
     licence_no: str = ""
     address: str = ""
     contact: str = ""
+    retired_on: date | None = None  # kept in history, out of coverage from this day
+    retire_reason: str = ""
 
     def to_dict(self) -> dict[str, object]:
         """What ``pufa units list --json`` prints for the unit."""
@@ -28,6 +30,8 @@ class Unit:
             "licence_no": self.licence_no,
             "address": self.address,
             "contact": self.contact,
+            "retired_on": None if self.retired_on is None else self.retired_on.isoformat(),
+            "retire_reason": self.retire_reason,
         }
 
 

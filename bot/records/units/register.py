@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import builtins
 from dataclasses import dataclass, replace
+from datetime import date
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from bot.records.batches import batch_for_undo, mark_undone, note_change, open_batch, undone_message
+from bot.records.calendar import local_date
 from bot.records.db import Database
 from bot.records.errors import RecordsError
 from bot.records.messages import text
-from bot.records.models import PersonRow, UnitDomainRow, UnitRequestRow, UnitRow
+from bot.records.models import ImportBatchRow, PersonRow, SessionRow, UnitDomainRow, UnitRequestRow, UnitRow
 from bot.records.rows import person_for_update
 from bot.records.sheets import Column, ImportReport, SheetLimits, read_sheet
 from bot.records.units.records import Unit, UnitRequest
@@ -69,6 +72,8 @@ def unit_record(row: UnitRow) -> Unit:
         licence_no=row.licence_no or "",
         address=row.address,
         contact=row.contact,
+        retired_on=row.retired_on,
+        retire_reason=row.retire_reason,
     )
 
 
@@ -121,7 +126,7 @@ class UnitRegister:
         self.database = database
 
     def list(self, domain: str | None = None) -> list[Unit]:
-        """Every unit (or those of ``domain``), by name."""
+        """Every unit (or those of ``domain``), by name; retired ones too (``Unit.retired_on``)."""
         query = select(UnitRow).order_by(UnitRow.name, UnitRow.id)
         if domain is not None:
             (code,) = check_domains((domain,), REGULATED)
@@ -220,7 +225,9 @@ class UnitRegister:
         db.flush()
         return row
 
-    def import_sheet(self, name: str, content: bytes, *, partial: bool = False) -> ImportReport:
+    def import_sheet(
+        self, name: str, content: bytes, *, partial: bool = False, actor: str = ""
+    ) -> ImportReport:
         """Add or update (by credit code) every unit of the spreadsheet.
 
         All or nothing: when any row is bad nothing is stored, unless ``partial`` (then the good rows are).
@@ -250,13 +257,82 @@ class UnitRegister:
             report.accepted = [(line, unit.name) for line, unit in good]
             return report
         with self.database.writing() as db:
+            batch = open_batch(db, self.database, "units", name, actor)
             for line, unit in good:
-                existing = db.scalar(select(UnitRow).where(UnitRow.credit_code == unit.credit_code))
-                self._save(db, existing, unit)
-                key = "sheet.unit_updated" if existing is not None else "sheet.unit_added"
-                report.accepted.append((line, text(key, name=unit.name, code=unit.credit_code)))
+                report.accepted.append((line, self._import_one(db, batch, unit, report)))
+            batch.unchanged = report.unchanged
+            report.batch = batch.id
         report.applied = True
         return report
+
+    def _import_one(self, db: Session, batch: ImportBatchRow, unit: UnitInput, report: ImportReport) -> str:
+        """Add the unit, or update the one with its credit code (re-enabled if it was retired)."""
+        row = db.scalar(select(UnitRow).where(UnitRow.credit_code == unit.credit_code).with_for_update())
+        if row is None:
+            added = self._save(db, None, unit)
+            note_change(db, batch, added.id, "added")
+            report.added += 1
+            return text("sheet.unit_added", name=unit.name, code=unit.credit_code)
+        before = unit_record(row)
+        retired = row.retired_on is not None
+        self._save(db, row, unit)
+        row.retired_on, row.retire_reason = None, ""
+        if unit_input(before) == unit and not retired:
+            report.unchanged += 1
+            return text("sheet.unit_unchanged", name=unit.name, code=unit.credit_code)
+        note_change(db, batch, row.id, "updated", before.to_dict())
+        report.updated += 1
+        return text("sheet.unit_revived" if retired else "sheet.unit_updated", name=unit.name, code=unit.credit_code)
+
+    def undo_import(self, batch_id: int, actor: str) -> str:
+        """Undo an import: units it added are retired from the day of the import, updates are put back."""
+        with self.database.writing() as db:
+            batch, changes = batch_for_undo(db, "units", batch_id)
+            removed = restored = 0
+            for change in changes:
+                row = db.get(UnitRow, change.record_id, with_for_update=True)
+                if row is None:
+                    continue
+                if change.action == "added":
+                    row.retired_on = local_date(batch.at)
+                    row.retire_reason = text("sheet.undo_reason", batch=batch_id)
+                    removed += 1
+                    continue
+                before = change.before
+                self._save(
+                    db,
+                    row,
+                    UnitInput(
+                        before["name"],
+                        before["credit_code"],
+                        tuple(before["domains"]),
+                        before["licence_no"],
+                        before["address"],
+                        before["contact"],
+                    ),
+                )
+                row.retired_on = date.fromisoformat(before["retired_on"]) if before["retired_on"] else None
+                row.retire_reason = before["retire_reason"]
+                restored += 1
+            mark_undone(batch, self.database, actor)
+            return undone_message(batch, removed, restored)
+
+    def retire(self, query: str, day: date, reason: str) -> Unit:
+        """Retire a unit from ``day``: kept in history, out of coverage from that day, listed apart."""
+        with self.database.writing() as db:
+            row = find_unit(db, query)
+            last = db.scalar(
+                select(func.max(SessionRow.started_at)).where(
+                    SessionRow.unit_id == row.id, SessionRow.kind == "onsite", SessionRow.deleted_at.is_(None)
+                )
+            )
+            if last is not None and local_date(last) >= day:
+                raise RecordsError(
+                    text("errors.unit_retire_date", date=day.isoformat(), last=local_date(last).isoformat())
+                )
+            row.retired_on, row.retire_reason, row.updated_at = day, reason.strip(), self.database.now()
+            db.flush()
+            return unit_record(row)
 
     # --- self-registration ------------------------------------------------------------------------
 

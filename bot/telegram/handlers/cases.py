@@ -12,7 +12,7 @@ from telegram.constants import ChatAction
 
 from bot.briefing import writers
 from bot.briefing.content import build_briefing
-from bot.briefing.outline import briefing_outline
+from bot.briefing.outline import briefing_outline, handout_outline
 from bot.records.calendar import REPORT_TZ
 from bot.records.models import MATERIALS
 from bot.render import render_cases_html
@@ -46,11 +46,16 @@ async def on_brief(update: Update, context: Context) -> None:
     on = datetime.now(REPORT_TZ).date()
     briefing = await asyncio.to_thread(build_briefing, store, library, query, on)
     await context.bot.send_chat_action(chat.id, ChatAction.UPLOAD_DOCUMENT)
+    handout = handout_outline(briefing, context.bot.username or "")  # the bot's own @name, from getMe
     with tempfile.TemporaryDirectory(prefix="pufa-brief-") as tmp:
         out = await asyncio.to_thread(writers.write, briefing_outline(briefing), Path(tmp) / "brief.docx")
         caption = text("briefing", "bot.caption", unit=briefing.unit.name, date=on.isoformat())
         filename = f"{briefing.unit.name}-检查前简报-{on.isoformat()}.docx"
         await context.bot.send_document(chat.id, out.read_bytes(), filename=filename, caption=caption)
+        sheet = await asyncio.to_thread(writers.write, handout, Path(tmp) / "handout.docx", True)
+        caption = text("briefing", "bot.handout_caption", unit=briefing.unit.name, date=on.isoformat())
+        filename = f"{briefing.unit.name}-合规告知书-{on.isoformat()}.docx"
+        await context.bot.send_document(chat.id, sheet.read_bytes(), filename=filename, caption=caption)
     session = await asyncio.to_thread(store.sessions.current, person_key(user))
     if session is not None and session.unit.id == briefing.unit.id:
         cases = [cited.id for cited in briefing.cases]

@@ -13,14 +13,17 @@ from typing import Any
 from telegram import Update, User
 from telegram.constants import ChatAction
 
+from bot.records.calendar import REPORT_TZ
 from bot.records.errors import RecordsError
 from bot.records.reports.prose import render_text
 from bot.records.validate import looks_like_date, parse_attendees
 from bot.render import text
 from bot.reports import chart, export
+from bot.reports.annual.build import annual_report
 from bot.reports.titles import catalog_titles
 from bot.telegram.base import Context, deps, display_name, person_key, reply_key, reply_text
 from bot.telegram.sentences import say
+from knowledge.templates import text as template
 
 Handler = Callable[[Update, Context], Coroutine[Any, Any, None]]
 _ROLES_ABOVE = {"inspector": ("inspector", "admin"), "admin": ("admin",)}
@@ -172,3 +175,22 @@ async def on_export(update: Update, context: Context) -> None:
         await context.bot.send_document(
             chat.id, out.read_bytes(), filename=out.name, caption=text("bot.export_caption", year=year)
         )
+
+
+@requires("admin")
+async def on_report(update: Update, context: Context) -> None:
+    """/report 年份: the annual report on enforcement and outreach as a Word file (admins)."""
+    args = context.args or []
+    year = _year(args)
+    chat = update.effective_chat
+    if year is None or chat is None or len(args) > 1:
+        await reply_text(update, context, template("annual", "bot.usage"))
+        return
+    records, library = deps(context).records, deps(context).assistant.library
+    today = datetime.now(REPORT_TZ).date()
+    await context.bot.send_chat_action(chat.id, ChatAction.UPLOAD_DOCUMENT)
+    with tempfile.TemporaryDirectory(prefix="pufa-report-") as tmp:
+        out = Path(tmp) / f"{year}年执法普法工作情况报告.docx"
+        await asyncio.to_thread(annual_report, records, library, year, out, today)
+        caption = template("annual", "bot.caption", year=year)
+        await context.bot.send_document(chat.id, out.read_bytes(), filename=out.name, caption=caption)

@@ -47,7 +47,7 @@ async def start(update: Update, context: Context) -> int:
     if await asyncio.to_thread(store.people.role_of, person_key(user)) not in ("inspector", "admin"):
         await reply_key(update, context, "bot.not_inspector")
         return ConversationHandler.END
-    units = await asyncio.to_thread(store.units.list)
+    units = [u for u in await asyncio.to_thread(store.units.list) if u.retired_on is None]
     if not units:
         await reply_text(update, context, say("onsite.register_empty"))
         return ConversationHandler.END

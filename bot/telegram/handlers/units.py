@@ -230,19 +230,20 @@ def _import(
         report = store.sessions.import_sheet(name, content, who, partial=partial, resolve_articles=resolver)
         return say("upload.sessions_title", name=name), report
     if {"credit_code", "domains"} <= sheet_columns(name, content, UNIT_COLUMNS, limits):
-        return say("upload.units_title", name=name), store.units.import_sheet(name, content, partial=partial)
+        report = store.units.import_sheet(name, content, partial=partial, actor=who)
+        return say("upload.units_title", name=name), report
     return None
 
 
 async def _reply_report(update: Update, context: Context, title: str, report: ImportReport, name: str) -> None:
     """One reply: the counts and the first rejected lines; the whole list attached as a text file."""
-    brief, more = report.brief(REPORT_LINES_SHOWN)
+    flag = say("upload.partial_flag")
+    brief, more = report.brief(REPORT_LINES_SHOWN, partial_flag=flag)
     attachment = f"{Path(name).stem}-导入结果.txt"
-    hint = [] if report.applied else [say("upload.partial_hint")]
     extra = [records_text("sheet.more_in_file", shown=REPORT_LINES_SHOWN, name=attachment)] if more else []
-    await reply_text(update, context, "\n".join([title, brief, *extra, *hint]))
+    await reply_text(update, context, "\n".join([title, brief, *extra]))
     if more:
         chat = update.effective_chat
         assert chat is not None, "documents come in a chat"
-        full = (title + "\n" + report.render() + "\n").encode("utf-8")
+        full = (title + "\n" + report.render(partial_flag=flag) + "\n").encode("utf-8")
         await context.bot.send_document(chat.id, full, filename=attachment)

@@ -25,7 +25,7 @@ def test_cases_lists_searches_and_explains(
         async with running_bot(bot_settings, assistant, bot_store) as tg:
             (listing,) = await command(tg, LAB_ID, "/cases")
             assert listing.startswith(template("cases", "bot.header", count=6))
-            assert "阿斯利康投资（中国）有限公司" in listing and "wuxi-serum-export-2016" in listing
+            assert "阿斯利康投资（中国）有限公司案（2018年）" in listing and "wuxi-serum-export-2016" not in listing
             (found,) = await command(tg, LAB_ID, "/cases 出境")
             assert found.startswith("典型案例") and "5165份" in found and "暂行办法" in found
             assert "现行规定：《中华人民共和国人类遗传资源管理条例》第二十七条" in found
@@ -51,12 +51,17 @@ def test_brief_sends_word_and_records_it_with_the_open_session(
             await command(tg, INSPECTOR_ID, "/outreach_start 康源 2026-009")
             (recorded,) = await command(tg, INSPECTOR_ID, "/brief 康源")
             assert recorded == template("briefing", "bot.recorded", unit="康源基因检测有限公司")
-            (sent,) = await tg.wait_sent(1, "sendDocument", chat_id=INSPECTOR_ID)
+            sent, handout = await tg.wait_sent(2, "sendDocument", chat_id=INSPECTOR_ID)
             name, content = sent.files["document"]
             assert name.startswith("康源基因检测有限公司-检查前简报-") and name.endswith(".docx")
             document = docx.Document(io.BytesIO(content))
             headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
-            assert headings[0] == "一、单位概况" and headings[-1] == "五、合规告知书（现场发放）"
+            assert headings[0] == "一、单位概况" and headings[-1] == "五、典型案例"
+            name, content = handout.files["document"]
+            assert name.startswith("康源基因检测有限公司-合规告知书-")
+            sheet = docx.Document(io.BytesIO(content))
+            assert len(sheet.inline_shapes) == 1  # the QR code leading to the bot
+            assert any("签收" in p.text for p in sheet.paragraphs)
 
     run(scenario)
     (used,) = bot_store.materials.of_year(datetime.now(REPORT_TZ).year)

@@ -190,14 +190,16 @@ def test_admin_uploads_spreadsheets(
             assert (
                 "未导入任何数据：1 行有错误" in refused and "第3行：统一社会信用代码校验位不正确" in refused
             )
-            assert say("upload.partial_hint") in refused
+            assert f"或加 {say('upload.partial_flag')} 只导入正确的行" in refused and "--partial" not in refused
             assert bot_store.units.list() == []
             accepted = await upload(tg, ADMIN_ID, "units.xlsx", units, caption="部分导入")
-            assert "接受 2 行，拒绝 1 行" in accepted and "第2行：新增 康源实验动物技术有限公司" in accepted
+            assert "新增 2 条，已存在 0 条" in accepted and "拒绝 1 行" in accepted
+            assert "第2行：新增 康源实验动物技术有限公司" in accepted
 
             sessions = await upload(tg, ADMIN_ID, "sessions.csv", sessions_csv, caption="部分导入")
             assert sessions.startswith(say("upload.sessions_title", name="sessions.csv"))
-            assert "接受 1 行，拒绝 1 行" in sessions and "第3行：参加人数应为不小于 0 的整数" in sessions
+            assert "新增 1 条，已存在 0 条" in sessions and "拒绝 1 行" in sessions
+            assert "第3行：参加人数应为不小于 0 的整数" in sessions
 
             odd = await upload(tg, ADMIN_ID, "odd.csv", "姓名,电话\n张三,1\n".encode())
             assert odd == say("upload.kind_unknown", name="odd.csv")

@@ -15,6 +15,7 @@ from knowledge.law.catalog import Catalog
 from knowledge.models import Article, ArticleRef
 from knowledge.quiz import KINDS, Question, QuizBank, QuizError
 from knowledge.quiz.bank import occurs
+from knowledge.quiz.scoring import kind_points
 from knowledge.templates import text as template
 
 BLANK = template("quiz", "blank")
@@ -66,6 +67,8 @@ def test_questions_come_only_from_versions_in_force(
     hgr = [q for q in every_question if q.doc_id == "hgr-regulation-2019"]
     assert hgr and all("已被修改" in q.notice for q in hgr)
     assert not [q for q in hgr if q.kind == "authority"]  # the amendment moved the competent department
+    # nor does any other kind ask about a sentence naming who is in charge or acts
+    assert not [q for q in hgr if re.search("部门|机关|委员会|人民政府", q.evidence + q.question)]
 
 
 def test_every_answer_is_recoverable_from_its_article(
@@ -109,7 +112,7 @@ def test_distractors_differ_from_the_answer_and_are_absent_from_the_article(
             assert q.choices == ()
             continue
         assert q.answer in q.choices and len(set(q.choices)) == len(q.choices), q
-        assert len(q.choices) >= 2 if q.kind == "truefalse" else len(q.choices) >= 3, q
+        assert len(q.choices) == (2 if q.kind == "truefalse" else 4), q  # every choice question alike
         if q.kind in ("penalty", "deadline", "authority"):
             text = articles[ArticleRef(q.doc_id, q.article)].text
             for other in q.choices:
@@ -130,6 +133,39 @@ def test_the_same_seed_gives_the_same_paper(bank: QuizBank) -> None:
     assert first == again
     assert first != other
     assert len(first) == 50 and len({q["id"] for q in first}) == 50
+
+
+def test_no_paper_asks_about_one_sentence_twice(bank: QuizBank) -> None:
+    for seed in range(8):
+        paper = bank.paper(60, seed=seed)
+        sentences = [q.evidence for q in paper]
+        assert len(set(sentences)) == len(sentences), seed
+
+
+@pytest.mark.parametrize("n", [1, 7, 18, 30, 36, 40, 42, 48, 50, 54, 60, 66, 72])
+def test_exam_points_are_whole_by_kind_and_total_one_hundred(bank: QuizBank, n: int) -> None:
+    questions, points = bank.exam(n, seed=n)
+    assert len(questions) == n and len({q.id for q in questions}) == n
+    assert set(points) == {q.kind for q in questions}
+    assert all(isinstance(p, int) and p >= 1 for p in points.values())
+    assert sum(points[q.kind] for q in questions) == 100
+    assert max(points.values()) - min(points.values()) <= 2  # near-equal weight for every question
+
+
+def test_kind_points_splits_evenly_or_says_it_cannot() -> None:
+    assert kind_points({"fill": 50}) == {"fill": 2}
+    split = kind_points(
+        {"article": 5, "penalty": 5, "fill": 5, "truefalse": 5, "deadline": 5, "authority": 5}
+    )
+    assert split is not None and sum(5 * p for p in split.values()) == 100
+    assert sorted(split.values()) == [3, 3, 3, 3, 4, 4]
+    assert kind_points({"article": 3, "fill": 3}) is None  # 3a + 3b is never 100
+    assert kind_points({"fill": 101}) is None
+
+
+def test_exam_refuses_a_count_points_cannot_serve(bank: QuizBank) -> None:
+    with pytest.raises(QuizError, match="1 至 100"):
+        bank.exam(120, seed=1)
 
 
 def test_paper_spreads_over_topics_and_kinds(bank: QuizBank) -> None:

@@ -2,7 +2,7 @@
 quiz answers marked whether they count as training time.
 
 Revision ID: 0007
-Revises: 0004 on this branch (issue 21); the integrator re-chains it after 0005 and 0006
+Revises: 0005 on this branch (issue 21); the integrator re-chains it after 0006
 Create Date: 2026-12-02
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0007"
-down_revision = "0004"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 

@@ -28,7 +28,7 @@ from knowledge.law.catalog import Catalog, load_manifest
 from tests.support.cli import run_pufa
 from tests.support.outreach import BACKENDS, T0, backend_settings, credit_code, make_turn
 
-REPO = Path(__file__).resolve().parents[3]
+REPO = Path(__file__).resolve().parents[4]
 FUTURE = "space_biology"  # a domain a later corpus may add, without a title yet
 
 

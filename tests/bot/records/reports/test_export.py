@@ -25,6 +25,7 @@ from bot.reports.chart import build_chart, cjk_font, write_chart
 from bot.reports.titles import catalog_titles
 from bot.settings import Settings
 from knowledge.law.catalog import load_manifest
+from tests.support.cli import run_pufa
 from tests.support.outreach import BACKENDS, T0, backend_settings, credit_code, make_turn
 
 HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -48,8 +49,12 @@ def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Setting
 @pytest.fixture
 def store(settings: Settings) -> Iterator[Records]:
     opened = Records.open(settings)
-    opened.units.enrol("tg:1", "张三", UnitInput("康源实验动物技术有限公司", credit_code(1), ("lab_animals",)))
-    opened.units.enrol("tg:2", "李四", UnitInput("华基因组科技有限公司", credit_code(2), ("human_genetic_resources",)))
+    opened.units.enrol(
+        "tg:1", "张三", UnitInput("康源实验动物技术有限公司", credit_code(1), ("lab_animals",))
+    )
+    opened.units.enrol(
+        "tg:2", "李四", UnitInput("华基因组科技有限公司", credit_code(2), ("human_genetic_resources",))
+    )
     opened.people.set_role("tg:9", "inspector", "王检查")
     opened.sessions.start("tg:9", "康源", "2024-001", at=T0)
     opened.turns.record(
@@ -123,9 +128,7 @@ def _run(argv: list[str], settings: Settings) -> int:
     return run(build_parser(argv[0]).parse_args(argv), settings)
 
 
-def test_cli_stats_json_text_and_chart(
-    store: Records, settings: Settings, tmp_path: Path, capsys
-) -> None:
+def test_cli_stats_json_text_and_chart(store: Records, settings: Settings, tmp_path: Path, capsys) -> None:
     assert _run(["stats", "--year", "2024", "--json", "--chart", str(tmp_path / "c.png")], settings) == 0
     out = capsys.readouterr()
     figures = json.loads(out.out)
@@ -136,6 +139,37 @@ def test_cli_stats_json_text_and_chart(
     text = capsys.readouterr().out
     assert text.startswith("2024年第一季度（实验动物领域）普法宣传统计")
     assert "年报段落" in text
+
+
+def test_every_domain_option_takes_chinese_and_refuses_the_unknown_by_name(
+    store: Records, settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    chinese = run_pufa(
+        ["stats", "--year", "2024", "--domain", "实验动物", "--json"], settings, monkeypatch, capsys
+    )
+    assert chinese.code == 0 and json.loads(chinese.out)["domain"] == "lab_animals"
+    other_name = run_pufa(
+        ["stats", "--year", "2024", "--domain", "人遗", "--json"], settings, monkeypatch, capsys
+    )
+    assert json.loads(other_name.out)["sessions"]["total"] == 1
+    for argv in (
+        ["stats", "--year", "2024", "--domain", "林业"],
+        ["search", "--domain", "林业", "实验动物"],
+        ["units", "list", "--domain", "林业"],
+        ["outreach", "list", "--year", "2024", "--domain", "林业"],
+    ):
+        refused = run_pufa(argv, settings, monkeypatch, capsys)
+        assert refused.code == 2 and "未知的领域“林业”，可选：实验动物、人类遗传资源" in refused.err, argv
+        assert not re.search(r"[a-z]{3,}_", refused.err), refused.err  # no code such as lab_animals
+    listed = run_pufa(["units", "list", "--domain", "人类遗传资源", "--json"], settings, monkeypatch, capsys)
+    assert [u["name"] for u in json.loads(listed.out)] == ["华基因组科技有限公司"]
+    sessions = run_pufa(
+        ["outreach", "list", "--year", "2024", "--domain", "实验动物", "--json"],
+        settings,
+        monkeypatch,
+        capsys,
+    )
+    assert [s["unit"] for s in json.loads(sessions.out)] == ["康源实验动物技术有限公司"]
 
 
 def test_cli_export(store: Records, settings: Settings, tmp_path: Path, capsys) -> None:

@@ -77,7 +77,9 @@ def test_add_a_past_session_with_everything(
         "time": "14:30",
         "attendees": 25,
     }
-    assert session["domains"] == ["lab_animals"] and session["domain_labels"] == ["实验动物"]
+    # the domains of what was taught (an article of each), not the unit's
+    assert session["domains"] == ["human_genetic_resources", "lab_animals"]
+    assert session["domain_labels"] == ["人类遗传资源", "实验动物"]
     assert session["inspectors"] == ["王检查", "赵执法"] and session["topic"] == "实验动物许可管理"
     assert [a["label"] for a in session["articles"]] == [
         "《中华人民共和国人类遗传资源管理条例》第二十二条",
@@ -144,10 +146,36 @@ def test_edit_and_delete_leave_an_audit_trail(
     assert trail[1]["actor"] == "cli:李科长"
     assert trail[1]["details"] == {"attendees": [12, 30], "date": [f"{YEAR}-05-06", f"{YEAR}-05-07"]}
     assert trail[2]["details"]["reason"] == "重复登记" and trail[2]["details"]["attendees"] == 30
-    shown = pufa(["outreach", "audit", sid], settings, monkeypatch, capsys)
-    assert "更正｜cli:李科长" in shown.out and "删除" in shown.out
+    shown = pufa(["outreach", "audit", sid], settings, monkeypatch, capsys).out.splitlines()
+    assert shown[1].startswith("更正：参加人数 12→30（李科长，") and shown[2].startswith(f"更正：日期 {YEAR}-05-06→")
+    assert shown[3].startswith("删除：原因：重复登记（") and "{" not in "".join(shown)
     gone = pufa(["outreach", "delete", sid], settings, monkeypatch, capsys)
-    assert gone.code == 2 and f"没有编号为 {sid} 的现场普法活动" in gone.err
+    assert gone.code == 2 and f"现场普法活动 {sid} 已删除（原因：重复登记）" in gone.err
+
+    # the number of a deleted session is never given again, and its audit stays its own
+    assert pufa(add, settings, monkeypatch, capsys).code == 0
+    store.turns.record(make_turn("tg:77", T0.replace(year=YEAR)))  # an online session: a number too
+    (again,) = listed(settings, monkeypatch, capsys)
+    assert again["id"] > int(sid)
+    assert [entry["action"] for entry in store.sessions.audit(int(sid))] == ["create", "edit", "delete"]
+    assert [entry["action"] for entry in store.sessions.audit(again["id"])] == ["create"]
+
+
+def test_a_duplicate_is_refused_with_the_stored_one_named(
+    store: Records, settings: Settings, monkeypatch, capsys
+) -> None:
+    add = ["outreach", "add", "--unit", MICE, "--date", f"{YEAR}-05-06", "--time", "14:30", "--attendees", "12"]
+    assert pufa([*add, "--inspection", "JC-1"], settings, monkeypatch, capsys).code == 0
+    (first,) = listed(settings, monkeypatch, capsys)
+    twice = pufa(add, settings, monkeypatch, capsys)
+    assert twice.code == 2 and f"编号 {first['id']}：康源实验动物技术有限公司，{YEAR}-05-06 14:30" in twice.err
+    assert "--allow-duplicate" in twice.err
+    other = ["outreach", "add", "--unit", GENOMICS, "--date", f"{YEAR}-05-07", "--attendees", "3"]
+    reused = pufa([*other, "--inspection", "JC-1"], settings, monkeypatch, capsys)
+    assert reused.code == 2 and "执法检查编号 JC-1 已用于另一单位的活动" in reused.err
+    assert len(listed(settings, monkeypatch, capsys)) == 1
+    assert pufa([*add, "--allow-duplicate"], settings, monkeypatch, capsys).code == 0
+    assert len(listed(settings, monkeypatch, capsys)) == 2
 
 
 def test_a_session_with_questions_cannot_be_deleted(
@@ -201,12 +229,12 @@ def test_import_a_years_sessions(
     ]
     sheet = write_sessions(tmp_path / "sessions.xlsx", good + bad)
     done = pufa(["outreach", "import", str(sheet)], settings, monkeypatch, capsys)
-    assert done.code == 1 and "未导入任何数据：4 行有错误" in done.out
+    assert done.code == 1 and "未导入任何数据：4 行有错误" in done.out and "加 --partial" in done.out
     for line, message in ((4, "日期"), (5, "不存在的单位"), (6, "参加人数"), (7, "第九百条")):
         assert any(f"第{line}行" in row and message in row for row in done.out.splitlines()), (line, done.out)
     assert store.sessions.list(YEAR) == []
     partial = pufa(["outreach", "import", str(sheet), "--partial"], settings, monkeypatch, capsys)
-    assert partial.code == 0 and "接受 2 行，拒绝 4 行" in partial.out
+    assert partial.code == 0 and "新增 2 条，已存在 0 条" in partial.out and "拒绝 4 行" in partial.out
     sessions = listed(settings, monkeypatch, capsys)
     assert [(s["unit"], s["date"], s["attendees"]) for s in sessions] == [
         ("康源实验动物技术有限公司", f"{YEAR}-01-09", 18),
@@ -217,7 +245,21 @@ def test_import_a_years_sessions(
     assert store.reports.stats(YEAR).onsite == 2
     again = pufa(["outreach", "import", str(sheet), "--partial"], settings, monkeypatch, capsys)
     assert again.code == 0 and again.out.count("已登记过") == 2
+    assert "新增 0 条，已存在 2 条，未重复计入" in again.out
     assert store.reports.stats(YEAR).onsite == 2
+    good[1][3] = "25"  # a corrected figure updates the session it matches (unit, date, time)
+    fixed = pufa(["outreach", "import", str(write_sessions(tmp_path / "fixed.xlsx", good))], settings, monkeypatch, capsys)
+    assert "其中 1 条按表格更新" in fixed.out and "参加人数 22→25" in fixed.out
+    assert [s["attendees"] for s in listed(settings, monkeypatch, capsys)] == [18, 25]
+    batch = fixed.out.split("pufa outreach import --undo ")[1].split()[0]
+    undone = pufa(["outreach", "import", "--undo", batch], settings, monkeypatch, capsys)
+    assert undone.code == 0 and "恢复被更新的 1 条" in undone.out
+    assert [s["attendees"] for s in listed(settings, monkeypatch, capsys)] == [18, 22]
+    first = partial.out.split("pufa outreach import --undo ")[1].split()[0]
+    assert "删除新增 2 条" in pufa(["outreach", "import", "--undo", first], settings, monkeypatch, capsys).out
+    assert listed(settings, monkeypatch, capsys) == [] and store.reports.stats(YEAR).onsite == 0
+    trail = store.sessions.audit(sessions[0]["id"])
+    assert trail[-1]["action"] == "delete" and trail[-1]["details"]["reason"] == f"撤销导入批次 {first}"
     twice = write_sessions(tmp_path / "twice.xlsx", [good[0], good[0]])
     refused = pufa(["outreach", "import", str(twice)], settings, monkeypatch, capsys)
     assert refused.code == 1 and "第3行：与第2行是同一单位、同一时间的活动" in refused.out

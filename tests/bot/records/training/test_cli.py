@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import json
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -15,6 +15,7 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
 from bot.cli.main import main
+from bot.records.calendar import REPORT_TZ
 from bot.records.db import make_engine
 from bot.records.services import Records
 from bot.records.training.models import TrainingRecordRow
@@ -39,7 +40,12 @@ def stored(settings: Settings) -> int:
     engine = make_engine(settings.effective_database_url)
     try:
         with engine.connect() as connection:
-            return connection.scalar(select(func.count()).select_from(TrainingRecordRow)) or 0
+            return (
+                connection.scalar(
+                    select(func.count()).select_from(TrainingRecordRow).where(TrainingRecordRow.deleted_at.is_(None))
+                )
+                or 0
+            )
     finally:
         engine.dispose()
 
@@ -103,12 +109,21 @@ def test_exam_writes_paper_and_answer_key(
 
     answers = open_docx(str(key))
     table = answers.tables[0]
-    assert [c.text for c in table.rows[0].cells] == ["题号", "题型", "专题", "答案", "条文依据"]
+    assert [c.text for c in table.rows[0].cells] == ["题号", "题型", "分值", "答案", "条文依据"]
     rows = [[c.text for c in row.cells] for row in table.rows[1:]]
-    assert len(rows) == 30 and {r[2] for r in rows} == {"实验动物", "行政处罚"}
-    assert all(r[4].startswith(("《实验动物管理条例》", "《中华人民共和国行政处罚法》")) for r in rows)
+    assert len(rows) == 30 and sum(int(r[2]) for r in rows) == 100
+    by_kind: dict[str, set[str]] = {}
+    for row in rows:
+        by_kind.setdefault(row[1], set()).add(row[2])
+    assert all(len(points) == 1 for points in by_kind.values())  # one score per question kind
+    assert all(r[4].startswith(("《实验动物管理条例》", "《行政处罚法》")) for r in rows)
+    assert all(len(r[4]) <= 20 for r in rows)  # short citations: one line in the key's table
+    no_wrap = table._tbl.xpath(".//w:tc[last()]/w:tcPr/w:noWrap")
+    assert len(no_wrap) == 31
     headings = [p.text for p in answers.paragraphs if p.style.name == "Heading 2"]
-    assert headings and all(h in {r[4] for r in rows} for h in headings)  # each cited article quoted
+    assert len(headings) == len({r[4] for r in rows})  # each cited article quoted under its full citation
+    sections = [p.text for p in paper.paragraphs if p.style.name == "Heading 1"]
+    assert all(re.search(r"每题 \d+ 分，共 \d+ 分", s) for s in sections)
 
     again = tmp_path / "again.docx"
     run(
@@ -216,9 +231,9 @@ def test_training_add_report_flags_who_is_behind(
             "--hours",
             "2",
             "--kind",
-            "培训班",
+            "茶话会",
         )
-        assert code == 2 and "培训形式“培训班”无效" in err
+        assert code == 2 and "培训形式“茶话会”无效" in err and "培训班" in err and "自学" in err
         assert stored(settings) == 5
 
         xlsx, chart = tmp_path / "r.xlsx", tmp_path / "r.png"
@@ -311,10 +326,79 @@ def test_import_is_all_or_nothing_with_bad_rows_named_by_line(
         book.active.append(["张三", date(2025, 6, 1), 1.5, "闭卷考试", "人类遗传资源", 90])
         book.save(tmp_path / "good.xlsx")
         code, out, _ = run(capsys, "training", "import", str(tmp_path / "good.xlsx"))
-        assert code == 0 and "已导入 2 条培训记录" in out
+        assert code == 0 and "新增 2 条，已存在 0 条" in out
         assert stored(settings) == 3
         code, _, err = run(capsys, "training", "import", str(tmp_path / "good.txt"))
         assert code == 2 and "只支持 .csv 或 .xlsx" in err
+
+
+def _hours(capsys: pytest.CaptureFixture[str]) -> dict[str, float]:
+    code, out, _ = run(capsys, "training", "report", "--year", "2025", "--json")
+    assert code == 0
+    return {row["inspector"]: row["hours"] for row in json.loads(out)}
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_reimporting_a_sheet_counts_nothing_twice_and_a_batch_can_be_undone(
+    backend: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with backend_settings(backend, tmp_path) as settings:
+        use(monkeypatch, settings)
+        header = ["执法人员", "日期", "学时", "形式", "专题", "成绩"]
+        rows = [header, *([f"检查员{n}", "2025-03-01", "4", "讲座", "", ""] for n in range(5))]
+        rows.append(["检查员0", "2025-03-02", "2", "自学", "", ""])  # a synonym of 自学/练习
+        sheet = tmp_path / "培训.csv"
+        sheet.write_bytes("\n".join(",".join(r) for r in rows).encode("gbk"))  # a GBK sheet from Excel
+        code, out, _ = run(capsys, "training", "import", str(sheet))
+        assert code == 0 and "新增 6 条，已存在 0 条" in out
+        first = _hours(capsys)
+        assert first["检查员0"] == 6 and stored(settings) == 6
+
+        code, out, _ = run(capsys, "training", "import", str(sheet))
+        assert code == 0 and "新增 0 条，已存在 6 条，未重复计入" in out
+        assert _hours(capsys) == first and stored(settings) == 6
+
+        rows[1][2] = "5"  # a corrected row updates the record it matches
+        sheet.write_bytes("\n".join(",".join(r) for r in rows).encode("utf-8-sig"))
+        code, out, _ = run(capsys, "training", "import", str(sheet))
+        assert "新增 0 条，已存在 6 条" in out and "其中 1 条按表格更新" in out and "学时 4→5" in out
+        assert _hours(capsys)["检查员0"] == 7 and stored(settings) == 6
+        batch = out.split("pufa training import --undo ")[1].split()[0]
+
+        code, out, _ = run(capsys, "training", "import", "--undo", batch)
+        assert code == 0 and "恢复被更新的 1 条" in out
+        assert _hours(capsys) == first
+        code, _, err = run(capsys, "training", "import", "--undo", batch)
+        assert code == 2 and f"导入批次 {batch} 已于" in err
+        code, out, _ = run(capsys, "training", "import", "--undo", "1")
+        assert code == 0 and "删除新增 6 条" in out and stored(settings) == 0
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_future_dates_refused_and_partial_imports_the_good_rows(
+    backend: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with backend_settings(backend, tmp_path) as settings:
+        use(monkeypatch, settings)
+        future = (datetime.now(REPORT_TZ).date() + timedelta(days=400)).isoformat()
+        code, _, err = run(
+            capsys, "training", "add", "--inspector", "王五", "--date", future, "--hours", "2", "--kind", "讲座"
+        )
+        assert code == 2 and f"日期 {future} 晚于今天" in err
+        sheet = _write_csv(
+            tmp_path / "s.csv",
+            [
+                ["执法人员", "日期", "学时", "形式"],
+                ["王五", "2025-03-01", "2", "网络学习"],
+                ["王五", future, "2", "讲座"],
+                ["王五", "2025-03-01", "3", "网络学习"],
+            ],
+        )
+        code, _, err = run(capsys, "training", "import", str(sheet))
+        assert code == 2 and "加 --partial 只导入正确的行" in err and stored(settings) == 0
+        code, out, _ = run(capsys, "training", "import", str(sheet), "--partial")
+        assert code == 0 and "新增 1 条" in out and "与第 2 行是同一执法人员" in out
+        assert stored(settings) == 1
 
 
 @pytest.mark.parametrize("backend", BACKENDS)

@@ -60,7 +60,9 @@ def test_import_csv_then_list_json(settings: Settings, tmp_path: Path, monkeypat
     sheet = write_csv(tmp_path / "units.csv", GOOD)
     done = run_pufa(["units", "import", str(sheet)], settings, monkeypatch, capsys)
     assert done.code == 0, done.err
-    assert "接受 3 行，拒绝 0 行" in done.out and "第2行：新增 康源实验动物技术有限公司" in done.out
+    assert "新增 3 条，已存在 0 条" in done.out and "第2行：新增 康源实验动物技术有限公司" in done.out
+    same = run_pufa(["units", "import", str(sheet)], settings, monkeypatch, capsys)
+    assert "新增 0 条，已存在 3 条，未重复计入" in same.out and "无变化" in same.out
     listed = run_pufa(["units", "list", "--json"], settings, monkeypatch, capsys)
     units = json.loads(listed.out)
     assert [u["name"] for u in units] == [
@@ -93,6 +95,27 @@ def test_import_csv_then_list_json(settings: Settings, tmp_path: Path, monkeypat
     assert len(json.loads(only_hgr.out)) == 2
 
 
+def test_retire_and_undo_an_import(
+    settings: Settings, store: Records, tmp_path: Path, monkeypatch, capsys
+) -> None:
+    done = run_pufa(["units", "import", str(write_csv(tmp_path / "u.csv", GOOD))], settings, monkeypatch, capsys)
+    batch = done.out.split("pufa units import --undo ")[1].split()[0]
+    assert store.reports.stats(2025).units_registered["all"] == 3
+    retired = run_pufa(
+        ["units", "retire", "北方医学", "--date", "2025-01-01", "--reason", "测试数据"], settings, monkeypatch, capsys
+    )
+    assert retired.code == 0 and "已停用（2025-01-01，测试数据）" in retired.out
+    assert store.reports.stats(2025).units_registered["all"] == 2  # out of the denominator from that day
+    assert store.reports.stats(2024).units_registered["all"] == 3  # history kept
+    shown = run_pufa(["units", "list"], settings, monkeypatch, capsys).out
+    assert "执法对象库共 2 家单位" in shown and "已停用的单位 1 家" in shown
+    undone = run_pufa(["units", "import", "--undo", batch], settings, monkeypatch, capsys)
+    assert undone.code == 0 and "删除新增 3 条" in undone.out
+    assert store.reports.stats(2030).units_registered["all"] == 0
+    again = run_pufa(["units", "import", "--undo", batch], settings, monkeypatch, capsys)
+    assert again.code == 2 and f"导入批次 {batch} 已于" in again.err
+
+
 def test_bad_rows_are_named_by_line_and_nothing_is_stored(
     settings: Settings, store: Records, tmp_path: Path, monkeypatch, capsys
 ) -> None:
@@ -122,7 +145,7 @@ def test_bad_rows_are_named_by_line_and_nothing_is_stored(
     assert store.units.list() == []
 
     partial = run_pufa(["units", "import", str(sheet), "--partial"], settings, monkeypatch, capsys)
-    assert partial.code == 0 and "接受 2 行，拒绝 4 行" in partial.out
+    assert partial.code == 0 and "新增 2 条，已存在 0 条" in partial.out and "拒绝 4 行" in partial.out
     assert [u.name for u in store.units.list()] == [
         "华基因组科技有限公司",
         "康源实验动物技术有限公司",
@@ -225,6 +248,7 @@ def test_migration_0002_keeps_existing_data(backend: str, tmp_path: Path) -> Non
                 {"at": at},
             )
         assert upgrade(engine, "0002") == "0002"
+        upgrade(engine)  # and on to head: the data stays through every later revision
         store = Records.over(Database(engine, settings))
         (unit,) = store.units.list()
         assert (unit.name, unit.licence_no, unit.address, unit.domains) == (
