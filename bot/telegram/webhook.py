@@ -48,7 +48,7 @@ class _UpdateHandler(RequestHandler):
         """Refusals are expected traffic: logged in one line by ``post`` and the access log, no trace."""
         error = args[1] if len(args) > 1 else None
         if not isinstance(error, HTTPError):
-            super().log_exception(*args)  # type: ignore[arg-type]
+            super().log_exception(*args)
 
 
 def start_server(
