@@ -16,6 +16,7 @@ from bot.render import (
     text,
     texts_section,
 )
+from knowledge.answers.followup import Conversations
 from knowledge.cases.lookup import cite_case, find_cases
 from knowledge.models import ArticleRef
 
@@ -56,6 +57,7 @@ class TerminalChat:
         self.out = out
         self.user = user or getpass.getuser()
         self.last_refs: tuple[ArticleRef, ...] = ()
+        self.conversations = Conversations()  # follow-ups are read with the previous turn
 
     def say(self, body: str) -> None:
         self.out.write(body.rstrip("\n") + "\n\n")
@@ -90,7 +92,9 @@ class TerminalChat:
     def ask(self, question: str) -> None:
         asker = Asker(person_key=f"term:{self.user}", display_name=self.user, channel="terminal")
         # logged (database or spool) before the answer is shown
-        answer, _ = record_answer(self.assistant, self.records.turns, question, asker)
+        answer, _ = record_answer(
+            self.conversations.of(self.user, self.assistant), self.records.turns, question, asker
+        )
         self.last_refs = tuple(answer.citations)
         self.say(render_plain(answer))
 

@@ -43,6 +43,8 @@ from knowledge.index.store import ChromaLocation, VectorStore, collection_name
 from knowledge.law.catalog import Catalog
 from knowledge.law.curated import faq_entries, out_of_scope_examples, phrasings_for
 from knowledge.models import Article, Case, Document
+from knowledge.retrieval.bank import bank_questions, prepare_vectors
+from knowledge.retrieval.requests import request_classifier
 
 CASES_SUBDIR = "cases"  # the bureau's own cases: a folder beside the regulations
 EMBED_BATCH = 256  # texts per embedder call and progress step (large, so worker processes stay busy)
@@ -284,6 +286,9 @@ def run_ingest(
             _probes(store, pending),
         )
         snapshot = Snapshot(embedder.name, name, corpus.catalog, articles, records, cases, integrity)
+        # Models read beside the snapshot: the bank's vectors for this embedder, the fitted request classifier.
+        prepare_vectors(index_dir(data_dir), embedder.name, embedder.embed_query, bank_questions())
+        request_classifier(index_dir(data_dir))
         write_snapshot(snapshot, data_dir)
         stale = sorted(present - {item.record.id for item in pending})
         store.delete(stale)

@@ -10,12 +10,13 @@ from knowledge.answers.composer import AnswerComposer
 from knowledge.errors import IndexNotReady
 from knowledge.index.embedders import Embedder, make_embedder
 from knowledge.index.integrity import check_files, self_check
-from knowledge.index.snapshot import Snapshot, read_snapshot
+from knowledge.index.snapshot import Snapshot, index_dir, read_snapshot
 from knowledge.index.store import ChromaLocation, VectorStore
 from knowledge.law.library import Library
 from knowledge.law.versions import law_changes, version_asked
 from knowledge.llm.composer import LlmComposer, LlmConfig
 from knowledge.models import Answer, ArticleRef, CiteResult, Hit, QuotedArticle
+from knowledge.retrieval.bank import QuestionBank
 from knowledge.retrieval.retriever import Method, Retriever
 
 
@@ -65,9 +66,11 @@ class Assistant:
                 f"索引由嵌入模型 {snapshot.embedder} 构建，当前配置为 {embedder.name}，请重新运行：pufa ingest"
             )
         library = Library(snapshot)
-        retriever = Retriever(library, snapshot, store, embedder)
+        models = index_dir(settings.data_dir)
+        bank = QuestionBank.load(embedder.name, models, set(library.articles))
+        retriever = Retriever(library, snapshot, store, embedder, bank=bank)
         llm = LlmComposer.from_config(settings.llm, tuple(library.cases.values()))
-        return cls(library, retriever, AnswerComposer(library, retriever, llm))
+        return cls(library, retriever, AnswerComposer(library, retriever, llm, models=models))
 
     @classmethod
     def open_library(cls, data_dir: Path) -> Assistant:

@@ -109,6 +109,9 @@ class AnswerScores:
     false_declines: list[float] = field(default_factory=list)
     conclusion_ok: list[float] = field(default_factory=list)
     explicit_first: list[float] = field(default_factory=list)
+    confident_first: list[float] = field(default_factory=list)
+    no_relevant: list[float] = field(default_factory=list)
+    unsure: list[float] = field(default_factory=list)
 
     def row(self) -> dict[str, float]:
         def mean(values: list[float]) -> float:
@@ -123,6 +126,9 @@ class AnswerScores:
             "false_declines": mean(self.false_declines),
             "yes_no_conclusion": mean(self.conclusion_ok),
             "explicit_first_hit": mean(self.explicit_first),
+            "confident_first_right": mean(self.confident_first),
+            "no_relevant_article": mean(self.no_relevant),
+            "unsure_form": mean(self.unsure),
         }
 
 
@@ -131,8 +137,9 @@ EXPLICIT_CATEGORIES = frozenset({"explicit", "explicit_typo"})
 
 def evaluate_answers(assistant: Assistant, items: list[EvalItem]) -> dict[str, dict[str, float]]:
     """Per question kind and for ``all``: citation recall and precision, must_mention coverage, decline
-    accuracy, the yes/no check of the conclusion (items with ``expect``), explicit references right first;
-    ``all`` also has the answer latency."""
+    accuracy, the yes/no check of the conclusion (items with ``expect``), explicit references right first,
+    first cited article right among confident answers, answers citing no relevant article, answers in the
+    unsure form; ``all`` also has the answer latency."""
     groups: dict[str, AnswerScores] = defaultdict(AnswerScores)
     latencies: list[float] = []
     for item in items:
@@ -160,6 +167,12 @@ def _score_answer(item: EvalItem, answer: Answer, scores: AnswerScores) -> None:
     cited = _normalise(answer.citations, item.kind)
     gold = set(_normalise(item.gold, item.kind))
     allowed = gold | set(_normalise(item.acceptable, item.kind))
+    if not answer.declined:
+        scores.unsure.append(0.0 if answer.confident else 1.0)
+    if gold and not answer.declined:
+        scores.no_relevant.append(0.0 if allowed & set(cited) else 1.0)
+        if answer.confident:
+            scores.confident_first.append(1.0 if cited[:1] and cited[0] in allowed else 0.0)
     if gold:
         scores.recall.append(len(gold & set(cited)) / len(gold))
     if cited:

@@ -89,13 +89,15 @@ class MissingDocument:
 
 @dataclass(frozen=True)
 class Hit:
-    """One retrieved article: fused score (higher is better), and the evidence behind it."""
+    """One retrieved article: its score (higher is better: the fused score, or once the learned ranker has
+    ordered the hits, the ranker's shares in rank order), and the evidence behind it."""
 
     ref: ArticleRef
     score: float
     title: str
     dense: float = 0.0  # cosine similarity of the best part, 0 when not in the dense list
     lexical: float = 0.0  # BM25 score, 0 when no term matched
+    share: float = 0.0  # the learned ranker's belief that this is the article asked about (0 when not ranked)
 
 
 @dataclass(frozen=True)
@@ -125,6 +127,7 @@ class Answer:
     notices: list[str] = field(default_factory=list)
     declined: bool = False
     mode: AnswerMode = "extractive"
+    confident: bool = True  # False when the answer names the provisions that may apply instead of one rule
     domains: list[str] = field(default_factory=list)
     cases: list[CitedCase] = field(
         default_factory=list

@@ -194,6 +194,7 @@ def ask_record(item_id: object, answer: Answer) -> dict[str, object]:
         "citations": [ref.as_dict() for ref in answer.citations],
         "declined": answer.declined,
         "mode": answer.mode,
+        "confident": answer.confident,
         "cases": [{"id": cited.id} for cited in answer.cases],
     }
 

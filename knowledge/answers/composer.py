@@ -8,12 +8,13 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
 from knowledge.answers.excerpt import ExcerptTuning, excerpt
-from knowledge.answers.stance import opening_stance, stance
+from knowledge.answers.stance import in_question_words, opening_stance, stance
 from knowledge.answers.transitions import Transitions, VersionTuning
 from knowledge.cases.matcher import CaseMatcher
 from knowledge.index.snapshot import FAQ_PREFIX, SCOPE_DOC
@@ -52,6 +53,8 @@ _TEXT_REQUEST = re.compile(r"全文|原文|文本")
 _LATEST_ONLY = re.compile(r"最新|新版")
 _SANCTION = re.compile(r"的，((?:由|依照|依法).+)$", re.S)  # what follows the act in a penalty clause
 _ITEM_NUMBER = re.compile(r"^[(（][一二三四五六七八九十]+[)）]")
+# What the law grants to those who stop, put right and report a breach: 从轻、减轻 or no penalty.
+MITIGATION = (ArticleRef("admin-penalty-law", 32), ArticleRef("admin-penalty-law", 33))
 _DUTY = re.compile(r"应当|必须|不得|禁止|须|经.{0,12}批准|备案")
 
 
@@ -78,6 +81,9 @@ class ComposerTuning:
     parallel_similarity: float = 0.4  # two 款/项 this close (bigram cosine) state the same rule
     parallel_hit_depth: int = 20  # the parallel article is cited when it is among this many hits …
     parallel_unit_ratio: float = 0.5  # … and restates a 款/项 the question is about (nearly the most)
+    unsure_third_ratio: float = (
+        0.6  # an unsure answer names a third provision this nearly as likely as the second
+    )
     scope: ScopeThresholds = ScopeThresholds()
     excerpt: ExcerptTuning = ExcerptTuning()
     versions: VersionTuning = VersionTuning()
@@ -101,7 +107,9 @@ class AnswerComposer:
         retriever: Retriever,
         llm: LlmComposer | None = None,
         tuning: ComposerTuning = ComposerTuning(),
+        models: Path | None = None,
     ) -> None:
+        """``models``: the folder of models fitted at ingest (beside the index); None fits them here."""
         self.library = library
         self.retriever = retriever
         self.llm = llm
@@ -113,7 +121,7 @@ class AnswerComposer:
         self._links = [link for link in penalty_links() if link.penalty in library.articles]
         self.parallels = ParallelProvisions(library, self.tuning.parallel_similarity)
         self.cases = CaseMatcher(library, retriever)
-        self.requests = request_classifier()
+        self.requests = request_classifier(models)
         self.transitions = Transitions(library, retriever, self.tuning.versions)
 
     def answer(self, question: str) -> Answer:
@@ -155,6 +163,8 @@ class AnswerComposer:
             refused.cases = self.cases.match(refused, found.vector, refusal=True)
             return refused
         extractive = self._compose(text, mention, found)
+        if self.requests.admits_failing(text):
+            extractive = self._with_remedy(extractive)
         extractive.cases = self.cases.match(extractive, found.vector)
         if self.llm is None:
             return extractive
@@ -221,6 +231,8 @@ class AnswerComposer:
             conclusion, compliance, advice = faq.conclusion, list(faq.compliance), faq.advice
             if not opening_stance(conclusion):
                 conclusion = self._stance_prefix(text, _SENTENCE.findall(conclusion)[0]) + conclusion
+        elif not penalties and as_of is None and (unsure := self._unsure_refs(text, hits)):
+            return self._unsure(text, unsure)
         else:
             # A question about an act's consequences is answered by the article punishing that act (another
             # law's article punishing the same act joins it as its parallel, see ``_with_parallels``).
@@ -275,6 +287,57 @@ class AnswerComposer:
             domains=domains,
         )
 
+    def _with_remedy(self, answer: Answer) -> Answer:
+        """A self-report: the rule as answered, then the remedy (stop, make good, report) and the mitigation
+        the law grants to those who put things right (行政处罚法第三十二条、第三十三条)."""
+        cited = set(answer.citations)
+        mitigation = [self.library.quote(ref) for ref in MITIGATION if ref in self.library.articles]
+        return dataclasses.replace(
+            answer,
+            conclusion=template("answers", "self_report_opening") + answer.conclusion,
+            liability=[*answer.liability, *(q for q in mitigation if q.ref not in cited)],
+            advice=template("answers", "self_report_advice"),
+        )
+
+    def _unsure_refs(self, text: str, hits: list[Hit]) -> list[ArticleRef]:
+        """When the ranker cannot tell the first candidates apart (their shares within its sure margin): the
+        two or three that may apply; else none. Two articles restating one rule are not a doubt, nor is a
+        question about an act's consequences led by the article enumerating that act."""
+        ranker = self.retriever.ranker
+        if ranker is None or len(hits) < 2 or hits[0].share <= 0:
+            return []
+        if asks_consequence(text) and is_liability(self.library.articles[hits[0].ref]):
+            return []
+        first, second = hits[0], hits[1]
+        if first.share - second.share >= ranker.sure_margin:
+            return []
+        if any(p.ref == second.ref for p in self.parallels.of(first.ref)):
+            return []
+        refs = [first.ref, second.ref]
+        third = hits[2] if len(hits) > 2 else None
+        if third and third.share >= second.share * self.tuning.unsure_third_ratio:
+            refs.append(third.ref)
+        return refs
+
+    def _unsure(self, text: str, refs: list[ArticleRef]) -> Answer:
+        """The provisions that may apply and what distinguishes them (“如果是…，适用…”), no conclusion in the
+        confident voice."""
+        terms = set(tokenize(with_legal_terms(text)))
+        options = []
+        for ref in refs:
+            ranked = _ranked_sentences(self.library.articles[ref].text, terms)
+            gist = _clause(ranked[0]) if ranked else ""
+            options.append(template("answers", "unsure_option", gist=gist, ref=self._short_citation(ref)))
+        conclusion = template("answers", "unsure_conclusion", options="；".join(options))
+        basis = [self._excerpt(ref, terms) for ref in refs]
+        liability, summary = self._liability(refs)
+        liability = [q for q in liability if q.ref not in refs] if mentions_penalty(text) else []
+        answer = self._finish(
+            text, conclusion, basis, self._duties(refs), liability, summary, self._advice(refs)
+        )
+        answer.confident = False
+        return answer
+
     def _missing(self, text: str, missing: MissingDocument) -> Answer:
         number = f"（{missing.doc_number}）" if missing.doc_number else ""
         conclusion = template(
@@ -282,7 +345,14 @@ class AnswerComposer:
         )
         related = self.library.related_laws(missing)
         advice = template("answers", "declined_missing_advice", laws="、".join(related) or "（无）")
-        return Answer(text, conclusion, advice=advice, notices=[template("answers", "notice")], declined=True)
+        # The nearest provision we hold on the point (e.g. the regulation's article on the licence the
+        # missing measures detail), quoted as what the law we hold says.
+        found = self._retrieve(text, None)
+        basis = [self._excerpt(found.hits[0].ref, set(tokenize(text)))] if found else []
+        if basis:
+            conclusion += template("answers", "missing_nearest", ref=self._short_citation(basis[0].ref))
+        notices = [template("answers", "notice")]
+        return Answer(text, conclusion, basis=basis, advice=advice, notices=notices, declined=True)
 
     def _amendment(self, text: str, newest: Document) -> Answer:
         """What the last amendment of a law changed: the articles whose text differs, computed from the two
@@ -448,7 +518,9 @@ class AnswerComposer:
         """``需要。``, ``不可以。``, ``符合…的可以。``… when ``text`` is a yes/no question one of ``rules`` (the
         sentences that answer it, best first) answers."""
         answered = next(filter(None, (stance(text, rule) for rule in rules)), None)
-        return template("answers", f"stance_{answered[0]}_{answered[1]}") if answered else ""
+        if not answered:
+            return ""
+        return in_question_words(text, template("answers", f"stance_{answered[0]}_{answered[1]}"))
 
     def _duties(self, refs: list[ArticleRef]) -> list[str]:
         duties: list[str] = []
@@ -523,5 +595,27 @@ def _ranked_sentences(text: str, terms: set[str]) -> list[str]:
     return sorted(sentences, key=lambda s: -sum(len(t) for t in terms if t in s))
 
 
-def _shortened(sentence: str) -> str:
-    return sentence if len(sentence) <= 120 else sentence[:118] + "……"
+def _clause(sentence: str, limit: int = 40, enough: int = 12) -> str:
+    """The leading whole clauses of a sentence (at least ``enough`` characters, within ``limit`` when it can):
+    what distinguishes one provision from another in an unsure answer."""
+    clauses = re.split(r"(?<=[，、])", _ITEM_NUMBER.sub("", sentence.strip()).rstrip("。；：:"))
+    kept = ""
+    for clause in clauses:
+        if kept and (len(kept) >= enough or len(kept) + len(clause) > limit):
+            break
+        kept += clause
+    kept = kept.rstrip("，、")
+    return kept if len(kept) <= limit + 20 else kept[:limit] + "……"
+
+
+def _shortened(sentence: str, limit: int = 120) -> str:
+    """A whole sentence for a conclusion: a list's lead without its items (they are quoted below), a long
+    sentence to its last whole clause within ``limit`` — never cut mid-word or mid-list."""
+    lead, colon, rest = sentence.partition("：")
+    if colon and _ITEM_NUMBER.match(rest.strip()):
+        return lead + "（具体事项见下方所引条文）。"
+    if len(sentence) <= limit:
+        return sentence
+    cut = max(sentence.rfind(mark, 0, limit) for mark in "，；")
+    head = sentence[:cut] if cut > 0 else sentence[:limit]
+    return head + "等（全文见下方所引条文）。"

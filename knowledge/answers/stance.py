@@ -77,6 +77,23 @@ def stance(question: str, rule: str) -> tuple[Stance, Modality] | None:
     return None
 
 
+# The question's own verb, echoed by the answer: 能不能 → 能/不能, 要不要 → 要/不要.
+_ASKS_CAN = re.compile(r"能不能|能否|^能(?!够)|(?<![功性可智])能(?![够力源])[^，。？?]{0,12}吗")
+_ASKS_MUST = re.compile(r"要不要|(?<![需还])要[^求]{0,20}吗")
+_ECHOES = (
+    (_ASKS_CAN, {"可以。": "能。", "不可以。": "不能。"}),
+    (_ASKS_MUST, {"需要。": "要。", "不需要。": "不要。"}),
+)
+
+
+def in_question_words(question: str, opening: str) -> str:
+    """``opening`` (``可以。``, ``不需要。``…) in the verb the question asked with."""
+    for asks, words in _ECHOES:
+        if asks.search(question):
+            return words.get(opening, opening)
+    return opening
+
+
 _OPENINGS = (
     ("not_regulated", re.compile(r"^(法规|本知识库所收法规|现行法规)?未(作)?(明确)?规定")),
     ("conditional", re.compile(r"^(符合|满足|经|依法|取得|在).{0,40}(的|后)，?(可以|才能|方可)|^有条件")),

@@ -159,7 +159,7 @@ class RequestExample:
 @cache
 def request_examples() -> tuple[RequestExample, ...]:
     """The labelled requests of ``requests.toml``, and every curated FAQ question and article phrasing as
-    requests pufa serves."""
+    requests pufa serves (the request classifier adds the bank's questions)."""
     labelled = [
         RequestExample(group["kind"], text)
         for group in _load("requests.toml").get("example", [])

@@ -4,68 +4,140 @@ instructions smuggled into a question, help to evade the law, records it does no
 Two layers: the patterns of ``scope.toml`` (exact forms, e.g. "翻译", "系统提示词"), then a logistic regression
 over character n-grams learned from labelled examples (``requests.toml``: what is declined and, written beside
 it on the same topics, what is served). Character n-grams carry the form of a request (看不出来, 倒签, 加班费)
-into phrasings no pattern lists; they need no model and are fitted in well under a second.
+into phrasings no pattern lists. The layer is fitted at ingest and kept beside the index, keyed by a hash of
+its examples and tuning; a process loads it (a changed example or tuning refits it once).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+import json
+import os
+import re
+import zlib
+from dataclasses import asdict, dataclass
 from functools import cache
+from pathlib import Path
+
+import numpy as np
 
 from knowledge.law.curated import RequestExample, request_examples, unserved_requests
+from knowledge.retrieval.bank import SELF_REPORT_VOICE, bank_questions
 
 SERVED = "serve"
-OFF_TOPIC = "out_of_scope"  # a verdict on the topic (not the form) of a request: retrieval evidence may overrule it
+SELF_REPORT = SELF_REPORT_VOICE  # served: a person admitting a past or ongoing failing, asking what to do now
+SERVED_KINDS = frozenset({SERVED, SELF_REPORT})
+# Asking for the remedy of something already done (补救, 补办, 来得及, 主动报告): a self-report by its form.
+_ASKS_REMEDY = re.compile(r"补救|补办|补手续|补报|来得及|主动(报告|上报|说明|交代)|自查(发现|出)")
+OFF_TOPIC = (
+    "out_of_scope"  # a verdict on the topic (not the form) of a request: retrieval evidence may overrule it
+)
 
 
 @dataclass(frozen=True)
 class RequestTuning:
     """Parameters of the learned layer, chosen on the evaluation sets already seen, as a whole (``pufa eval
-    --answers``): the threshold keeps false declines near zero there."""
+    --answers``): the threshold keeps false declines near zero there (0.7 since the bank's ~1,700 served
+    questions joined the examples: 0.8 then let a quarter of the declined kinds through)."""
 
     ngram_range: tuple[int, int] = (1, 3)
     features: int = 1 << 16  # hashed n-gram buckets
     regularisation: float = 64.0  # inverse strength (scikit-learn's C)
-    decline_probability: float = 0.8  # decline when the declined kinds together are at least this likely
+    decline_probability: float = 0.7  # decline when the declined kinds together are at least this likely
+    self_report_probability: float = 0.25  # a self-report when at least this likely (the class is small)
+
+
+def training_examples() -> tuple[RequestExample, ...]:
+    """The curated labelled requests and every question of the bank, served (the bank's self-reports as
+    their own served kind)."""
+    bank = (
+        RequestExample(SELF_REPORT if q.voice == SELF_REPORT_VOICE else SERVED, q.question)
+        for q in bank_questions()
+    )
+    return (*request_examples(), *bank)
+
+
+def hashed_ngrams(text: str, tuning: RequestTuning) -> tuple[np.ndarray, np.ndarray]:
+    """The character n-grams of ``text`` (lower-cased, spaces collapsed) as hashed buckets and their
+    L2-normalised counts."""
+    compact = " ".join(text.lower().split())
+    counts: dict[int, float] = {}
+    low, high = tuning.ngram_range
+    for n in range(low, high + 1):
+        for i in range(len(compact) - n + 1):
+            bucket = zlib.crc32(compact[i : i + n].encode()) % tuning.features
+            counts[bucket] = counts.get(bucket, 0.0) + 1.0
+    buckets = np.fromiter(counts, dtype=np.int64, count=len(counts))
+    values = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+    norm = float(np.linalg.norm(values)) or 1.0
+    return buckets, values / norm
 
 
 class RequestClassifier:
-    """The kind of request a question is (``None``: one pufa serves)."""
+    """The kind of request a question is (``None``: one pufa serves). Fitted with scikit-learn; applied with
+    numpy alone (a process that loads a fitted layer never imports scikit-learn)."""
 
     def __init__(
-        self, examples: tuple[RequestExample, ...] | None = None, tuning: RequestTuning = RequestTuning()
+        self, classes: tuple[str, ...], weights: np.ndarray, bias: np.ndarray, tuning: RequestTuning
     ) -> None:
-        from sklearn.feature_extraction.text import HashingVectorizer
-        from sklearn.linear_model import LogisticRegression
-        from sklearn.pipeline import make_pipeline
-
+        self.classes = classes
+        self.weights = weights  # (kinds, buckets)
+        self.bias = bias
         self.tuning = tuning
-        examples = request_examples() if examples is None else examples
-        self._model = make_pipeline(
-            HashingVectorizer(
-                analyzer="char",
-                ngram_range=tuning.ngram_range,
-                n_features=tuning.features,
-                alternate_sign=False,
-            ),
-            # saga fits the ~2,700 sparse examples in a fraction of a second (lbfgs takes seconds). Served
-            # examples outnumber each declined kind several times over: classes are weighted to balance them,
-            # else a question rich in the remit's words is served whatever it asks (绕开备案又不留痕迹).
-            LogisticRegression(
-                C=tuning.regularisation,
-                solver="saga",
-                max_iter=300,
-                tol=1e-3,
-                random_state=0,
-                class_weight="balanced",
-            ),
+
+    @classmethod
+    def fit(
+        cls, examples: tuple[RequestExample, ...] | None = None, tuning: RequestTuning = RequestTuning()
+    ) -> RequestClassifier:
+        from scipy.sparse import csr_matrix
+        from sklearn.linear_model import LogisticRegression
+
+        examples = training_examples() if examples is None else examples
+        rows, columns, values = [], [], []
+        for row, example in enumerate(examples):
+            buckets, weights = hashed_ngrams(example.text, tuning)
+            rows += [row] * len(buckets)
+            columns += buckets.tolist()
+            values += weights.tolist()
+        matrix = csr_matrix((values, (rows, columns)), shape=(len(examples), tuning.features))
+        # saga fits the ~4,400 sparse examples in a fraction of a second (lbfgs takes seconds). Served
+        # examples outnumber each declined kind several times over: classes are weighted to balance them,
+        # else a question rich in the remit's words is served whatever it asks (绕开备案又不留痕迹).
+        model = LogisticRegression(
+            C=tuning.regularisation,
+            solver="saga",
+            max_iter=300,
+            tol=1e-3,
+            random_state=0,
+            class_weight="balanced",
         )
-        self._model.fit([e.text for e in examples], [e.kind for e in examples])
+        model.fit(matrix, [e.kind for e in examples])
+        weights, bias = model.coef_, model.intercept_
+        if len(model.classes_) == 2:  # one logit (of the second class): as a softmax over (0, logit)
+            weights, bias = np.vstack([np.zeros_like(weights), weights]), np.array([0.0, bias[0]])
+        return cls(
+            tuple(str(c) for c in model.classes_), weights.astype(np.float32), bias.astype(np.float64), tuning
+        )
+
+    def save(self, path: Path) -> None:
+        """Atomically: a temporary file, then rename."""
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp.npz")
+        np.savez(tmp, classes=np.array(self.classes), weights=self.weights, bias=self.bias)
+        os.replace(tmp, path)
+
+    @classmethod
+    def load(cls, path: Path, tuning: RequestTuning) -> RequestClassifier:
+        with np.load(path, allow_pickle=False) as data:
+            classes = tuple(str(c) for c in data["classes"])
+            return cls(classes, data["weights"], data["bias"], tuning)
 
     def probabilities(self, text: str) -> dict[str, float]:
-        """Each kind's probability for ``text``."""
-        row = self._model.predict_proba([text])[0]
-        return {str(kind): float(p) for kind, p in zip(self._model.classes_, row, strict=True)}
+        """Each kind's probability for ``text`` (the multinomial model's softmax)."""
+        buckets, values = hashed_ngrams(text, self.tuning)
+        scores = self.weights[:, buckets].astype(np.float64) @ values + self.bias
+        scores = np.exp(scores - scores.max())
+        shares = scores / scores.sum()
+        return {kind: float(p) for kind, p in zip(self.classes, shares, strict=True)}
 
     def kind(self, text: str, learned: bool = True) -> str | None:
         """The declined kind ``text`` is, by its form (patterns) or, if ``learned``, by the learned layer;
@@ -74,12 +146,44 @@ class RequestClassifier:
         if matched or not learned:
             return matched
         probabilities = self.probabilities(text)
-        if 1.0 - probabilities[SERVED] < self.tuning.decline_probability:
+        served = sum(probabilities.get(k, 0.0) for k in SERVED_KINDS)
+        if 1.0 - served < self.tuning.decline_probability:
             return None
-        return max((k for k in probabilities if k != SERVED), key=probabilities.__getitem__)
+        return max((k for k in probabilities if k not in SERVED_KINDS), key=probabilities.__getitem__)
+
+    def admits_failing(self, text: str) -> bool:
+        """Whether ``text`` admits a past or ongoing failing (a self-report, served with the remedy and the
+        mitigation the law grants)."""
+        if _ASKS_REMEDY.search(text):
+            return True
+        return self.probabilities(text).get(SELF_REPORT, 0.0) >= self.tuning.self_report_probability
+
+
+MODEL_PREFIX = "requests-"
+MODEL_FORMAT = 2  # bump when the features or the saved layout change
+
+
+def _fingerprint(examples: tuple[RequestExample, ...], tuning: RequestTuning) -> str:
+    key = json.dumps([MODEL_FORMAT, asdict(tuning), [(e.kind, e.text) for e in examples]], ensure_ascii=False)
+    return hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
 @cache
-def request_classifier() -> RequestClassifier:
-    """The classifier of the curated examples, fitted once per process."""
-    return RequestClassifier()
+def request_classifier(folder: Path | None = None) -> RequestClassifier:
+    """The classifier of the curated examples: loaded from ``folder`` (beside the index) when fitted there on
+    the same examples and tuning, else fitted (and kept in ``folder`` if given)."""
+    examples, tuning = training_examples(), RequestTuning()
+    if folder is None:
+        return RequestClassifier.fit(examples, tuning)
+    path = folder / f"{MODEL_PREFIX}{_fingerprint(examples, tuning)}.npz"
+    try:
+        return RequestClassifier.load(path, tuning)
+    except (OSError, KeyError, ValueError):
+        pass
+    classifier = RequestClassifier.fit(examples, tuning)
+    folder.mkdir(parents=True, exist_ok=True)
+    classifier.save(path)
+    for stale in [*folder.glob(f"{MODEL_PREFIX}*.npz"), *folder.glob(f"{MODEL_PREFIX}*.pkl")]:
+        if stale != path:
+            stale.unlink(missing_ok=True)
+    return classifier

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal
@@ -14,14 +15,26 @@ from knowledge.index.store import VectorStore
 from knowledge.law.curated import penalty_links, phrasings_for, with_legal_terms
 from knowledge.law.library import Library
 from knowledge.models import ArticleRef, Hit
+from knowledge.retrieval.bank import QuestionBank
 from knowledge.retrieval.intent import answered_by, intents_of
 from knowledge.retrieval.lexical import BM25, tokenize
 from knowledge.retrieval.penalties import PenaltyIndex, PenaltyItem, asks_consequence
+from knowledge.retrieval.ranker import (
+    CANDIDATES,
+    Candidate,
+    RankerModel,
+    article_kinds,
+    features,
+    question_kinds,
+    shares,
+    shipped_ranker,
+)
 
 Method = Literal["hybrid", "bm25", "dense"]
 Neighbours = list[tuple[str, float]]  # (record id, cosine similarity), best first
 NEIGHBOURS = 300  # records fetched per question
-MAX_OBLIGATIONS_PER_ACT = 3  # a penalty clause linked to more obligations than this is a catch-all
+MAX_OBLIGATIONS_PER_ACT = 3
+BANK_NEIGHBOURS = 5  # articles of the nearest bank questions added to the ranker's candidates  # a penalty clause linked to more obligations than this is a catch-all
 
 
 @dataclass(frozen=True)
@@ -46,7 +59,11 @@ class Retriever:
         store: VectorStore,
         embedder: Embedder,
         weights: FusionWeights = FusionWeights(),
+        bank: QuestionBank | None = None,
+        ranker: RankerModel | None = None,
     ) -> None:
+        """``bank``: the question bank with its vectors (default: the shipped vectors of ``embedder``);
+        ``ranker``: the learned ranker (default: the shipped one)."""
         self.library = library
         self.store = store
         self.embedder = embedder
@@ -57,6 +74,10 @@ class Retriever:
         self._bm25 = BM25([tokenize(self._lexical_text(ref)) for ref in self._refs])
         self.penalties = PenaltyIndex(library, self._enforced_phrasings)
         self._answers = {ref: answered_by(article) for ref, article in library.articles.items()}
+        self._kinds = {ref: article_kinds(article) for ref, article in library.articles.items()}
+        held = set(library.articles)
+        self.bank = bank if bank is not None else QuestionBank.load(embedder.name, None, held)
+        self.ranker = ranker if ranker is not None else shipped_ranker()
 
     def _lexical_text(self, ref: ArticleRef) -> str:
         article = self.library.articles[ref]
@@ -86,8 +107,10 @@ class Retriever:
         method: Method = "hybrid",
         vector: np.ndarray | None = None,
         neighbours: Neighbours | None = None,
+        bank_mask: np.ndarray | None = None,
     ) -> list[Hit]:
-        """The ``k`` best articles, best first (``vector``, ``neighbours``: of the question, if already known)."""
+        """The ``k`` best articles, best first (``vector``, ``neighbours``: of the question, if already known;
+        ``bank_mask``: the bank questions to use, all if None)."""
         doc_ids = self.library.catalog.competing_ids(as_of, domain)
         if not doc_ids or not question.strip():
             return []
@@ -105,17 +128,81 @@ class Retriever:
             self._add_penalty_items(fused, with_legal_terms(question), set(doc_ids))
         if method == "hybrid":
             self._add_intent(fused, question)
-        best = sorted(fused, key=fused.__getitem__, reverse=True)[:k]
-        return [
+        best = sorted(fused, key=fused.__getitem__, reverse=True)[: max(k, CANDIDATES)]
+        pool = best[:CANDIDATES]
+        if method == "hybrid" and vector is not None:
+            pool += self._bank_nearest(vector, set(doc_ids), set(pool), bank_mask)
+        hits = [
             Hit(
                 ref,
-                fused[ref],
+                fused.get(ref, 0.0),
                 self.library.document(ref.doc_id).title,
                 dense.get(ref, 0.0),
                 lexical.get(ref, 0.0),
             )
-            for ref in best
+            for ref in [*pool, *(ref for ref in best if ref not in pool)]
         ]
+        if method == "hybrid" and self.ranker is not None and vector is not None:
+            hits = self.rerank(question, hits, len(pool), vector, self.ranker)
+        return hits[:k]
+
+    def _bank_nearest(
+        self, vector: np.ndarray, doc_ids: set[str], pooled: set[ArticleRef], mask: np.ndarray | None
+    ) -> list[ArticleRef]:
+        """Articles whose bank questions come closest to the question, when fusion did not pool them."""
+        similarities = self.bank.similarities(vector)
+        if mask is not None:
+            similarities = np.where(mask, similarities, -1.0)
+        added: list[ArticleRef] = []
+        for i in np.argsort(-similarities)[: BANK_NEIGHBOURS * 3]:
+            ref = self.bank.questions[int(i)].ref
+            if ref.doc_id in doc_ids and ref not in pooled and ref not in added and ref in self._kinds:
+                added.append(ref)
+            if len(added) == BANK_NEIGHBOURS:
+                break
+        return added
+
+    def candidates(
+        self, question: str, hits: list[Hit], vector: np.ndarray, mask: np.ndarray | None = None
+    ) -> tuple[frozenset[str], list[Candidate], bool]:
+        """What the ranker knows of the candidate ``hits`` (``mask``: bank questions to use, all if None)."""
+        similarities = self.bank.similarities(vector)
+        bank = self.bank.article_scores(similarities, [hit.ref for hit in hits], mask)
+        named = self.library.parser.titles_named(question)
+        found = [
+            Candidate(
+                hit,
+                self._kinds.get(hit.ref, frozenset()),
+                self.library.articles[hit.ref].chapter,
+                scores,
+                hit.title in named,
+            )
+            for hit, scores in zip(hits, bank, strict=True)
+        ]
+        return question_kinds(question), found, bool(named)
+
+    def rerank(
+        self, question: str, hits: list[Hit], pooled: int, vector: np.ndarray, model: RankerModel
+    ) -> list[Hit]:
+        """The first ``pooled`` hits in the ranker's order, each with its share of the ranker's belief; the
+        rest after them."""
+        asked, found, any_named = self.candidates(question, hits[:pooled], vector)
+        if not found:
+            return hits
+        share = shares(model.scores(features(asked, found, any_named)))
+        # A question about an act's consequences is answered by the article punishing that act: when fusion led
+        # with a liability article (its enumerated act matched), liability articles keep the lead.
+        penalty_first = "consequence" in asked and "penalty" in found[0].kinds
+        order = sorted(
+            range(len(found)), key=lambda i: (penalty_first and "penalty" not in found[i].kinds, -share[i])
+        )
+        # Scores stay in rank order: the ranked hits score their shares (largest first), the rest 0.
+        scores = sorted((float(v) for v in share), reverse=True)
+        ranked = [
+            dataclasses.replace(found[i].hit, score=score, share=float(share[i]))
+            for i, score in zip(order, scores, strict=True)
+        ]
+        return ranked + [dataclasses.replace(hit, score=0.0) for hit in hits[len(found) :]]
 
     def _add_penalty_items(self, fused: dict[ArticleRef, float], question: str, doc_ids: set[str]) -> None:
         """Raise the liability articles whose enumerated act matches the act in the question."""

@@ -117,3 +117,10 @@ def test_cases_command_lists_and_finds(assistant: object, bot_store: Records) ->
     assert "案情：未经许可，接收上述企业转运的567管样本并保藏。" in output
     assert "没有找到与“混养”相关的典型案例" in output
     assert bot_store.people.history("term:tester") == []  # looking cases up is not a question
+
+
+def test_a_follow_up_is_read_with_the_previous_question(assistant: object, bot_store: Records) -> None:
+    output = chat(assistant, bot_store, "我们想和外国公司合作采集中国人的血液样本做研究，需要审批吗？", "那罚多少？")
+    follow_up = output.split("那罚多少？")[-1] if "那罚多少？" in output else output.split("\n\n", 1)[-1]
+    assert "人类遗传资源管理条例" in follow_up
+    assert "抱歉" not in follow_up

@@ -117,7 +117,7 @@ async def answer_received(context: Context, received: Received) -> None:
         received.chat_id,
         d.think(
             lambda: record_answer(
-                d.assistant,
+                d.conversations.of(f"tg:{received.chat_id}:{received.user_id}", d.assistant),
                 d.records.turns,
                 received.question,
                 asker,

@@ -104,8 +104,10 @@ def test_prompt_injection_reveals_nothing(assistant: Assistant, question: str) -
 )
 def test_missing_document_is_named_not_invented(assistant: Assistant, question: str, fragment: str) -> None:
     answer = assistant.ask(question)
-    assert answer.declined and not answer.citations
+    assert answer.declined
     assert "尚未收入本知识库" in answer.conclusion and fragment in answer.conclusion
+    # and the nearest provision we hold on the point, quoted (never the missing document's content)
+    assert len(answer.citations) == 1 and answer.citations[0] in assistant.library.articles
     assert "人类遗传资源管理条例" in answer.advice or "实验动物管理条例" in answer.advice
 
 
@@ -155,8 +157,9 @@ def test_ask_jsonl_contract(settings: Settings) -> None:
     records = [json.loads(x) for x in result.stdout.splitlines()]
     assert [r["id"] for r in records] == ["a", 7]
     for record in records:
-        assert set(record) == {"id", "answer", "citations", "declined", "mode", "cases"}
+        assert set(record) == {"id", "answer", "citations", "declined", "mode", "confident", "cases"}
         assert record["mode"] == "extractive" and record["cases"] == []
+        assert isinstance(record["confident"], bool)
     assert {"doc_id": "lab-animal-regulation", "article": 15} in records[0]["citations"]
     assert records[1]["declined"] is True and records[1]["citations"] == []
 

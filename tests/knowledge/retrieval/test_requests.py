@@ -7,7 +7,13 @@ import pytest
 
 from knowledge.assistant import Assistant
 from knowledge.law.curated import RequestExample, request_examples, unserved_requests
-from knowledge.retrieval.requests import SERVED, RequestClassifier, RequestTuning, request_classifier
+from knowledge.retrieval.requests import (
+    SERVED,
+    SERVED_KINDS,
+    RequestClassifier,
+    RequestTuning,
+    request_classifier,
+)
 
 
 @pytest.mark.parametrize(
@@ -129,22 +135,22 @@ def test_learned_layer_generalises_from_the_examples_it_is_given() -> None:
         *(RequestExample("out_of_scope", t) for t in ("明天天气怎么样", "今天下雨吗", "后天天气好不好")),
         *(RequestExample("out_of_scope", t) for t in ("周末天气预报", "这周天气热不热")),
     )
-    learned = RequestClassifier(examples, RequestTuning(decline_probability=0.5))
+    learned = RequestClassifier.fit(examples, RequestTuning(decline_probability=0.5))
     assert learned.kind("下周天气怎么样") == "out_of_scope"
     assert learned.kind("实验动物饲料要检验吗") is None
-    never = RequestClassifier(examples, RequestTuning(decline_probability=1.01))
+    never = RequestClassifier.fit(examples, RequestTuning(decline_probability=1.01))
     assert never.kind("下周天气怎么样") is None
 
 
 def test_patterns_decide_before_the_learned_layer() -> None:
     examples = (RequestExample("serve", "帮我翻译这段话"), RequestExample("out_of_scope", "天气怎么样"))
-    assert RequestClassifier(examples).kind("帮我翻译这段话") == "writing"
+    assert RequestClassifier.fit(examples).kind("帮我翻译这段话") == "writing"
 
 
 def test_every_declined_kind_has_its_reply() -> None:
     from knowledge.templates import text
 
-    kinds = {example.kind for example in request_examples()} - {SERVED}
+    kinds = {example.kind for example in request_examples()} - SERVED_KINDS
     assert kinds == {"instructions", "evasion", "records", "out_of_scope"}
     for kind in kinds:
         assert text("answers", f"declined_{kind}")
@@ -193,7 +199,7 @@ def test_a_certain_corpus_match_overrules_a_topic_verdict(assistant: Assistant) 
     """The learned layer's "other subject" is a verdict on the topic, which one stray word can sway: a question
     as close to an article as the corpus allows is answered all the same. Verdicts on the form of a request
     (instructions, evasion, records) are not overruled."""
-    swayed = RequestClassifier(
+    swayed = RequestClassifier.fit(
         (
             *(RequestExample("serve", t) for t in ("实验动物饲料有什么要求", "样本出境要审批吗", "伦理审查怎么做")),
             *(RequestExample("out_of_scope", t) for t in ("装修房子怎么选瓷砖", "新房装修要多少钱", "装修队靠谱吗")),
