@@ -85,7 +85,7 @@ class People:
         if role not in ROLES:
             raise RecordsError(text("errors.unknown_role", role=role))
         with self.database.writing() as db:
-            person_id, _ = person_for_update(db, person_key, display_name, self.database.now())
+            person_id, _ = person_for_update(db, person_key, display_name, self.database.now(), naming=True)
             db.execute(update(PersonRow).where(PersonRow.id == person_id).values(role=role))
         self._roles[person_key] = role
 

@@ -13,6 +13,7 @@ from bot.records.reports.service import Reports
 from bot.records.sessions.log import OnsiteLog
 from bot.records.sessions.materials import Materials
 from bot.records.training.log import TrainingLog
+from bot.records.turns.claims import TurnClaims
 from bot.records.turns.log import TurnLog
 from bot.records.turns.questions import UnitQuestions
 from bot.records.turns.review import TurnReview
@@ -26,6 +27,7 @@ class Records:
 
     database: Database
     turns: TurnLog
+    claims: TurnClaims
     people: People
     units: UnitRegister
     sessions: OnsiteLog
@@ -43,6 +45,7 @@ class Records:
         return cls(
             database=database,
             turns=turns,
+            claims=TurnClaims(database, database.settings.turn_claim_lease_s),
             people=people,
             units=UnitRegister(database),
             sessions=OnsiteLog(database, people),

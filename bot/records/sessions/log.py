@@ -38,7 +38,7 @@ from bot.records.sessions.records import (
     started_at,
 )
 from bot.records.sessions.sheet import SESSION_COLUMNS, ArticleResolver, session_entry
-from bot.records.sheets import ImportReport, read_sheet
+from bot.records.sheets import ImportReport, SheetLimits, read_sheet
 from bot.records.units.register import find_unit
 from bot.records.validate import MAX_ATTENDEES, check_attendees, check_domains
 
@@ -386,7 +386,7 @@ class OnsiteLog:
         report = ImportReport()
         today = self.today()
         entries: list[tuple[int, SessionInput]] = []
-        for row in read_sheet(name, content, SESSION_COLUMNS):
+        for row in read_sheet(name, content, SESSION_COLUMNS, SheetLimits.of(self.database.settings)):
             try:
                 entries.append((row.line, session_entry(row.values, today, resolve_articles)))
             except RecordsError as error:
