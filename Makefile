@@ -18,6 +18,7 @@ index: setup
 	$(PUFA) db upgrade
 
 run: index
+	@echo "网页（公众问答与执法人员工作台）：另开终端运行 $(PUFA) web，然后打开 http://$${PUFA_WEB_HOST:-127.0.0.1}:$${PUFA_WEB_PORT:-8080}/console/ （账号：$(PUFA) users add 姓名 --role admin）"
 	@if [ -n "$$TELEGRAM_BOT_TOKEN" ] || grep -qs '^TELEGRAM_BOT_TOKEN=.\+' .env; then $(PUFA) serve; else $(PUFA) chat; fi
 
 test: setup

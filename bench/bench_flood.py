@@ -1,4 +1,4 @@
-"""Flood benchmark: one user sends 1,000 messages while 20 other users each ask one question.
+"""Flood benchmark: one user sends 1,000 messages (questions, or a command) while 20 others each ask one.
 
 Through the real Application and the fake Bot API with Telegram's real pacing (1 message/s per private
 chat). Reports the bystanders' time-to-reply (p50, p95, max), how many "too fast" notices the flooder
@@ -6,6 +6,7 @@ got (one per window is the rule) and how many of the flood's updates were droppe
 Fails when a bystander is lost or the p95 is above the ceiling.
 
     python bench/bench_flood.py [--flood 1000] [--bystanders 20] [--ceiling 10] [--out bench-results/flood.json]
+    python bench/bench_flood.py --command /start --ceiling 2 --out bench-results/command-flood.json
 """
 
 from __future__ import annotations
@@ -36,14 +37,14 @@ FLOODER = 9_999
 
 
 async def bench(
-    settings: Settings, assistant: Assistant, store: Records, flood: int, bystanders: int
+    settings: Settings, assistant: Assistant, store: Records, flood: int, bystanders: int, command: str
 ) -> dict:
     asked = questions(bystanders)
     every = max(1, flood // bystanders)
     async with running_bot(settings, assistant, store, limiter=TelegramRateLimiter()) as tg:
         pushed: dict[int, float] = {}
         for i in range(flood):
-            await tg.push_text(FLOODER, f"{asked[0]}（{i}）")
+            await tg.push_text(FLOODER, command or f"{asked[0]}（{i}）")
             if i % every == every - 1 and len(pushed) < bystanders:
                 user = 20_000 + len(pushed)
                 message = await tg.push_text(user, asked[len(pushed)])
@@ -51,12 +52,14 @@ async def bench(
         await tg.wait_for(lambda: all(tg.sent("sendMessage", user) for user in pushed), timeout=600)
         latencies = [tg.sent("sendMessage", user)[0].at - at for user, at in pushed.items()]
         # the flooder's allowed answers and its one notice, paced at 1 message/s in its chat
-        await tg.wait_for(lambda: len(tg.sent("sendMessage", FLOODER)) > settings.questions_per_minute, 600)
+        allowed = settings.updates_per_minute if command else settings.questions_per_minute
+        await tg.wait_for(lambda: len(tg.sent("sendMessage", FLOODER)) > allowed, 600)
         await tg.settle()
-        notice = text("bot.rate_limited").split("，")[0]
+        notice = text("bot.too_many_updates" if command else "bot.rate_limited").split("，")[0]
         to_flooder = [c.params["_result"]["text"] for c in tg.sent("sendMessage", FLOODER)]
         processor = tg.application.update_processor  # type: ignore[attr-defined]
     return {
+        "flood": command or "questions",
         "flood_messages": flood,
         "bystanders": bystanders,
         "bystanders_answered": len(latencies),
@@ -73,6 +76,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--flood", type=int, default=1000)
     parser.add_argument("--bystanders", type=int, default=20)
+    parser.add_argument("--command", default="", help="flood with this command (e.g. /start) instead of questions")
     parser.add_argument("--ceiling", type=float, default=10.0, help="largest acceptable bystander p95 (s)")
     parser.add_argument("--out", type=Path, default=REPO / "bench-results" / "flood.json")
     args = parser.parse_args()
@@ -88,7 +92,7 @@ def main() -> int:
         engine.dispose()
         store = Records.open(settings)
         try:
-            result = asyncio.run(bench(settings, assistant, store, args.flood, args.bystanders))
+            result = asyncio.run(bench(settings, assistant, store, args.flood, args.bystanders, args.command))
         finally:
             store.close()
     result["ceiling_p95_s"] = args.ceiling

@@ -8,21 +8,24 @@ from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
 SCRIPTS = [
-    "bench_knowledge.py",
-    "bench_integrity.py",
-    "bench_bot.py",
-    "bench_log.py",
-    "bench_quiz.py",
-    "bench_flood.py",
-    "bench_concurrency.py",
+    ["bench_knowledge.py"],
+    ["bench_integrity.py"],
+    ["bench_bot.py"],
+    ["bench_log.py"],
+    ["bench_quiz.py"],
+    ["bench_flood.py"],
+    ["bench_flood.py", "--command", "/start", "--ceiling", "2", "--out", "bench-results/command-flood.json"],
+    ["bench_concurrency.py"],
+    ["bench_two_processes.py"],
+    ["bench_web.py"],
 ]
 
 
 def main() -> int:
     status = 0
-    for name in SCRIPTS:
-        print(f"\n=== {name} ===", flush=True)
-        status |= subprocess.run([sys.executable, str(BENCH / name)]).returncode
+    for name, *args in SCRIPTS:
+        print(f"\n=== {name} {' '.join(args)} ===", flush=True)
+        status |= subprocess.run([sys.executable, str(BENCH / name), *args], cwd=BENCH.parent).returncode
     return status
 
 

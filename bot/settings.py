@@ -61,6 +61,10 @@ class Settings(BaseSettings):
     questions_per_minute: int = Field(
         10, ge=1, le=1000, validation_alias=_env("questions_per_minute", "PUFA_QUESTIONS_PER_MINUTE")
     )
+    # every update (command, button, file, question) one user may send per minute; the excess is dropped
+    updates_per_minute: int = Field(
+        30, ge=1, le=10000, validation_alias=_env("updates_per_minute", "PUFA_UPDATES_PER_MINUTE")
+    )
     session_gap_minutes: int = Field(
         30, ge=1, le=24 * 60, validation_alias=_env("session_gap_minutes", "PUFA_SESSION_GAP_MINUTES")
     )
@@ -69,7 +73,10 @@ class Settings(BaseSettings):
     )
     # quiz practice counted as self-study (自学/练习) at this rate
     quiz_minutes_per_question: float = Field(
-        2.0, gt=0, le=120, validation_alias=_env("quiz_minutes_per_question", "PUFA_QUIZ_MINUTES_PER_QUESTION")
+        2.0,
+        gt=0,
+        le=120,
+        validation_alias=_env("quiz_minutes_per_question", "PUFA_QUIZ_MINUTES_PER_QUESTION"),
     )
 
     db_statement_timeout_s: float = Field(
@@ -84,7 +91,46 @@ class Settings(BaseSettings):
     db_connect_timeout_s: float = Field(
         5.0, gt=0, le=600, validation_alias=_env("db_connect_timeout_s", "PUFA_DB_CONNECT_TIMEOUT_S")
     )
-    spool_replay_s: float = Field(60.0, gt=0, le=86400, validation_alias=_env("spool_replay_s", "PUFA_SPOOL_REPLAY_S"))
+    spool_replay_s: float = Field(
+        60.0, gt=0, le=86400, validation_alias=_env("spool_replay_s", "PUFA_SPOOL_REPLAY_S")
+    )
+    # a question claimed by a process that never answered it is taken over after this many seconds
+    turn_claim_lease_s: float = Field(
+        300.0, gt=0, le=86400, validation_alias=_env("turn_claim_lease_s", "PUFA_TURN_CLAIM_LEASE_S")
+    )
+    # quiz credit: an answer given sooner than this after its question earns nothing; at most this many
+    # credited questions per person and day
+    quiz_min_seconds_per_question: float = Field(
+        10.0,
+        ge=0,
+        le=3600,
+        validation_alias=_env("quiz_min_seconds_per_question", "PUFA_QUIZ_MIN_SECONDS_PER_QUESTION"),
+    )
+    quiz_daily_credited_questions: int = Field(
+        60,
+        ge=1,
+        le=10000,
+        validation_alias=_env("quiz_daily_credited_questions", "PUFA_QUIZ_DAILY_CREDITED_QUESTIONS"),
+    )
+    # uploads and imports (units, sessions): refused before parsing when larger
+    upload_max_bytes: int = Field(
+        5 * 1024 * 1024,
+        ge=1024,
+        le=1 << 30,
+        validation_alias=_env("upload_max_bytes", "PUFA_UPLOAD_MAX_BYTES"),
+    )
+    upload_max_rows: int = Field(
+        20000, ge=1, le=1_000_000, validation_alias=_env("upload_max_rows", "PUFA_UPLOAD_MAX_ROWS")
+    )
+
+    # the web console and public chat (``pufa web``)
+    web_host: str = Field("127.0.0.1", min_length=1, validation_alias=_env("web_host", "PUFA_WEB_HOST"))
+    web_port: int = Field(8080, ge=1, le=65535, validation_alias=_env("web_port", "PUFA_WEB_PORT"))
+    web_secret_key: SecretStr = Field(
+        SecretStr(""), validation_alias=_env("web_secret_key", "PUFA_WEB_SECRET_KEY")
+    )
+    web_dev: bool = Field(False, validation_alias=_env("web_dev", "PUFA_WEB_DEV"))
+    web_https: bool = Field(False, validation_alias=_env("web_https", "PUFA_WEB_HTTPS"))
 
     @classmethod
     def settings_customise_sources(
@@ -145,7 +191,7 @@ class Settings(BaseSettings):
 
     def secrets(self) -> list[str]:
         """The secret values, for the log redactor."""
-        secrets = (self.telegram_bot_token, self.telegram_webhook_secret, self.llm_api_key)
+        secrets = (self.telegram_bot_token, self.telegram_webhook_secret, self.llm_api_key, self.web_secret_key)
         return [value for secret in secrets if (value := secret.get_secret_value())]
 
 

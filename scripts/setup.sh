@@ -22,6 +22,17 @@ if ! command -v soffice >/dev/null 2>&1; then
   fi
 fi
 
+# Chromium (Debian's package, driven by Playwright through executable_path; never a browser download) and
+# fonts for Chinese and emoji: the web tests run the real server in a real headless browser.
+if ! command -v chromium >/dev/null 2>&1 || ! dpkg -s fonts-noto-cjk fonts-noto-color-emoji >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+      chromium fonts-noto-cjk fonts-noto-color-emoji >/dev/null
+  else
+    echo "setup: chromium missing (web tests): sudo apt-get install chromium fonts-noto-cjk fonts-noto-color-emoji" >&2
+  fi
+fi
+
 PYTHON=${PYTHON:-python3.11}
 command -v "$PYTHON" >/dev/null || PYTHON=python3
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv

@@ -29,7 +29,7 @@ LAYERS: dict[str, list[set[str]]] = {
         {"evaluation"},
     ],
     "bot": [
-        {"settings", "logs"},
+        {"settings", "logs", "limits"},
         {"render"},
         {"records"},
         {"reports"},
@@ -44,7 +44,7 @@ LAYERS: dict[str, list[set[str]]] = {
         {"batches"},
         {"units", "turns", "training", "reports"},
         {"people"},
-        {"sessions"},
+        {"sessions", "accounts"},
         {"migrations", "services"},
     ],
 }

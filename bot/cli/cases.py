@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
 
 from bot.briefing import writers
 from bot.briefing.errors import BriefingError
+from bot.briefing.outline import Block
 from bot.briefing.writers import SUFFIXES
 from bot.cli.parsing import add_command
 from bot.records.calendar import REPORT_TZ
@@ -92,8 +95,26 @@ def _parse_date(value: str | None) -> date:
 
 
 def _check_out(path: Path | None) -> None:
-    if path is not None and path.suffix.lower() not in SUFFIXES:
+    """BriefingError unless ``path`` ends in .docx/.md and its folder can be written (checked before any work)."""
+    if path is None:
+        return
+    if path.suffix.lower() not in SUFFIXES:
         raise BriefingError(text("briefing", "cli.bad_suffix", path=path))
+    folder = path.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise BriefingError(text("briefing", "cli.out_unwritable", path=path, reason=error.strerror)) from None
+    if not os.access(folder, os.W_OK | os.X_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise BriefingError(text("briefing", "cli.out_unwritable", path=path, reason="没有写权限"))
+
+
+def _write(blocks: Sequence[Block], out: Path, compact: bool = False) -> None:
+    try:
+        writers.write(blocks, out, compact)
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        raise BriefingError(text("briefing", "cli.out_unwritable", path=out, reason=reason)) from None
 
 
 def run_brief(args: argparse.Namespace, settings: Settings) -> int:
@@ -109,10 +130,12 @@ def run_brief(args: argparse.Namespace, settings: Settings) -> int:
     store = Records.open(settings)
     try:
         briefing = build_briefing(store, library, " ".join(args.unit), on)
-        writers.write(briefing_outline(briefing), args.out)
+        if args.session is not None:
+            store.materials.check(args.session, briefing.unit.id)
+        _write(briefing_outline(briefing), args.out)
         print(text("briefing", "cli.written", path=args.out))
         if args.handout:
-            writers.write(handout_outline(briefing, settings.bot_username), args.handout, compact=True)
+            _write(handout_outline(briefing, settings.bot_username), args.handout, compact=True)
             print(text("briefing", "cli.handout_written", path=args.handout))
         if args.session is not None:
             store.materials.record(

@@ -32,6 +32,8 @@ COMMAND_MODULES = {
     "brief": "bot.cli.cases",
     "materials": "bot.cli.cases",
     "report": "bot.cli.report",
+    "web": "bot.cli.web",
+    "users": "bot.cli.web",
 }
 
 

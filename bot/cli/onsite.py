@@ -265,7 +265,7 @@ def run_import(args: argparse.Namespace, settings: Settings) -> int:
             return 0
 
         return _with_log(settings, undo)
-    content = read_file(args.file)
+    content = read_file(args.file, settings.upload_max_bytes)
 
     def work(log: OnsiteLog) -> int:
         report = log.import_sheet(

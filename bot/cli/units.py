@@ -150,7 +150,7 @@ def run_import(args: argparse.Namespace, settings: Settings) -> int:
             return 0
 
         return _with_register(settings, undo)
-    content = read_file(args.file)
+    content = read_file(args.file, settings.upload_max_bytes)
 
     def work(register: UnitRegister) -> int:
         report = register.import_sheet(args.file.name, content, partial=args.partial, actor=actor)
@@ -254,9 +254,15 @@ def _done(key: str, unit: Unit) -> int:
     return 0
 
 
-def read_file(path: Path) -> bytes:
-    """The bytes of a file to import; RecordsError naming it when it cannot be read."""
+def read_file(path: Path, max_bytes: int) -> bytes:
+    """The bytes of a file to import; RecordsError naming it when it cannot be read or is over ``max_bytes``
+    (checked before reading it)."""
     try:
-        return path.read_bytes()
+        with open(path, "rb") as handle:
+            content = handle.read(max_bytes + 1)
     except OSError as error:
         raise RecordsError(text("cli.file_unreadable", path=path, reason=error.strerror or error)) from None
+    if len(content) > max_bytes:
+        size = path.stat().st_size // 1024
+        raise RecordsError(text("sheet.too_large", name=path, size=size, limit=max_bytes // 1024))
+    return content

@@ -17,17 +17,17 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.records.errors import DatabaseUnavailable, NotMigratedError
+from bot.records.errors import DatabaseSchemaError, DatabaseUnavailable, NotMigratedError
 from bot.records.schema import ensure_migrated
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
 # Failures that mean "the database is not answering right now": keep the entry and retry later.
+# A ProgrammingError (SQL or schema wrong) is not one of them: retrying would never help, it is reported.
 TRANSIENT = (
     sa_exc.OperationalError,
     sa_exc.InterfaceError,
-    sa_exc.ProgrammingError,
     sa_exc.TimeoutError,
     sa_exc.DisconnectionError,
 )
@@ -133,9 +133,7 @@ class Database:
         self._clock = clock or (lambda: datetime.now(UTC))
         self.retry_after_s = retry_after_s
         self._down_until = 0.0
-        own_timeout = (
-            settings.db_sqlite_busy_timeout_s if self.is_sqlite else settings.db_statement_timeout_s
-        )
+        own_timeout = settings.db_sqlite_busy_timeout_s if self.is_sqlite else settings.db_statement_timeout_s
         # the longest a caller may wait for one write, whatever the network does
         self.deadline_s = own_timeout + settings.db_pool_timeout_s + 1.0
 
@@ -210,6 +208,9 @@ class Database:
                 yield db
         except TRANSIENT as error:
             raise DatabaseUnavailable(reason_of(error)) from error
+        except sa_exc.ProgrammingError as error:
+            log.error("records database refused a statement: %s", reason_of(error))
+            raise DatabaseSchemaError(reason_of(error)) from error
 
     # --- whether the database answers ---------------------------------------------------------
 

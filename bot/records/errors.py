@@ -23,3 +23,10 @@ class DatabaseUnavailable(RecordsError):
 
     def __init__(self, reason: str) -> None:
         super().__init__(text("outreach", "errors.database_unreachable", reason=reason))
+
+
+class DatabaseSchemaError(RecordsError):
+    """The database refused a statement (a table or column missing or different): not transient."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(text("outreach", "errors.database_schema", reason=reason))

@@ -201,6 +201,24 @@ class TurnRow(Base):
     feedback: Mapped[int | None] = mapped_column(SmallInteger)
 
 
+class TurnClaimRow(Base):
+    """Who answers a question that came from a source with ids of its own (a Telegram message).
+
+    ``source`` (bot, chat, message) and ``update_key`` (bot, update) are unique, so a redelivered
+    update or a second process sharing the database finds the claim and does not answer again;
+    ``answered_at`` is set once the reply was sent.
+    """
+
+    __tablename__ = "turn_claims"
+
+    uid: Mapped[str] = mapped_column(String(32), primary_key=True)
+    source: Mapped[str] = mapped_column(String(100), unique=True)
+    update_key: Mapped[str | None] = mapped_column(String(100), unique=True)
+    owner: Mapped[str] = mapped_column(String(100))
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
 class TurnCitationRow(Base):
     __tablename__ = "turn_citations"
 

@@ -61,6 +61,20 @@ class People:
         self._roles[person_key] = role or "lab"
         return role or "lab"
 
+    def inspectors(self) -> list[str]:
+        """The names of the inspectors and admins in the register (not forgotten), by name."""
+        with self.database.reading() as db:
+            names = db.scalars(
+                select(PersonRow.display_name)
+                .where(
+                    PersonRow.role.in_(("inspector", "admin")),
+                    PersonRow.forgotten_at.is_(None),
+                    PersonRow.display_name != "",
+                )
+                .distinct()
+            ).all()
+        return sorted(names)
+
     def require_inspector(self, person_key: str) -> None:
         """RecordsError unless the person is an inspector or an admin."""
         if self.role_of(person_key) not in ("inspector", "admin"):
@@ -71,7 +85,7 @@ class People:
         if role not in ROLES:
             raise RecordsError(text("errors.unknown_role", role=role))
         with self.database.writing() as db:
-            person_id, _ = person_for_update(db, person_key, display_name, self.database.now())
+            person_id, _ = person_for_update(db, person_key, display_name, self.database.now(), naming=True)
             db.execute(update(PersonRow).where(PersonRow.id == person_id).values(role=role))
         self._roles[person_key] = role
 

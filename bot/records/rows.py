@@ -23,7 +23,7 @@ def storable(value: str) -> str:
 
 # Bound parameter names differ from column names: in an UPDATE, Core reads such names as SET values.
 _PERSON = (
-    select(PersonRow.id, PersonRow.unit_id, PersonRow.display_name)
+    select(PersonRow.id, PersonRow.unit_id, PersonRow.display_name, PersonRow.role)
     .where(PersonRow.person_key == bindparam("key"))
     .with_for_update()
 )
@@ -47,9 +47,13 @@ def insert_ignoring_conflicts(db: Session, model: type[Base]) -> Insert:
 
 
 def person_for_update(
-    db: Session, person_key: str, display_name: str, now: datetime
+    db: Session, person_key: str, display_name: str, now: datetime, *, naming: bool = False
 ) -> tuple[int, int | None]:
-    """(id, unit id) of the person with ``person_key``, created if new, row-locked for this transaction."""
+    """(id, unit id) of the person with ``person_key``, created if new, row-locked for this transaction.
+
+    A lab user's name follows their Telegram name; an inspector's or admin's stays the one given when the
+    role was granted (``naming``: this call gives it), so their records and training credit keep one name.
+    """
     display_name = storable(display_name)
     row = db.execute(_PERSON, {"key": person_key}).first()
     if row is None:
@@ -58,6 +62,6 @@ def person_for_update(
             {"person_key": person_key, "display_name": display_name, "role": "lab", "created_at": now},
         )
         row = db.execute(_PERSON, {"key": person_key}).one()
-    if display_name and row.display_name != display_name:
+    if display_name and row.display_name != display_name and (naming or row.role == "lab"):
         db.execute(_RENAME, {"pid": row.id, "name": display_name})
     return row.id, row.unit_id

@@ -9,7 +9,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from bot.records.errors import NotMigratedError
 
@@ -40,9 +40,27 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
+# pg_advisory_lock key of `pufa db upgrade` ("pufa" in ASCII): one migration at a time per database
+_MIGRATION_LOCK = 0x70756661
+
+
 def upgrade(engine: Engine, revision: str = "head") -> str:
-    """Apply migrations up to ``revision``; return the revision now in the database."""
-    command.upgrade(alembic_config(engine), revision)
+    """Apply migrations up to ``revision``; return the revision now in the database.
+
+    On PostgreSQL a concurrent run waits for this one (advisory lock) and then finds nothing to do;
+    SQLite serializes the migration's write transaction itself.
+    """
+    if engine.dialect.name != "postgresql":
+        command.upgrade(alembic_config(engine), revision)
+        return current_revision(engine) or ""
+    with engine.connect() as holder:
+        holder.execute(text("SELECT pg_advisory_lock(:key)"), {"key": _MIGRATION_LOCK})
+        holder.commit()
+        try:
+            command.upgrade(alembic_config(engine), revision)
+        finally:
+            holder.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": _MIGRATION_LOCK})
+            holder.commit()
     return current_revision(engine) or ""
 
 

@@ -6,14 +6,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.records.accounts import Accounts
 from bot.records.db import Database
 from bot.records.people import People
 from bot.records.reports.service import Reports
 from bot.records.sessions.log import OnsiteLog
 from bot.records.sessions.materials import Materials
 from bot.records.training.log import TrainingLog
+from bot.records.turns.claims import TurnClaims
 from bot.records.turns.log import TurnLog
 from bot.records.turns.questions import UnitQuestions
+from bot.records.turns.review import TurnReview
 from bot.records.units.register import UnitRegister
 from bot.settings import Settings
 
@@ -24,6 +27,7 @@ class Records:
 
     database: Database
     turns: TurnLog
+    claims: TurnClaims
     people: People
     units: UnitRegister
     sessions: OnsiteLog
@@ -31,6 +35,8 @@ class Records:
     questions: UnitQuestions
     training: TrainingLog
     reports: Reports
+    accounts: Accounts
+    review: TurnReview
 
     @classmethod
     def over(cls, database: Database) -> Records:
@@ -39,6 +45,7 @@ class Records:
         return cls(
             database=database,
             turns=turns,
+            claims=TurnClaims(database, database.settings.turn_claim_lease_s),
             people=people,
             units=UnitRegister(database),
             sessions=OnsiteLog(database, people),
@@ -46,6 +53,8 @@ class Records:
             questions=UnitQuestions(database),
             training=TrainingLog(database),
             reports=Reports(database),
+            accounts=Accounts(database, people),
+            review=TurnReview(database),
         )
 
     @classmethod

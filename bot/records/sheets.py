@@ -1,6 +1,8 @@
 """Reading the bureau's spreadsheets (CSV in UTF-8 or GBK, or XLSX): a header row, then one record a row.
 
-Rows keep their line number (the header is usually line 1) so every rejection can name its line.
+Rows keep their line number (the header is usually line 1) so every rejection can name its line. Sizes
+are checked before parsing (an XLSX by the bytes its zip really unpacks to, counted while streaming, not
+by what its headers claim) and rows are counted while they are read, so a hostile file costs seconds.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from bot.records.errors import RecordsError
 from bot.records.messages import text
+from bot.settings import Settings
 
 Cell = str | int | float | date | datetime | time | None
 
@@ -29,6 +32,50 @@ class Column:
     key: str
     names: tuple[str, ...]
     required: bool = False
+
+
+@dataclass(frozen=True)
+class SheetLimits:
+    """The largest spreadsheet read: its bytes, what an XLSX unpacks to, and its data rows."""
+
+    max_bytes: int = 5 * 1024 * 1024
+    max_rows: int = 20_000
+    unpack_ratio: int = 20  # an XLSX may unpack to this many times ``max_bytes``
+
+    @classmethod
+    def of(cls, settings: Settings) -> SheetLimits:
+        return cls(settings.upload_max_bytes, settings.upload_max_rows)
+
+    @property
+    def max_unpacked_bytes(self) -> int:
+        return self.max_bytes * self.unpack_ratio
+
+
+def check_size(name: str, content: bytes, limits: SheetLimits) -> None:
+    """RecordsError when the file, or what its zip really unpacks to, is over the limits."""
+    if len(content) > limits.max_bytes:
+        raise RecordsError(
+            text("sheet.too_large", name=name, size=len(content) // 1024, limit=limits.max_bytes // 1024)
+        )
+    if Path(name).suffix.lower() != ".xlsx":
+        return
+    unpacked = 0
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as package:
+            for member in package.infolist():
+                with package.open(member) as stream:
+                    while chunk := stream.read(1 << 16):
+                        unpacked += len(chunk)
+                        if unpacked > limits.max_unpacked_bytes:
+                            raise RecordsError(
+                                text(
+                                    "sheet.unpacks_too_large",
+                                    name=name,
+                                    limit=limits.max_unpacked_bytes // (1024 * 1024),
+                                )
+                            )
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError, ValueError):
+        raise RecordsError(text("sheet.xlsx_broken", name=name)) from None
 
 
 @dataclass(frozen=True)
@@ -53,33 +100,41 @@ class ImportReport:
     unchanged: int = 0
     batch: int | None = None
 
-    def render(self, partial_flag: str = "--partial", undo_command: str = "") -> str:
-        """The report as plain Chinese text: the counts, then each accepted line, then each rejected one.
-
-        ``partial_flag`` is how the user asks for the good rows only; ``undo_command`` (with ``{batch}``)
-        how to undo the batch."""
-        if self.applied:
-            summary = text(
-                "sheet.summary_applied",
-                added=self.added,
-                existing=self.updated + self.unchanged,
-                updated=self.updated,
-                rejected=len(self.rejected),
-            )
-            if self.batch is not None and undo_command and (self.added or self.updated):
-                summary += text("sheet.undo_hint", batch=self.batch, command=undo_command.format(batch=self.batch))
-        else:
-            summary = text(
+    def summary(self, partial_flag: str = "--partial", undo_command: str = "") -> str:
+        """The counts in one sentence. ``partial_flag`` is how the user asks for the good rows only;
+        ``undo_command`` (with ``{batch}``) how to undo the batch."""
+        if not self.applied:
+            return text(
                 "sheet.summary_refused", accepted=len(self.accepted), rejected=len(self.rejected), flag=partial_flag
             )
-        lines = [summary]
-        if self.accepted:
-            lines.append(text("sheet.accepted_header" if self.applied else "sheet.waiting_header"))
-            lines += [text("sheet.line", line=line, message=message) for line, message in self.accepted]
-        if self.rejected:
-            lines.append(text("sheet.rejected_header"))
-            lines += [text("sheet.line", line=line, message=message) for line, message in self.rejected]
-        return "\n".join(lines)
+        summary = text(
+            "sheet.summary_applied",
+            added=self.added,
+            existing=self.updated + self.unchanged,
+            updated=self.updated,
+            rejected=len(self.rejected),
+        )
+        if self.batch is not None and undo_command and (self.added or self.updated):
+            summary += text("sheet.undo_hint", batch=self.batch, command=undo_command.format(batch=self.batch))
+        return summary
+
+    def _lines(self, shown: int | None) -> list[str]:
+        lines = []
+        accepted_header = "sheet.accepted_header" if self.applied else "sheet.waiting_header"
+        for header, entries in ((accepted_header, self.accepted), ("sheet.rejected_header", self.rejected)):
+            if entries:
+                lines.append(text(header))
+                lines += [text("sheet.line", line=line, message=message) for line, message in entries[:shown]]
+        return lines
+
+    def brief(self, shown: int, partial_flag: str = "--partial", undo_command: str = "") -> tuple[str, bool]:
+        """The counts and the first ``shown`` accepted and rejected lines; True when the full list has more."""
+        lines = [self.summary(partial_flag, undo_command), *self._lines(shown)]
+        return "\n".join(lines), len(self.rejected) > shown or len(self.accepted) > shown
+
+    def render(self, partial_flag: str = "--partial", undo_command: str = "") -> str:
+        """The report as plain Chinese text: the counts, then each accepted line, then each rejected one."""
+        return "\n".join([self.summary(partial_flag, undo_command), *self._lines(None)])
 
 
 def _cell(value: Cell) -> str:
@@ -127,8 +182,10 @@ def _xlsx_rows(name: str, content: bytes) -> Iterator[tuple[int, list[Cell]]]:
         workbook.close()
 
 
-def _rows(name: str, content: bytes) -> Iterator[tuple[int, list[str]]]:
-    """The non-empty rows of the spreadsheet ``name`` (CSV or XLSX by its suffix) as text cells."""
+def _rows(name: str, content: bytes, limits: SheetLimits) -> Iterator[tuple[int, list[str]]]:
+    """The non-empty rows of the spreadsheet ``name`` (CSV or XLSX by its suffix) as text cells; RecordsError
+    as soon as the file is over ``limits`` (the header row is not counted)."""
+    check_size(name, content, limits)
     suffix = Path(name).suffix.lower()
     if suffix == ".csv":
         rows = _csv_rows(name, content)
@@ -136,13 +193,19 @@ def _rows(name: str, content: bytes) -> Iterator[tuple[int, list[str]]]:
         rows = _xlsx_rows(name, content)
     else:
         raise RecordsError(text("sheet.format", name=name))
+    count = 0
     for line, raw in rows:
         cells = [_cell(value) for value in raw]
         if any(cells):
+            count += 1
+            if count > limits.max_rows + 1:
+                raise RecordsError(text("sheet.too_many_rows", name=name, limit=limits.max_rows))
             yield line, cells
 
 
-def read_sheet(name: str, content: bytes, columns: tuple[Column, ...]) -> list[SheetRow]:
+def read_sheet(
+    name: str, content: bytes, columns: tuple[Column, ...], limits: SheetLimits | None = None
+) -> list[SheetRow]:
     """The data rows of the spreadsheet ``name`` keyed by column.
 
     RecordsError (naming the file, and the line or column) when the file cannot be read, has no
@@ -150,7 +213,7 @@ def read_sheet(name: str, content: bytes, columns: tuple[Column, ...]) -> list[S
     """
     header: dict[int, str] | None = None
     found: list[SheetRow] = []
-    for line, cells in _rows(name, content):
+    for line, cells in _rows(name, content, limits or SheetLimits()):
         if header is None:
             header = _header(name, line, cells, columns)
             if missing := [c.names[0] for c in columns if c.required and c.key not in header.values()]:
@@ -164,9 +227,11 @@ def read_sheet(name: str, content: bytes, columns: tuple[Column, ...]) -> list[S
     return found
 
 
-def sheet_columns(name: str, content: bytes, columns: tuple[Column, ...]) -> set[str]:
+def sheet_columns(
+    name: str, content: bytes, columns: tuple[Column, ...], limits: SheetLimits | None = None
+) -> set[str]:
     """The keys of ``columns`` present in the header row (to tell one kind of sheet from another)."""
-    for line, cells in _rows(name, content):
+    for line, cells in _rows(name, content, limits or SheetLimits()):
         return set(_header(name, line, cells, columns).values())
     raise RecordsError(text("sheet.empty", name=name))
 

@@ -12,6 +12,16 @@ from knowledge.law import domains as corpus_domains
 from knowledge.templates import table
 
 MAX_ATTENDEES = 100_000
+# C0 and C1 controls (tab, CR and LF included), DEL, and the bidirectional overrides that reorder text
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def check_name(value: str, field: str) -> str:
+    """A name (of a unit, a person) stripped; refused when it holds a control character."""
+    if _CONTROL.search(value.strip()):
+        shown = _CONTROL.sub("�", value.strip())[:60]
+        raise RecordsError(text("errors.name_control", field=field, value=shown))
+    return value.strip()
 
 
 def parse_domain(raw: str) -> str | None:

@@ -1,4 +1,4 @@
-"""The year's sessions written as CSV (UTF-8 with BOM, for Excel) or XLSX."""
+"""The year's sessions written as CSV (UTF-8 with BOM, for Excel) or XLSX; no cell can run as a formula."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from openpyxl import Workbook
 
 from bot.records.messages import items, text
 from bot.records.reports.rows import Row
+from bot.reports.cells import append_inert, inert_row
 
 
 def write(rows: list[Row], fmt: str, out: Path, year: int) -> Path:
@@ -21,15 +22,15 @@ def write(rows: list[Row], fmt: str, out: Path, year: int) -> Path:
     if fmt == "csv":
         with open(partial, "w", encoding="utf-8-sig", newline="") as handle:
             writer = csv.writer(handle)
-            writer.writerow(header)
-            writer.writerows(rows)
+            writer.writerow(inert_row(header))
+            writer.writerows(inert_row(row) for row in rows)
     else:
         workbook = Workbook()
         sheet = workbook.active
         sheet.title = text("export.sheet", year=year)
-        sheet.append(header)
+        append_inert(sheet, header)
         for row in rows:
-            sheet.append(row)
+            append_inert(sheet, row)
         sheet.freeze_panes = "A2"
         for column, width in zip(
             "ABCDEFGHIJKLMNO", (8, 6, 28, 22, 17, 17, 14, 14, 8, 8, 10, 40, 20, 24, 24), strict=True

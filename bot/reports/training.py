@@ -11,6 +11,7 @@ from openpyxl import Workbook
 
 from bot.records.training.messages import text, value
 from bot.records.training.report import TrainingReport
+from bot.reports.cells import append_inert
 from bot.reports.chart import cjk_font
 
 
@@ -61,9 +62,9 @@ def write_training_xlsx(report: TrainingReport, out: Path) -> Path:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = text("report.sheet", year=report.year)
-    sheet.append(value("report.headers"))
+    append_inert(sheet, value("report.headers"))
     for row in report.rows():
-        sheet.append(row)
+        append_inert(sheet, row)
     sheet.freeze_panes = "A2"
     partial = out.with_name(out.name + ".part")
     workbook.save(partial)

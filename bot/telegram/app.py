@@ -22,12 +22,14 @@ from telegram.ext import (
     filters,
 )
 
+from bot.limits import QuestionLimiter
 from bot.render import text, texts_section
 from bot.settings import Settings
 from bot.telegram.base import BotDeps, Context
 from bot.telegram.handlers import answers, cases, commands, inspector, onsite, quiz, units
 from bot.telegram.inbox import Inbox
-from bot.telegram.limits import FairUpdateProcessor, QuestionLimiter, TelegramRateLimiter
+from bot.telegram.limits import FairUpdateProcessor, TelegramRateLimiter
+from bot.telegram.webhook import start_server
 from knowledge.errors import PufaError
 
 if TYPE_CHECKING:
@@ -125,7 +127,9 @@ def build_application(
         .base_url(settings.telegram_api_base_url)
         .base_file_url(base_file_url(settings.telegram_api_base_url))
         .rate_limiter(rate_limiter or TelegramRateLimiter())
-        .concurrent_updates(FairUpdateProcessor(_CONCURRENT_UPDATES, limiter))
+        .concurrent_updates(
+            FairUpdateProcessor(_CONCURRENT_UPDATES, limiter, QuestionLimiter(settings.updates_per_minute))
+        )
         .connection_pool_size(_POOL_SIZE)
         .pool_timeout(60)
         .connect_timeout(10)
@@ -195,21 +199,18 @@ async def run_until_stopped(
     assert updater is not None, "build_application gives the Application an updater"
     async with app:
         await app.bot.set_my_commands(bot_commands())
+        server = None
         if webhook is None:
             await updater.start_polling(timeout=poll_timeout, allowed_updates=ALLOWED_UPDATES)
         else:
-            await updater.start_webhook(
-                listen=webhook.listen,
-                port=webhook.port,
-                url_path=webhook.path,
-                webhook_url=webhook.url,
-                secret_token=webhook.secret,
-                allowed_updates=ALLOWED_UPDATES,
+            await app.bot.set_webhook(webhook.url, secret_token=webhook.secret, allowed_updates=ALLOWED_UPDATES)
+            server = start_server(
+                app.bot, app.update_queue, webhook.path, webhook.secret, webhook.listen, webhook.port
             )
         await app.start()
         deps: BotDeps = app.bot_data["deps"]
-        replay = asyncio.create_task(_replay_spool_regularly(deps, app.bot_data["spool_replay_s"]))
-        recovered = asyncio.create_task(_answer_unanswered(app))
+        replay = asyncio.create_task(_replay_spool_regularly(app, app.bot_data["spool_replay_s"]))
+        recovered = asyncio.create_task(_answer_orphans(app))
         logger.info("bot @%s running (%s)", app.bot.username, "webhook" if webhook else "polling")
         if ready is not None:
             ready.set()
@@ -218,31 +219,38 @@ async def run_until_stopped(
         finally:
             replay.cancel()
             recovered.cancel()
-            await updater.stop()
+            if server is not None:
+                server.stop()
+            if updater.running:
+                await updater.stop()
             await app.stop()
             deps.thinking.shutdown(wait=False, cancel_futures=True)
+            deps.inbox.close()
 
 
-async def _answer_unanswered(app: Application) -> None:
-    """Questions received before a crash but never answered: answered now, each logged once."""
+async def _answer_orphans(app: Application) -> None:
+    """Questions journaled by a process that is gone (this one's previous run, or a peer sharing the
+    data folder) and never answered: adopted and answered now, each once (the database claim decides)."""
     deps: BotDeps = app.bot_data["deps"]
-    pending = await asyncio.to_thread(deps.inbox.unanswered)
-    if pending:
-        logger.warning("answering %d question(s) left unanswered by the previous run", len(pending))
+    orphans = await asyncio.to_thread(deps.inbox.adopt_orphans)
+    if orphans:
+        logger.warning("answering %d question(s) left unanswered by a stopped process", len(orphans))
     context = Context(app)
-    for received in pending:
+    for orphan in orphans:
         try:
-            await answers.answer_received(context, received)
+            await answers.answer_once(context, orphan.question, take_from=orphan.owner)
         except Exception:  # one bad entry must not keep the others unanswered, nor come back next time
-            logger.exception("could not answer recovered question %s", received.uid)
-            await asyncio.to_thread(deps.inbox.answered, received.uid)
+            logger.exception("could not answer recovered question %s", orphan.question.uid)
 
 
-async def _replay_spool_regularly(deps: BotDeps, every_s: float) -> None:
-    """Turns spooled while the database was down land as soon as it answers again, not at the next turn."""
+async def _replay_spool_regularly(app: Application, every_s: float) -> None:
+    """Turns spooled while the database was down land as soon as it answers again, not at the next turn;
+    questions journaled by a peer process that died are answered by this one."""
+    deps: BotDeps = app.bot_data["deps"]
     while True:
         await asyncio.sleep(every_s)
         try:
             await asyncio.to_thread(deps.records.turns.replay)
         except Exception:  # the store logs the cause; the next round tries again
             logger.warning("spool replay failed; retrying in %s s", every_s)
+        await _answer_orphans(app)

@@ -25,9 +25,9 @@ from telegram.constants import ChatAction, ChatType, MessageEntityType, ParseMod
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
+from bot.limits import QuestionLimiter
 from bot.render import render_text_html, text
 from bot.telegram.inbox import Inbox
-from bot.telegram.limits import QuestionLimiter
 from knowledge.answers.followup import Conversations
 from knowledge.models import ArticleRef
 
@@ -82,6 +82,7 @@ class BotDeps:
     limiter: QuestionLimiter
     inbox: Inbox
     turns: TurnMemory = field(default_factory=TurnMemory)
+    answering: set[str] = field(default_factory=set)  # uids of questions being answered now
     conversations: Conversations = field(default_factory=Conversations)  # follow-ups: last turn per person
     typing_sent: OrderedDict[int, float] = field(default_factory=OrderedDict)
     # Answers and look-ups get threads of their own: a slow database never takes the threads they need.

@@ -1,18 +1,22 @@
-"""Rate limits: Telegram's flood limits for outgoing requests, and the per-user question limit."""
+"""Rate limits: Telegram's flood limits for outgoing requests, and the per-user question and update limits."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import time
-from collections import OrderedDict, deque
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from aiolimiter import AsyncLimiter
 from telegram import Update
-from telegram.error import BadRequest, NetworkError, RetryAfter
+from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError
 from telegram.ext import BaseRateLimiter, SimpleUpdateProcessor
+
+from bot.limits import QuestionLimiter
+from bot.render import text
 
 logger = logging.getLogger(__name__)
 
@@ -110,65 +114,49 @@ def _chat_key(chat_id: Any) -> int | str:
         return str(chat_id)
 
 
-class QuestionLimiter:
-    """At most ``per_minute`` questions per user in any 60-second window; one notice per window."""
-
-    def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic) -> None:
-        self.per_minute = per_minute
-        self._clock = clock
-        self._asked: OrderedDict[int | str, deque[float]] = OrderedDict()
-        self._told_until: OrderedDict[int | str, float] = OrderedDict()
-
-    def check(self, user: int | str) -> float:
-        """Record a question; return 0 if allowed, else the seconds until the user may ask again."""
-        if self.per_minute <= 0:
-            return 0.0
-        now = self._clock()
-        times = self._asked.pop(user, None) or deque()
-        while times and now - times[0] >= 60:
-            times.popleft()
-        self._asked[user] = times
-        while len(self._asked) > _MAX_CHATS * 4:
-            self._asked.popitem(last=False)
-        if len(times) >= self.per_minute:
-            return 60 - (now - times[0])
-        times.append(now)
-        return 0.0
-
-    def first_notice(self, user: int | str, wait_s: float) -> bool:
-        """True once per window: the user over the limit is told once, later questions are dropped."""
-        now = self._clock()
-        if self._told_until.get(user, 0.0) > now:
-            return False
-        self._told_until[user] = now + wait_s
-        self._told_until.move_to_end(user)
-        while len(self._told_until) > _MAX_CHATS * 4:
-            self._told_until.popitem(last=False)
-        return True
-
-    def muted(self, user: int | str) -> bool:
-        """True while ``user`` is over the limit and has been told: their updates can be dropped unseen."""
-        return self._told_until.get(user, 0.0) > self._clock()
-
-
 class FairUpdateProcessor(SimpleUpdateProcessor):
-    """Concurrent updates, except that a flooding user's excess is dropped before it takes a slot.
+    """Concurrent updates, each one counted against its sender's limit before it takes a slot.
 
-    Without this, hundreds of updates from one user each hold one of the concurrent slots while
-    waiting, and other users' questions queue behind them.
+    Every update from a user (question, command, button, file) counts against ``updates``; over it, the
+    user is told once per window and the rest is dropped unseen. A user already told they ask too fast
+    (``questions``) is dropped the same way. Without this, hundreds of updates from one user each hold
+    one of the concurrent slots while waiting, and other users' questions queue behind them.
     """
 
-    def __init__(self, max_concurrent_updates: int, limiter: QuestionLimiter) -> None:
+    def __init__(self, max_concurrent_updates: int, questions: QuestionLimiter, updates: QuestionLimiter) -> None:
         super().__init__(max_concurrent_updates)
-        self.limiter = limiter
+        self.questions = questions
+        self.updates = updates
         self.dropped = 0
 
     # PTB marks this final; overriding it is how an update is dropped before it takes a concurrent slot.
     async def process_update(self, update: object, coroutine: Awaitable[Any]) -> None:  # type: ignore[misc]
         user = update.effective_user if isinstance(update, Update) else None
-        if user is not None and self.limiter.muted(user.id):
-            self.dropped += 1
-            if isinstance(coroutine, Coroutine):
-                coroutine.close()
+        if user is not None and (self.questions.muted(user.id) or self.updates.muted(user.id)):
+            self._drop(coroutine)
+            return
+        wait = self.updates.check(user.id) if user is not None else 0.0
+        if wait:
+            self._drop(coroutine)
+            assert isinstance(update, Update) and user is not None, "only a user's update waits"
+            if self.updates.first_notice(user.id, wait):
+                await super().process_update(update, _tell_too_fast(update, self.updates.per_minute, wait))
             return
         await super().process_update(update, coroutine)
+
+    def _drop(self, coroutine: Awaitable[Any]) -> None:
+        self.dropped += 1
+        if isinstance(coroutine, Coroutine):
+            coroutine.close()
+
+
+async def _tell_too_fast(update: Update, per_minute: int, wait_s: float) -> None:
+    """The one notice of a window: a toast for a button, else a message in the chat."""
+    notice = text("bot.too_many_updates", limit=per_minute, seconds=math.ceil(wait_s))
+    try:
+        if update.callback_query is not None:
+            await update.callback_query.answer(notice[:200])
+        elif update.effective_chat is not None:
+            await update.get_bot().send_message(update.effective_chat.id, notice)
+    except TelegramError as error:
+        logger.warning("rate-limit notice not delivered: %s", error)

@@ -275,8 +275,10 @@ class FakeTelegram:
             description = f"Too Many Requests: retry after {retry_after}" if code == 429 else "Bad Request"
         self._injected.append(_Injected(method, code, description, retry_after, count))
 
-    async def push_update(self, update: dict[str, Any]) -> int:
-        update_id = next(self._update_ids)
+    async def push_update(self, update: dict[str, Any], update_id: int | None = None) -> int:
+        """Queue ``update`` for getUpdates under the next id (or ``update_id``: the same update delivered
+        to two servers, as Telegram would to two processes); returns its id."""
+        update_id = next(self._update_ids) if update_id is None else update_id
         update = {"update_id": update_id, **update}
         self.pushed_at[update_id] = time.monotonic()
         async with self._changed:

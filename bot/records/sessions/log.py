@@ -38,7 +38,7 @@ from bot.records.sessions.records import (
     started_at,
 )
 from bot.records.sessions.sheet import SESSION_COLUMNS, ArticleResolver, session_entry
-from bot.records.sheets import ImportReport, read_sheet
+from bot.records.sheets import ImportReport, SheetLimits, read_sheet
 from bot.records.units.register import find_unit
 from bot.records.validate import MAX_ATTENDEES, check_attendees, check_domains
 
@@ -358,6 +358,14 @@ class OnsiteLog:
                 )
             return [onsite_record(db, row) for row in db.scalars(query)]
 
+    def get(self, session_id: int) -> OnsiteSession:
+        """The on-site session with this number (RecordsError naming it when there is none)."""
+        with self.database.reading() as db:
+            row = db.get(SessionRow, session_id)
+            if row is None or row.kind != "onsite":
+                raise RecordsError(text("errors.onsite_unknown", id=session_id))
+            return onsite_record(db, row)
+
     def audit(self, session_id: int) -> builtins.list[dict[str, Any]]:
         """The audit trail of a session (also of a deleted one), oldest first."""
         with self.database.reading() as db:
@@ -378,7 +386,7 @@ class OnsiteLog:
         report = ImportReport()
         today = self.today()
         entries: list[tuple[int, SessionInput]] = []
-        for row in read_sheet(name, content, SESSION_COLUMNS):
+        for row in read_sheet(name, content, SESSION_COLUMNS, SheetLimits.of(self.database.settings)):
             try:
                 entries.append((row.line, session_entry(row.values, today, resolve_articles)))
             except RecordsError as error:

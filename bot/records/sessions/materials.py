@@ -64,6 +64,14 @@ def materials_of_year(db: Session, year: int) -> list[SessionMaterials]:
     return list(grouped.values())
 
 
+def _check_session(db: Session, session_id: int, unit_id: int) -> None:
+    row = db.get(SessionRow, session_id)
+    if row is None or row.kind != "onsite" or row.deleted_at is not None:
+        raise RecordsError(text("errors.onsite_unknown", id=session_id))
+    if row.unit_id != unit_id:
+        raise RecordsError(text("errors.session_other_unit", id=session_id))
+
+
 class Materials:
     """The materials of on-site sessions, over the records database."""
 
@@ -75,12 +83,13 @@ class Materials:
     ) -> None:
         """Record the briefing/handout used at on-site session ``session_id`` (which must be at the unit)."""
         with self.database.writing() as db:
-            row = db.get(SessionRow, session_id)
-            if row is None or row.kind != "onsite" or row.deleted_at is not None:
-                raise RecordsError(text("errors.session_unknown", id=session_id))
-            if row.unit_id != unit_id:
-                raise RecordsError(text("errors.session_other_unit", id=session_id))
+            _check_session(db, session_id, unit_id)
             record_materials(db, session_id, kinds, brief_date, case_ids, self.database.now())
+
+    def check(self, session_id: int, unit_id: int) -> None:
+        """RecordsError unless ``session_id`` is an on-site session at the unit (checked before writing files)."""
+        with self.database.reading() as db:
+            _check_session(db, session_id, unit_id)
 
     def of_year(self, year: int) -> list[SessionMaterials]:
         """On-site sessions of ``year`` that used briefings, handouts and cases."""

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.records.batches import batch_for_undo, mark_undone, note_change, open_batch, undone_message
@@ -119,13 +119,30 @@ class TrainingLog:
             mark_undone(batch, self.database, actor)
             return undone_message(batch, removed, restored)
 
-    def record_answer(self, person_key: str, question: Question, correct: bool, seconds: float) -> None:
-        """Store one practice answer under the inspector's name (as /grant recorded it)."""
+    def record_answer(self, person_key: str, question: Question, correct: bool, seconds: float) -> bool:
+        """Store one practice answer under the inspector's person record (the name /grant gave them).
+
+        Returns whether it counts as training time: not when answered faster than
+        ``PUFA_QUIZ_MIN_SECONDS_PER_QUESTION`` or beyond ``PUFA_QUIZ_DAILY_CREDITED_QUESTIONS`` that day.
+        """
+        now = self.database.now()
+        day_start = datetime.combine(now.astimezone(REPORT_TZ).date(), time.min, REPORT_TZ)
         with self.database.writing() as db:
-            person = db.scalar(select(PersonRow).where(PersonRow.person_key == person_key))
+            person = db.scalar(select(PersonRow).where(PersonRow.person_key == person_key).with_for_update())
+            inspector = (person.display_name if person else "") or person_key
+            owner = QuizAnswerRow.person_id == person.id if person else QuizAnswerRow.inspector == inspector
+            credited_today = db.scalar(
+                select(func.count())
+                .select_from(QuizAnswerRow)
+                .where(owner, QuizAnswerRow.credited.is_(True), QuizAnswerRow.answered_at >= day_start)
+            )
+            credited = (
+                seconds >= self.settings.quiz_min_seconds_per_question
+                and (credited_today or 0) < self.settings.quiz_daily_credited_questions
+            )
             db.add(
                 QuizAnswerRow(
-                    inspector=(person.display_name if person else "") or person_key,
+                    inspector=inspector,
                     person_id=person.id if person else None,
                     question_id=question.id,
                     kind=question.kind,
@@ -134,9 +151,11 @@ class TrainingLog:
                     article=question.article,
                     correct=correct,
                     seconds=round(seconds, 1),
-                    answered_at=self.database.now(),
+                    credited=credited,
+                    answered_at=now,
                 )
             )
+        return credited
 
     def report(self, year: int, today: date | None = None) -> TrainingReport:
         """The year's report; every inspector named in the people register appears, even with no hours."""
@@ -166,7 +185,9 @@ class TrainingLog:
             ).all()
             answers = db.execute(
                 select(QuizAnswerRow.inspector, QuizAnswerRow.topic, QuizAnswerRow.correct).where(
-                    QuizAnswerRow.answered_at >= start, QuizAnswerRow.answered_at < end
+                    QuizAnswerRow.answered_at >= start,
+                    QuizAnswerRow.answered_at < end,
+                    QuizAnswerRow.credited.is_(True),
                 )
             ).all()
         return summarize(

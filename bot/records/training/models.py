@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import Boolean, Date, Float, ForeignKey, Integer, String
+from sqlalchemy import true as sa_true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.records.models import Base, UTCDateTime
@@ -43,4 +44,6 @@ class QuizAnswerRow(Base):
     article: Mapped[int] = mapped_column(Integer)
     correct: Mapped[bool] = mapped_column(Boolean)
     seconds: Mapped[float] = mapped_column(Float)
+    # counted as training time: answered no faster than the minimum, within the daily cap
+    credited: Mapped[bool] = mapped_column(Boolean, default=True, server_default=sa_true())
     answered_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

@@ -17,10 +17,10 @@ from bot.records.errors import RecordsError
 from bot.records.messages import text
 from bot.records.models import ImportBatchRow, PersonRow, SessionRow, UnitDomainRow, UnitRequestRow, UnitRow
 from bot.records.rows import person_for_update
-from bot.records.sheets import Column, ImportReport, read_sheet
+from bot.records.sheets import Column, ImportReport, SheetLimits, read_sheet
 from bot.records.units.records import Unit, UnitRequest
 from bot.records.units.uscc import InvalidCreditCode, is_credit_code, normalize_credit_code
-from bot.records.validate import check_domains, split_list
+from bot.records.validate import check_domains, check_name, split_list
 from knowledge.law.domains import REGULATED
 
 UNIT_COLUMNS = (
@@ -46,7 +46,7 @@ class UnitInput:
 
     def checked(self, *, domains_required: bool = True) -> UnitInput:
         """The same unit normalised (code upper-case, domains as codes); RecordsError naming the field."""
-        name = self.name.strip()
+        name = check_name(self.name, "单位名称")
         if not name:
             raise RecordsError(text("errors.unit_name_empty"))
         code = normalize_credit_code(self.credit_code)
@@ -235,7 +235,7 @@ class UnitRegister:
         report = ImportReport()
         good: list[tuple[int, UnitInput]] = []
         seen: dict[str, int] = {}
-        for row in read_sheet(name, content, UNIT_COLUMNS):
+        for row in read_sheet(name, content, UNIT_COLUMNS, SheetLimits.of(self.database.settings)):
             try:
                 unit = unit_from_row(row.values).checked()
             except RecordsError as error:
@@ -342,7 +342,8 @@ class UnitRegister:
             code = normalize_credit_code(credit_code)
         except InvalidCreditCode as error:
             raise RecordsError(str(error)) from None
-        if not name.strip():
+        name = check_name(name, "单位名称")
+        if not name:
             raise RecordsError(text("errors.unit_name_empty"))
         now = self.database.now()
         with self.database.writing() as db:
@@ -351,9 +352,7 @@ class UnitRegister:
             if unit is not None:
                 db.execute(update(PersonRow).where(PersonRow.id == person_id).values(unit_id=unit.id))
                 return unit_record(unit)
-            request = UnitRequestRow(
-                person_id=person_id, name=name.strip(), credit_code=code, requested_at=now
-            )
+            request = UnitRequestRow(person_id=person_id, name=name, credit_code=code, requested_at=now)
             db.add(request)
             db.flush()
             return UnitRequest(request.id, display_name, request.name, code, now)

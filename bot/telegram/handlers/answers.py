@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import math
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 
 from bot.records.turns.answer import Asker, record_answer
-from bot.records.turns.record import new_turn_uid
+from bot.records.turns.claims import Claim, source_uid, telegram_key
 from bot.render import render_html, render_quoted_html, text
 from bot.telegram.base import (
     Context,
@@ -24,6 +25,8 @@ from bot.telegram.base import (
     while_typing,
 )
 from bot.telegram.inbox import Received
+
+logger = logging.getLogger("bot.telegram")
 
 
 def answer_keyboard(uid: str, has_sources: bool) -> InlineKeyboardMarkup:
@@ -53,7 +56,7 @@ async def allow_question(update: Update, context: Context) -> bool:
 
 
 async def on_question(update: Update, context: Context) -> None:
-    """Journal a text message, answer it, log the turn, and send the answer with buttons."""
+    """Journal a text message, claim it, answer it, log the turn, and send the answer with buttons."""
     message = update.effective_message
     user = update.effective_user
     if message is None or user is None:
@@ -67,26 +70,46 @@ async def on_question(update: Update, context: Context) -> None:
     if not await allow_question(update, context):
         return
     received = Received(
-        uid=new_turn_uid(),
+        uid=source_uid(telegram_key(context.bot.id, message.chat_id, message.message_id)),
         chat_id=message.chat_id,
         message_id=message.message_id,
         user_id=user.id,
         display_name=display_name(user),
         question=question,
         asked_at=message.date,
+        bot_id=context.bot.id,
+        update_id=update.update_id,
     )
-    inbox = deps(context).inbox
-    await asyncio.to_thread(inbox.received, received)
+    await answer_once(context, received)
+
+
+async def answer_once(context: Context, received: Received, take_from: str | None = None) -> None:
+    """Journal ``received``, claim it in the database, and answer it unless another delivery of the same
+    message was (or is being) answered; ``take_from`` names a process known gone whose claim is taken over."""
+    d = deps(context)
+    if received.uid in d.answering:
+        return  # the same message is being answered here already (redelivered while answering)
+    d.answering.add(received.uid)
     try:
-        await answer_received(context, received)
-    except Exception:
-        # the error handler tells the user; replaying a question that fails would fail at every start
-        await asyncio.to_thread(inbox.answered, received.uid)
-        raise
+        await asyncio.to_thread(d.inbox.received, received)
+        claims = d.records.claims
+        claim = await asyncio.to_thread(claims.claim, received.source, d.inbox.owner, take_from=take_from)
+        if claim is Claim.TAKEN:
+            logger.info("question %s answered elsewhere; not answered again", received.uid)
+            await asyncio.to_thread(d.inbox.answered, received.uid)
+            return
+        try:
+            await answer_received(context, received)
+        except Exception:
+            # the error handler tells the user; replaying a question that fails would fail at every start
+            await asyncio.to_thread(d.inbox.answered, received.uid)
+            raise
+    finally:
+        d.answering.discard(received.uid)
 
 
 async def answer_received(context: Context, received: Received) -> None:
-    """Answer a journaled question: the turn is logged (database or spool) before the reply is sent."""
+    """Answer a journaled, claimed question: the turn is logged (database or spool) before the reply is sent."""
     d = deps(context)
     asker = Asker(person_key=f"tg:{received.user_id}", display_name=received.display_name, channel="telegram")
     answer, record = await while_typing(
@@ -106,6 +129,7 @@ async def answer_received(context: Context, received: Received) -> None:
     d.turns.remember(record.uid, TurnMemo(received.user_id, tuple(answer.citations)))
     keyboard = answer_keyboard(record.uid, bool(answer.citations))
     await send_parts(context, received.chat_id, render_html(answer), received.message_id, keyboard)
+    await asyncio.to_thread(d.records.claims.answered, received.uid)
     await asyncio.to_thread(d.inbox.answered, received.uid)
 
 

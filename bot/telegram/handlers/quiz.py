@@ -159,8 +159,9 @@ async def _grade(update: Update, context: Context, drill: Drill, question: Quest
     drill.streak = drill.streak + 1 if correct else 0
     drill.best = max(drill.best, drill.streak)
     seconds = time.monotonic() - drill.shown_at
+    credited = True
     try:
-        await asyncio.to_thread(
+        credited = await asyncio.to_thread(
             _training(context).record_answer, person_key(query.from_user), question, correct, seconds
         )
     except TrainingError as error:
@@ -185,6 +186,12 @@ async def _grade(update: Update, context: Context, drill: Drill, question: Quest
     if question.notice:
         lines.append(question.notice)
     lines.append(text("bot.tally", correct=drill.correct, answered=drill.answered))
+    if not credited:
+        settings = _training(context).settings
+        seconds_floor = f"{settings.quiz_min_seconds_per_question:g}"
+        lines.append(
+            text("bot.not_credited", seconds=seconds_floor, cap=settings.quiz_daily_credited_questions)
+        )
     keyboard = InlineKeyboardMarkup(
         [
             [

@@ -10,8 +10,10 @@ from pathlib import Path
 from telegram import Update
 
 from bot.records.errors import RecordsError
-from bot.records.sessions.sheet import SESSION_COLUMNS, article_resolver
-from bot.records.sheets import sheet_columns
+from bot.records.messages import text as records_text
+from bot.records.services import Records
+from bot.records.sessions.sheet import SESSION_COLUMNS, ArticleResolver, article_resolver
+from bot.records.sheets import ImportReport, SheetLimits, sheet_columns
 from bot.records.units.records import Unit
 from bot.records.units.register import UNIT_COLUMNS, UnitInput, UnitRegister
 from bot.records.validate import split_list
@@ -21,7 +23,7 @@ from bot.telegram.handlers.inspector import requires
 from bot.telegram.sentences import say
 from knowledge.law import domains
 
-MAX_UPLOAD_KB = 2048
+REPORT_LINES_SHOWN = 10  # rejected lines shown in the reply; the whole list goes in the attached file
 LISTED = 50
 PARTIAL_WORDS = ("部分", "partial")
 FIELDS = {
@@ -197,34 +199,51 @@ async def _import_document(update: Update, context: Context) -> None:
     if Path(name).suffix.lower() not in (".xlsx", ".csv"):
         await reply_text(update, context, say("upload.wrong_type"))
         return
-    if (document.file_size or 0) > MAX_UPLOAD_KB * 1024:
-        await reply_text(
-            update,
-            context,
-            say("upload.too_large", size=(document.file_size or 0) // 1024, limit=MAX_UPLOAD_KB),
-        )
+    store = deps(context).records
+    limits = SheetLimits.of(store.database.settings)
+    if (document.file_size or 0) > limits.max_bytes:
+        size, limit = (document.file_size or 0) // 1024, limits.max_bytes // 1024
+        await reply_text(update, context, say("upload.too_large", size=size, limit=limit))
         return
     file = await context.bot.get_file(document.file_id)
     content = bytes(await file.download_as_bytearray())
     partial = any(word in (message.caption or "").lower() for word in PARTIAL_WORDS)
-    session_columns = await asyncio.to_thread(sheet_columns, name, content, SESSION_COLUMNS)
-    unit_columns = await asyncio.to_thread(sheet_columns, name, content, UNIT_COLUMNS)
-    store = deps(context).records
-    if {"date", "attendees"} <= session_columns:
-        resolver = article_resolver(deps(context).assistant.library)
-        report = await asyncio.to_thread(
-            lambda: store.sessions.import_sheet(
-                name, content, person_key(user), partial=partial, resolve_articles=resolver
-            )
-        )
-        title = say("upload.sessions_title", name=name)
-    elif {"credit_code", "domains"} <= unit_columns:
-        report = await asyncio.to_thread(
-            lambda: store.units.import_sheet(name, content, partial=partial, actor=person_key(user))
-        )
-        title = say("upload.units_title", name=name)
-    else:
+    resolver = article_resolver(deps(context).assistant.library)
+    try:
+        imported = await asyncio.to_thread(_import, store, name, content, person_key(user), partial, resolver)
+    except RecordsError as error:  # unreadable, too large, too many rows: one line naming the file
+        await reply_text(update, context, str(error))
+        return
+    if imported is None:
         await reply_text(update, context, say("upload.kind_unknown", name=name))
         return
-    body = "\n".join([title, report.render(partial_flag=say("upload.partial_flag"))])
-    await reply_text(update, context, body)
+    title, report = imported
+    await _reply_report(update, context, title, report, name)
+
+
+def _import(
+    store: Records, name: str, content: bytes, who: str, partial: bool, resolver: ArticleResolver
+) -> tuple[str, ImportReport] | None:
+    """Import the sheet as sessions or units (told apart by their columns); None when it is neither."""
+    limits = SheetLimits.of(store.database.settings)
+    if {"date", "attendees"} <= sheet_columns(name, content, SESSION_COLUMNS, limits):
+        report = store.sessions.import_sheet(name, content, who, partial=partial, resolve_articles=resolver)
+        return say("upload.sessions_title", name=name), report
+    if {"credit_code", "domains"} <= sheet_columns(name, content, UNIT_COLUMNS, limits):
+        report = store.units.import_sheet(name, content, partial=partial, actor=who)
+        return say("upload.units_title", name=name), report
+    return None
+
+
+async def _reply_report(update: Update, context: Context, title: str, report: ImportReport, name: str) -> None:
+    """One reply: the counts and the first rejected lines; the whole list attached as a text file."""
+    flag = say("upload.partial_flag")
+    brief, more = report.brief(REPORT_LINES_SHOWN, partial_flag=flag)
+    attachment = f"{Path(name).stem}-导入结果.txt"
+    extra = [records_text("sheet.more_in_file", shown=REPORT_LINES_SHOWN, name=attachment)] if more else []
+    await reply_text(update, context, "\n".join([title, brief, *extra]))
+    if more:
+        chat = update.effective_chat
+        assert chat is not None, "documents come in a chat"
+        full = (title + "\n" + report.render(partial_flag=flag) + "\n").encode("utf-8")
+        await context.bot.send_document(chat.id, full, filename=attachment)

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
-import os
 import signal
-import sys
 import time
-from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, func, select
@@ -17,17 +13,16 @@ from bot.records.models import TurnRow
 from bot.records.services import Records
 from bot.render import text
 from bot.settings import Settings
-from bot.telegram.inbox import INBOX_NAME
+from bot.telegram.inbox import INBOX_DIR
 from bot.telegram.limits import TelegramRateLimiter
 from knowledge.templates import text as template_text
-from tests.support.fake_telegram import TOKEN, FakeTelegram
+from tests.support.fake_telegram import FakeTelegram
 from tests.support.outreach import PG_URL, SKIP_PG, _upgrade, pg_schema
+from tests.support.serve_process import start_serve
 from tests.support.telegram_fixtures import ADMIN_ID, GROUP_ID, LAB_ID, OTHER_ID, run, running_bot, shown
 
-REPO = Path(__file__).resolve().parents[3]
 QUESTION = "两家供应商送来的小鼠能不能放在同一个饲养间一起养？"
 CITE = "/cite 实验动物管理条例第十一条"
-
 
 
 def turn_count(store: Records) -> int:
@@ -41,8 +36,7 @@ def test_locked_postgres_table_does_not_stop_answers(bot_settings: Settings, ass
     """LOCK TABLE in another connection: answers, /cite and /help keep coming; the turn lands once."""
     with pg_schema() as url:
         _upgrade(url)
-        settings = bot_settings.with_changes(database_url=url, db_statement_timeout_s=1.0, spool_replay_s=0.5
-        )
+        settings = bot_settings.with_changes(database_url=url, db_statement_timeout_s=1.0, spool_replay_s=0.5)
         store = Records.open(settings)
         locker_engine = create_engine(url)
         locker = locker_engine.connect()
@@ -100,6 +94,36 @@ def test_flood_gets_one_notice_and_a_bystander_is_answered(
     assert len(bot_store.people.history(f"tg:{LAB_ID}", limit=100)) == bot_settings.questions_per_minute
 
 
+def test_command_and_button_floods_go_through_the_limiter_and_bystanders_are_answered(
+    bot_settings: Settings, assistant: object, bot_store: Records
+) -> None:
+    """The probe: 1,000 × /start from one user left 12 of 20 bystanders unanswered after 150 s."""
+    flood, bystanders = 1000, [OTHER_ID + n for n in range(1, 6)]
+    allowed = bot_settings.updates_per_minute
+
+    async def scenario() -> None:
+        limiter = TelegramRateLimiter()  # real pacing: 1 message/s per private chat
+        async with running_bot(bot_settings, assistant, bot_store, limiter=limiter) as tg:
+            await tg.push_text(ADMIN_ID, "/help")
+            (help_message,) = await tg.wait_sent(1, chat_id=ADMIN_ID)
+            for _ in range(flood):
+                await tg.push_text(LAB_ID, "/start")
+            for _ in range(50):  # a button flood from another user: also counted
+                await tg.push_callback(ADMIN_ID, help_message.params["_result"], "fb:+:00ff")
+            for user in bystanders:
+                await tg.push_text(user, QUESTION)
+            for user in bystanders:
+                await tg.wait_sent(1, chat_id=user, timeout=60)
+            await tg.settle()
+            processor = tg.application.update_processor  # type: ignore[attr-defined]
+            assert processor.dropped == (flood - allowed) + (50 + 1 - allowed)
+            toasts = [c.params.get("text") for c in tg.sent("answerCallbackQuery")]
+            notice = text("bot.too_many_updates", limit=allowed, seconds=60)[:12]
+            assert len(toasts) == allowed and sum(1 for t in toasts if t and t.startswith(notice)) == 1
+
+    run(scenario)
+
+
 def test_buttons_belong_to_their_owner_across_a_restart_and_history_stays_private(
     bot_settings: Settings, assistant: object, bot_store: Records
 ) -> None:
@@ -133,19 +157,6 @@ def test_buttons_belong_to_their_owner_across_a_restart_and_history_stays_privat
     assert [item.feedback for item in bot_store.people.history(f"tg:{LAB_ID}")] == [1]
 
 
-async def _serve(settings: Settings, tg: FakeTelegram) -> asyncio.subprocess.Process:
-    env = {
-        **os.environ,
-        "TELEGRAM_BOT_TOKEN": TOKEN,
-        "TELEGRAM_API_BASE_URL": tg.base_url,
-        "PUFA_DATA_DIR": str(settings.data_dir),
-        "DATABASE_URL": settings.effective_database_url,
-    }
-    return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot.cli.main", "serve", cwd=REPO, env=env, stderr=asyncio.subprocess.DEVNULL
-    )
-
-
 def test_serve_killed_while_answering_answers_after_restart_and_logs_once(
     bot_settings: Settings, bot_store: Records
 ) -> None:
@@ -154,7 +165,7 @@ def test_serve_killed_while_answering_answers_after_restart_and_logs_once(
     async def scenario() -> None:
         async with FakeTelegram() as tg:
             tg.inject_error("sendMessage", retry_after=120)
-            first = await _serve(bot_settings, tg)
+            first = await start_serve(bot_settings, tg)
             try:
                 question = await tg.push_text(LAB_ID, QUESTION)
                 await tg.wait_for(lambda: any(c.method == "sendMessage" for c in tg.calls), timeout=240)
@@ -166,8 +177,9 @@ def test_serve_killed_while_answering_answers_after_restart_and_logs_once(
             finally:
                 first.send_signal(signal.SIGKILL)
                 await first.wait()
-            assert (bot_settings.data_dir / INBOX_NAME).exists()
-            second = await _serve(bot_settings, tg)
+            journals = list((bot_settings.data_dir / INBOX_DIR).glob("telegram-*.jsonl"))
+            assert len(journals) == 1 and QUESTION in journals[0].read_text(encoding="utf-8")
+            second = await start_serve(bot_settings, tg)
             try:
                 sent = await tg.wait_sent(1, chat_id=LAB_ID, timeout=240)
                 assert sent[0].params["reply_parameters"]["message_id"] == question["message_id"]

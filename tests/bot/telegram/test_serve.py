@@ -127,6 +127,9 @@ def test_webhook_mode_checks_the_secret(
                 async with http.post(local, data=body, headers=wrong) as response:
                     assert response.status == 403
                 right = {"X-Telegram-Bot-Api-Secret-Token": hook.secret, "Content-Type": "application/json"}
+                for malformed in (b"{not json", b"\xff\xfe", b"[1, 2]", b'{"no_update_id": 1}'):
+                    async with http.post(local, data=malformed, headers=right) as response:
+                        assert response.status == 400, malformed  # the probe: 500
                 async with http.post(local, data=body, headers=right) as response:
                     assert response.status == 200
             (reply,) = await tg.wait_sent(1, chat_id=LAB_ID)
