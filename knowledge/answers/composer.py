@@ -440,10 +440,16 @@ class AnswerComposer:
         return own or hits
 
     def _faq_refs(self, faq: FaqEntry, hits: list[Hit]) -> list[ArticleRef]:
-        """The FAQ entry's first article, and those of its further articles retrieval found too."""
+        """The FAQ entry's first article, and those of its further articles retrieval found too; led by the
+        ranker's top hit when that is one of the entry's articles (the entry answers several questions, the
+        ranker has read this one)."""
         found = {hit.ref for hit in hits[: self.tuning.faq_support_depth]}
         refs = list(dict.fromkeys(faq.refs))  # an entry may rest on one article by several phrases
-        return refs[:1] + [ref for ref in refs[1:] if ref in found]
+        refs = refs[:1] + [ref for ref in refs[1:] if ref in found]
+        if hits and hits[0].ref in refs:
+            refs.remove(hits[0].ref)
+            refs.insert(0, hits[0].ref)
+        return refs
 
     def _consequence_refs(self, hits: list[Hit]) -> list[ArticleRef]:
         """The penalty article matching the act best and, when the dense retriever clearly prefers it, the

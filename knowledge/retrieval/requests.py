@@ -29,6 +29,15 @@ SELF_REPORT = SELF_REPORT_VOICE  # served: a person admitting a past or ongoing 
 SERVED_KINDS = frozenset({SERVED, SELF_REPORT})
 # Asking for the remedy of something already done (补救, 补办, 来得及, 主动报告): a self-report by its form.
 _ASKS_REMEDY = re.compile(r"补救|补办|补手续|补报|来得及|主动(报告|上报|说明|交代)|自查(发现|出)")
+# Kinds judged by what is asked, not by the situation told before it: a long question may tell of a superior's
+# instruction, a cost-cutting plan or an article being written, and still ask only what the rule is.
+ASK_JUDGED = frozenset({"evasion", "writing"})
+_SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;\n]*")
+_QUESTION_END = re.compile(r"[？?]\s*$")
+# An ask that enlists pufa in the plan told before it (帮我想想, 你觉得怎么写, 设计个方案): the plan is the request.
+_ENLISTS = re.compile(
+    r"(帮|替|给)(我|我们)|你(帮|给|替|来|觉得|看|想|说)|设计|方案|(怎么|如何|怎样)(写|说|弄|安排|操作|包装|拆)"
+)
 OFF_TOPIC = (
     "out_of_scope"  # a verdict on the topic (not the form) of a request: retrieval evidence may overrule it
 )
@@ -55,6 +64,17 @@ def training_examples() -> tuple[RequestExample, ...]:
         for q in bank_questions()
     )
     return (*request_examples(), *bank)
+
+
+def asked_part(text: str) -> str:
+    """What ``text`` asks: from its closing run of sentences that end in a question mark to its end (its last
+    sentence when none does), without the situation told before it."""
+    sentences = [s.strip() for s in _SENTENCE.findall(text) if s.strip()]
+    questions = [i for i, sentence in enumerate(sentences) if _QUESTION_END.search(sentence)]
+    start = questions[-1] if questions else len(sentences) - 1
+    while start > 0 and _QUESTION_END.search(sentences[start - 1]):
+        start -= 1
+    return "".join(sentences[start:]) if start > 0 else text
 
 
 def hashed_ngrams(text: str, tuning: RequestTuning) -> tuple[np.ndarray, np.ndarray]:
@@ -141,7 +161,15 @@ class RequestClassifier:
 
     def kind(self, text: str, learned: bool = True) -> str | None:
         """The declined kind ``text`` is, by its form (patterns) or, if ``learned``, by the learned layer;
-        None if served."""
+        None if served. A kind judged by what is asked (help to evade, writing) stands only when the question's
+        closing ask is of that kind too, or enlists pufa in the plan told before it."""
+        found = self._kind(text, learned)
+        asked = asked_part(text)
+        if found in ASK_JUDGED and asked != text and not _ENLISTS.search(asked):
+            return self._kind(asked, learned)
+        return found
+
+    def _kind(self, text: str, learned: bool) -> str | None:
         matched = next((r.name for r in unserved_requests() if r.pattern.search(text)), None)
         if matched or not learned:
             return matched

@@ -19,9 +19,13 @@ class ScopeThresholds:
     margin: float = 0.01  # decline when an out-of-scope example comes within this of the best corpus match
     weak_dense: float = 0.90  # a corpus match below this similarity …
     weak_lexical: float = 9.0  # … with less BM25 weight than this is no evidence of a question for pufa
-    # A question in English matches the Chinese texts less closely and has no terms for BM25:
+    # A question in English matches the Chinese texts less closely (every dense similarity crowds into a narrow
+    # band, in scope or not):
     foreign_margin: float = 0.02  # it must come this much closer to the corpus than to any outside example
     weak_dense_foreign: float = 0.80
+    # … unless its terms, carried into the corpus's Chinese terms, find an article (BM25 weight at least
+    # weak_lexical): then the margin of a Chinese question will do. Outside requests in English (visas,
+    # chit-chat) find few or none of the corpus's terms.
     # A corpus match this close overrules the request classifier's verdict that the topic is outside the remit
     # (its character n-grams can be swayed by one word: 装修, 总部).
     certain_dense: float = 0.93
@@ -34,7 +38,8 @@ class ScopeEvidence:
     lexical: float  # BM25 score of the top lexical article
 
     def in_scope(self, thresholds: ScopeThresholds = ScopeThresholds(), foreign: bool = False) -> bool:
-        margin = thresholds.foreign_margin if foreign else thresholds.margin
+        dense_only = foreign and self.lexical < thresholds.weak_lexical
+        margin = thresholds.foreign_margin if dense_only else thresholds.margin
         if self.outside_similarity > self.corpus_similarity - margin:
             return False
         weak_dense = thresholds.weak_dense_foreign if foreign else thresholds.weak_dense

@@ -56,14 +56,16 @@ class TestFaqFurtherArticles:
         ("ranked", "cited"),
         [
             ([9, 11, 16], [9, 11, 16]),
-            ([11, 9, 2], [9, 11]),
-            ([16, 2, 3, 11], [9, 16]),
+            ([11, 9, 2], [11, 9]),
+            ([16, 2, 3, 11], [16, 9]),
             ([2, 3, 4], [9]),
+            ([2, 11, 9], [9, 11]),
         ],
     )
     def test_the_first_always_the_others_when_retrieved_near_the_top(
         self, assistant: Assistant, ranked: list[int], cited: list[int]
     ) -> None:
+        """Led by the ranker's top hit when it is one of the entry's articles, else by the entry's first."""
         composer = _composer(assistant)
         assert composer.tuning.faq_support_depth == 3
         hits = [_hit(n, 0.9, 10.0) for n in ranked]
