@@ -17,7 +17,12 @@ from tests.support.shared import built_once
 from tests.support.vector_cache import DiskCachedEmbedder
 
 REPO = Path(__file__).resolve().parents[1]
-pytest_plugins = ["tests.support.corpus", "tests.support.telegram_fixtures", "tests.support.web"]
+pytest_plugins = [
+    "tests.support.corpus",
+    "tests.support.records_fixtures",
+    "tests.support.telegram_fixtures",
+    "tests.support.web",
+]
 
 
 @pytest.fixture(scope="session")

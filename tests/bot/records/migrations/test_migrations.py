@@ -35,13 +35,6 @@ def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Setting
 
 
 @pytest.fixture
-def store(settings: Settings) -> Iterator[Records]:
-    opened = Records.open(settings)
-    yield opened
-    opened.close()
-
-
-@pytest.fixture
 def units(store: Records) -> Records:
     """Two units with one lab user each and one inspector."""
     store.units.enrol("tg:1", "张三", UnitInput("康源实验动物技术有限公司", MICE, ("lab_animals",)))

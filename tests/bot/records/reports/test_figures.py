@@ -8,45 +8,20 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from bot.records.errors import RecordsError
-from bot.records.models import Base, PersonRow, TurnRow
+from bot.records.models import PersonRow, TurnRow
 from bot.records.services import Records
 from bot.records.training import models as training_models  # noqa: F401 - the training tables share Base
-from bot.records.units.register import UnitInput
 from bot.settings import Settings
-from tests.support.outreach import BACKENDS, T0, backend_settings, credit_code, make_turn
-
-MICE = credit_code(1)
-GENOMICS = credit_code(2)
+from tests.support.outreach import BACKENDS, T0, backend_settings, make_turn
 
 
 @pytest.fixture(params=BACKENDS)
 def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Settings]:
     with backend_settings(request.param, tmp_path, admin_ids=frozenset({42})) as value:
         yield value
-
-
-@pytest.fixture
-def store(settings: Settings) -> Iterator[Records]:
-    opened = Records.open(settings)
-    yield opened
-    opened.close()
-
-
-@pytest.fixture
-def units(store: Records) -> Records:
-    """Two units with one lab user each and one inspector."""
-    store.units.enrol("tg:1", "张三", UnitInput("康源实验动物技术有限公司", MICE, ("lab_animals",)))
-    store.units.enrol("tg:2", "李四", UnitInput("华基因组科技有限公司", GENOMICS, ("human_genetic_resources",)))
-    store.people.set_role("tg:9", "inspector", "王检查")
-    return store
-
-
-def count(store: Records, model: type[Base], *where: object) -> int:
-    with store.database.raw_reading() as db:
-        return db.scalar(select(func.count()).select_from(model).where(*where)) or 0
 
 
 def _populate(store: Records) -> None:

@@ -49,13 +49,6 @@ def settings(request: pytest.FixtureRequest, tmp_path: Path, corpus_dir: Path) -
         yield value
 
 
-@pytest.fixture
-def store(settings: Settings) -> Iterator[Records]:
-    opened = Records.open(settings)
-    yield opened
-    opened.close()
-
-
 def test_import_csv_then_list_json(settings: Settings, tmp_path: Path, monkeypatch, capsys) -> None:
     sheet = write_csv(tmp_path / "units.csv", GOOD)
     done = run_pufa(["units", "import", str(sheet)], settings, monkeypatch, capsys)
