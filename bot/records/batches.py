@@ -4,8 +4,9 @@ be undone as a whole (``--undo BATCH``)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -14,6 +15,9 @@ from bot.records.db import Database
 from bot.records.errors import RecordsError
 from bot.records.messages import text
 from bot.records.models import ImportBatchRow, ImportChangeRow
+from bot.records.sheets import ImportReport
+
+Row = TypeVar("Row")
 
 
 @dataclass(frozen=True)
@@ -23,6 +27,32 @@ class Change:
     record_id: int
     action: str  # added | updated
     before: dict[str, Any]
+
+
+def apply_batch(
+    database: Database,
+    kind: str,
+    file: str,
+    actor: str,
+    report: ImportReport,
+    rows: Sequence[tuple[int, Row]],
+    label: Callable[[Row], str],
+    store: Callable[[Session, ImportBatchRow, Row], str],
+    partial: bool,
+) -> ImportReport:
+    """All or nothing unless ``partial``: with rejected lines, nothing is stored and the good ``rows`` are listed
+    by ``label``; otherwise one batch stores every good row through ``store`` (which says what it did)."""
+    if report.rejected and not partial:
+        report.accepted = [(line, label(row)) for line, row in rows]
+        return report
+    with database.writing() as db:
+        batch = open_batch(db, database, kind, file, actor)
+        for line, row in rows:
+            report.accepted.append((line, store(db, batch, row)))
+        batch.unchanged = report.unchanged
+        report.batch = batch.id
+    report.applied = True
+    return report
 
 
 def open_batch(db: Session, database: Database, kind: str, file: str, actor: str) -> ImportBatchRow:

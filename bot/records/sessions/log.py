@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from bot.records.batches import batch_for_undo, mark_undone, note_change, open_batch, undone_message
+from bot.records.batches import apply_batch, batch_for_undo, mark_undone, note_change, undone_message
 from bot.records.calendar import REPORT_TZ, local_date, period_bounds
 from bot.records.db import Database
 from bot.records.errors import RecordsError
@@ -417,14 +417,14 @@ class OnsiteLog:
                 )
                 good.append((line, entry, stored))
         report.rejected.sort()
-        if report.rejected and not partial:
-            report.accepted = [(line, entry.unit) for line, entry, _ in good]
-            return report
-        with self.database.writing() as db:
-            batch = open_batch(db, self.database, "sessions", name, actor)
-            for line, entry, stored in good:
-                report.accepted.append((line, self._import_one(db, batch, entry, stored, actor, report)))
-            batch.unchanged = report.unchanged
-            report.batch = batch.id
-        report.applied = True
-        return report
+        return apply_batch(
+            self.database,
+            "sessions",
+            name,
+            actor,
+            report,
+            [(line, (entry, stored)) for line, entry, stored in good],
+            lambda pair: pair[0].unit,
+            lambda db, batch, pair: self._import_one(db, batch, pair[0], pair[1], actor, report),
+            partial,
+        )

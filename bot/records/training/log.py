@@ -7,7 +7,7 @@ from datetime import date, datetime, time
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.records.batches import batch_for_undo, mark_undone, note_change, open_batch, undone_message
+from bot.records.batches import apply_batch, batch_for_undo, mark_undone, note_change, undone_message
 from bot.records.calendar import REPORT_TZ, local_date
 from bot.records.db import Database
 from bot.records.models import ImportBatchRow, PersonRow
@@ -65,17 +65,17 @@ class TrainingLog:
             seen[key] = line
             good.append((line, entry))
         report.rejected.sort()
-        if report.rejected and not partial:
-            report.accepted = [(line, _label(entry)) for line, entry in good]
-            return report
-        with self.database.writing() as db:
-            batch = open_batch(db, self.database, "training", file, actor)
-            for line, entry in good:
-                report.accepted.append((line, self._import_one(db, batch, entry, report)))
-            batch.unchanged = report.unchanged
-            report.batch = batch.id
-        report.applied = True
-        return report
+        return apply_batch(
+            self.database,
+            "training",
+            file,
+            actor,
+            report,
+            good,
+            _label,
+            lambda db, batch, entry: self._import_one(db, batch, entry, report),
+            partial,
+        )
 
     def _import_one(self, db: Session, batch: ImportBatchRow, entry: TrainingEntry, report: ImportReport) -> str:
         existing = _same(db, entry)

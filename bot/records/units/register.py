@@ -10,7 +10,7 @@ from datetime import date
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from bot.records.batches import batch_for_undo, mark_undone, note_change, open_batch, undone_message
+from bot.records.batches import apply_batch, batch_for_undo, mark_undone, note_change, undone_message
 from bot.records.calendar import local_date
 from bot.records.db import Database
 from bot.records.errors import RecordsError
@@ -253,17 +253,17 @@ class UnitRegister:
                 continue
             seen[unit.credit_code] = row.line
             good.append((row.line, unit))
-        if report.rejected and not partial:
-            report.accepted = [(line, unit.name) for line, unit in good]
-            return report
-        with self.database.writing() as db:
-            batch = open_batch(db, self.database, "units", name, actor)
-            for line, unit in good:
-                report.accepted.append((line, self._import_one(db, batch, unit, report)))
-            batch.unchanged = report.unchanged
-            report.batch = batch.id
-        report.applied = True
-        return report
+        return apply_batch(
+            self.database,
+            "units",
+            name,
+            actor,
+            report,
+            good,
+            lambda unit: unit.name,
+            lambda db, batch, unit: self._import_one(db, batch, unit, report),
+            partial,
+        )
 
     def _import_one(self, db: Session, batch: ImportBatchRow, unit: UnitInput, report: ImportReport) -> str:
         """Add the unit, or update the one with its credit code (re-enabled if it was retired)."""
