@@ -101,34 +101,16 @@ def main() -> int:
         )
 
         env = {**os.environ, "PUFA_DATA_DIR": str(data_dir)}
-        cite_runs = []
-        for _ in range(10):
-            started = time.perf_counter()
-            subprocess.run(
-                [str(REPO / ".venv" / "bin" / "pufa"), "cite", "人遗条例第22条"],
-                env=env,
-                check=True,
-                capture_output=True,
+        for key, argv, runs in (
+            ("cite_process_s", ["cite", "人遗条例第22条"], 10),
+            # one question from a cold process: models fitted at ingest are loaded, not refitted
+            ("ask_process_s", ["ask", "实验动物运输需要检疫吗"], 5),
+        ):
+            times = _process_times(argv, runs, env)
+            results[key] = statistics.median(times)
+            print(
+                f"pufa {argv[0]} process: median {results[key]:.2f} s (min {min(times):.2f}, max {max(times):.2f})"
             )
-            cite_runs.append(time.perf_counter() - started)
-        results["cite_process_s"] = statistics.median(cite_runs)
-        print(
-            f"pufa cite process: median {results['cite_process_s']:.2f} s (min {min(cite_runs):.2f}, max {max(cite_runs):.2f})"
-        )
-        ask_runs = []  # one question from a cold process: models fitted at ingest are loaded, not refitted
-        for _ in range(5):
-            started = time.perf_counter()
-            subprocess.run(
-                [str(REPO / ".venv" / "bin" / "pufa"), "ask", "实验动物运输需要检疫吗"],
-                env=env,
-                check=True,
-                capture_output=True,
-            )
-            ask_runs.append(time.perf_counter() - started)
-        results["ask_process_s"] = statistics.median(ask_runs)
-        print(
-            f"pufa ask process: median {results['ask_process_s']:.2f} s (min {min(ask_runs):.2f}, max {max(ask_runs):.2f})"
-        )
     peak = max(
         resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
         resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
@@ -137,6 +119,16 @@ def main() -> int:
     print(f"peak RSS (this process or any child): {results['rss_mb']:.0f} MB")
     print(f"load average after: {os.getloadavg()}")
     return check_floors(results, FLOORS)
+
+
+def _process_times(argv: list[str], runs: int, env: dict[str, str]) -> list[float]:
+    """Wall seconds of ``pufa ARGV`` started afresh ``runs`` times."""
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        subprocess.run([str(REPO / ".venv" / "bin" / "pufa"), *argv], env=env, check=True, capture_output=True)
+        times.append(time.perf_counter() - started)
+    return times
 
 
 if __name__ == "__main__":
