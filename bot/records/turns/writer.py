@@ -44,20 +44,22 @@ _ONSITE = (
     .order_by(SessionRow.started_at.desc())
     .limit(1)
 )
-_LATEST_ONLINE = (
-    select(SessionRow.id, SessionRow.last_activity_at)
+_NEAREST_ONLINE = (
+    select(SessionRow.id, SessionRow.started_at, SessionRow.last_activity_at)
     .where(
         SessionRow.person_id == bindparam("pid"),
         SessionRow.kind == "online",
-        SessionRow.started_at <= bindparam("at"),
+        SessionRow.deleted_at.is_(None),
+        SessionRow.started_at <= bindparam("latest"),
+        SessionRow.last_activity_at >= bindparam("earliest"),
     )
     .order_by(SessionRow.last_activity_at.desc())
     .limit(1)
 )
-_TOUCH = (
+_STRETCH = (
     update(SessionRow)
-    .where(SessionRow.id == bindparam("sid"), SessionRow.last_activity_at < bindparam("at"))
-    .values(last_activity_at=bindparam("at"), ended_at=bindparam("at"))
+    .where(SessionRow.id == bindparam("sid"))
+    .values(started_at=bindparam("start"), last_activity_at=bindparam("last"), ended_at=bindparam("last"))
 )
 _NEW_ONLINE = insert(SessionRow).returning(SessionRow.id)
 _FEEDBACK = update(TurnRow).where(TurnRow.uid == bindparam("turn_uid")).values(feedback=bindparam("vote"))
@@ -65,15 +67,19 @@ _FEEDBACK = update(TurnRow).where(TurnRow.uid == bindparam("turn_uid")).values(f
 
 def _session_for(db: Session, person_id: int, unit_id: int | None, turn: TurnRecord, gap: timedelta) -> int:
     """The session the turn belongs to: an on-site one running at the person's unit (or led by them),
-    else their online session continued within ``gap``, else a new online session."""
+    else their online session within ``gap`` of it, else a new online session."""
     at = turn.asked_at
     onsite = db.scalar(_ONSITE, {"at": at, "unit": unit_id, "pid": person_id})
     if onsite is not None:
         return onsite
-    latest = db.execute(_LATEST_ONLINE, {"pid": person_id, "at": at}).first()
-    if latest is not None and at - latest.last_activity_at <= gap:
-        db.execute(_TOUCH, {"sid": latest.id, "at": at})
-        return latest.id
+    # A turn replayed from the spool may be older than turns already stored: it joins the session
+    # it falls within (stretching its start back), so a late write never opens a second session.
+    near = db.execute(_NEAREST_ONLINE, {"pid": person_id, "latest": at + gap, "earliest": at - gap}).first()
+    if near is not None:
+        start, last = min(near.started_at, at), max(near.last_activity_at, at)
+        if (start, last) != (near.started_at, near.last_activity_at):
+            db.execute(_STRETCH, {"sid": near.id, "start": start, "last": last})
+        return near.id
     return db.scalars(
         _NEW_ONLINE,
         {

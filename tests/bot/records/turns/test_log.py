@@ -7,6 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from bot.records.errors import RecordsError
 from bot.records.models import SessionRow, TurnRow
@@ -30,6 +31,17 @@ def test_turns_within_the_gap_share_an_online_session(units: Records) -> None:
     units.turns.record(make_turn("tg:2", T0 + timedelta(minutes=5)))
     assert count(units, TurnRow) == 6
     assert count(units, SessionRow, SessionRow.kind == "online") == 3
+
+def test_a_late_turn_joins_the_session_it_falls_within(units: Records) -> None:
+    """A turn replayed from the spool after later turns were stored opens no second session."""
+    for minutes in (10, 20):
+        units.turns.record(make_turn("tg:1", T0 + timedelta(minutes=minutes)))
+    units.turns.record(make_turn("tg:1", T0))  # written last, asked first
+    units.turns.record(make_turn("tg:1", T0 + timedelta(minutes=15)))
+    with units.database.raw_reading() as db:
+        sessions = db.execute(select(SessionRow.started_at, SessionRow.ended_at)).all()
+    assert [(s.started_at, s.ended_at) for s in sessions] == [(T0, T0 + timedelta(minutes=20))]
+
 
 def test_session_gap_is_configurable(tmp_path: Path) -> None:
     with backend_settings("sqlite", tmp_path, session_gap_minutes=5) as settings:
