@@ -1,5 +1,6 @@
 """Parse references as people type them (``人遗条例第22条``, ``《实验动物管理条例》第十二条``,
-``生物安全法 第五十六条第二款``, ``处罚法五十八条``) and write full citation lines."""
+``生物安全法 第五十六条第二款``, ``处罚法五十八条``, ``第36条 处罚法``, ``处罚法第三十六条和第三十七条``,
+``Article 36 of the Administrative Penalty Law``) and write full citation lines."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from knowledge.law.catalog import Catalog
+from knowledge.law.curated import english_titles
 from knowledge.law.numerals import NUMBER_LIKE_CHARS, NUMERAL_CHARS, to_chinese, to_int
 from knowledge.models import Document, MissingDocument
 
@@ -17,13 +19,20 @@ _NUM = rf"(?<![{NUMBER_LIKE_CHARS}\-−－])[{NUMERAL_CHARS}0-9０-９]+(?![{NUM
 ARTICLE_REF_RE = re.compile(
     rf"(?<![哪每这那同本该上下此前某几])第?\s*({_NUM})\s*条(?!件|例)(?:\s*第?\s*({_NUM})\s*款)?(?:\s*第?\s*({_NUM})\s*项)?"
 )
+# Further articles listed after the first (``第三十六条和第三十七条``, ``第36、37条``); at most MAX_LISTED in all.
+ARTICLE_LIST_RE = re.compile(
+    rf"第\s*({_NUM})\s*条?((?:\s*(?:、|，|,|和|及|与|以及|跟)\s*第?\s*{_NUM}\s*条?)+)"
+)
+MAX_LISTED = 5
+# ``Art. 36``, ``article 36``, ``Articles 36``: an article in English.
+ENGLISH_ARTICLE_RE = re.compile(r"(?<![a-z])art(?:icle)?s?\.?\s*(\d+)()()(?!\d)", re.I)
 # A number right after the law's name, without 条 (``生物安全法56``): the article.
 BARE_NUMBER_RE = re.compile(rf"[\s《》]*第?\s*({_NUM})()()(?![年月日号版届次])")
 # 第…条 (款, 项) around something number-like: an article number, to be read completely or refused.
 NUMBERED_RE = re.compile(rf"第\s*([{NUMBER_LIKE_CHARS}]+)\s*[条款项]")
 _HAS_DIGIT = re.compile(rf"[{NUMERAL_CHARS}0-9０-９]")
 # An unknown law's name: CJK characters before 法/条例/…, not starting inside a phrase like 请帮我查….
-_NOT_IN_NAME = "帮我查看请问把给在和与及中里的了吗呢按照据出关于对是有要"
+_NOT_IN_NAME = "帮我查看请问把给在和与及中里的了吗呢按照据出关于对是有要条款项"
 LAW_NAME_RE = re.compile(
     rf"《([^《》<>]{{2,40}})》|((?:(?![{_NOT_IN_NAME}])[\u4e00-\u9fff]){{1,12}}?(?:法典|法|条例|办法|细则|规定))"
 )
@@ -39,6 +48,11 @@ class Reference:
     article: int
     paragraph: int | None = None
     item: int | None = None
+    also: tuple[int, ...] = ()  # further articles asked in the same breath (no 款 or 项 then)
+
+    @property
+    def articles(self) -> tuple[int, ...]:
+        return (self.article, *self.also)
 
 
 @dataclass(frozen=True)
@@ -52,7 +66,7 @@ class LawMention:
 
 
 def _normalise(name: str) -> str:
-    name = re.sub(r"[\s《》<>]", "", name)
+    name = re.sub(r"[\s《》<>]", "", name).lower()
     name = re.sub(r"[（(][^）)]*[）)]$", "", name)
     return name.removeprefix(_CN_PREFIX)
 
@@ -71,6 +85,11 @@ class ReferenceParser:
         for doc in catalog.documents:
             for name in (doc.title, *doc.aliases):
                 self._names.setdefault(_normalise(name), doc.title)
+        for doc_id, names in english_titles().items():
+            held = catalog.get(doc_id)
+            if held is not None:
+                for name in names:
+                    self._names.setdefault(_normalise(name), held.title)
         self._missing: dict[str, MissingDocument] = {}
         for missing in catalog.missing:
             for name in (missing.title, *missing.aliases):
@@ -78,7 +97,7 @@ class ReferenceParser:
 
     def mention(self, text: str) -> LawMention | None:
         """The law a text names, if any: longest known name first, then 《…》 or a ``…法`` word."""
-        compact = re.sub(r"\s", "", text).replace(_CN_PREFIX, "")
+        compact = _compact(text)
         loose = _loose(compact)
         for name, missing in sorted(self._missing.items(), key=lambda kv: -len(kv[0])):
             if name and _loose(name) in loose and self._is_missing_meant(compact, name):
@@ -101,7 +120,7 @@ class ReferenceParser:
 
     def titles_named(self, text: str) -> frozenset[str]:
         """The titles of every law we hold that ``text`` names by its title or an alias."""
-        compact = re.sub(r"\s", "", text).replace(_CN_PREFIX, "")
+        compact = _compact(text)
         return frozenset(title for name, title in self._names.items() if name and name in compact)
 
     def _misspelt(self, compact: str) -> LawMention | None:
@@ -161,18 +180,45 @@ class ReferenceParser:
         return ""
 
     def parse(self, text: str) -> tuple[LawMention | None, Reference | None]:
-        """The law named and, if an article number follows it, the resolved reference."""
+        """The law named and, if an article number follows it (or stands before it: ``第36条 处罚法``), the
+        resolved reference; every article of a list (``第三十六条和第三十七条``) is kept."""
         mention = self.mention(text)
-        after = _after_law(text, mention)
-        match = ARTICLE_REF_RE.search(after) or BARE_NUMBER_RE.match(after)
-        if not mention or not mention.documents or not match:
+        if not mention or not mention.documents:
             return mention, None
+        after, compact = _after_law(text, mention), _compact(text)
         try:
+            for where in (after, compact):
+                listed = ARTICLE_LIST_RE.search(where)
+                if listed and "条" in listed.group(0):
+                    first, also = _listed(listed)
+                    return mention, Reference(mention.documents, first, also=also)
+            match = (
+                ARTICLE_REF_RE.search(after)
+                or BARE_NUMBER_RE.match(after)
+                or ARTICLE_REF_RE.search(compact)
+                or ENGLISH_ARTICLE_RE.search(text)
+            )
+            if not match:
+                return mention, None
             number, paragraph, item = (to_int(g) if g else None for g in match.groups())
         except ValueError:  # 第二十二十条: read completely or not at all (unreadable_number names it)
             return mention, None
         assert number is not None
         return mention, Reference(mention.documents, number, paragraph, item)
+
+
+def _listed(listed: re.Match[str]) -> tuple[int, tuple[int, ...]]:
+    """The first article of a list and the others, without repeats, at most MAX_LISTED in all."""
+    numbers: list[int] = []
+    for raw in (listed.group(1), *re.findall(_NUM, listed.group(2))):
+        if (number := to_int(raw)) not in numbers:
+            numbers.append(number)
+    return numbers[0], tuple(numbers[1:MAX_LISTED])
+
+
+def _compact(text: str) -> str:
+    """The text as names are matched: no whitespace, no 中华人民共和国, lower case (English names)."""
+    return re.sub(r"\s", "", text).replace(_CN_PREFIX, "").lower()
 
 
 MIN_CHARS_FOR_TWO_TYPOS = 7
@@ -201,7 +247,7 @@ def _after_law(text: str, mention: LawMention | None) -> str:
     """Search for the article number after the law's name when the name is in the text."""
     if mention is None:
         return text
-    compact = re.sub(r"\s", "", text)
+    compact = _compact(text)
     pos = compact.find(mention.name)
     return compact[pos + len(mention.name) :] if pos >= 0 else compact
 

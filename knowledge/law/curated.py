@@ -5,7 +5,8 @@
 - ``expansions.toml``: everyday phrasings of what an article is about (added to its search text);
 - ``vocabulary.toml``: everyday words and the legal terms for the same thing (lexical search only);
 - ``scope.toml``: kinds of request pufa does not serve, and example questions outside its remit;
-- ``requests.toml``: labelled requests, served or declined by kind, for the learned request classifier.
+- ``requests.toml``: labelled requests, served or declined by kind, for the learned request classifier;
+- ``english_titles.toml``: English names of the documents we hold, by document id.
 """
 
 from __future__ import annotations
@@ -49,6 +50,12 @@ def _load(name: str) -> dict:
 
 def _ref(raw: dict) -> ArticleRef:
     return ArticleRef(raw["doc"], int(raw["article"]))
+
+
+@cache
+def english_titles() -> dict[str, tuple[str, ...]]:
+    """Document id → the English names people give it."""
+    return {doc_id: tuple(names) for doc_id, names in _load("english_titles.toml")["names"].items()}
 
 
 @cache

@@ -134,12 +134,11 @@ class Library:
             )
         quotes: list[QuotedArticle] = []
         for doc in pick_versions(reference.documents, self.catalog, text):
-            problem = self._check(doc, reference.article, reference.paragraph, reference.item)
-            if problem:
-                return CiteResult(message=problem)
-            quotes.append(
-                self.quote(ArticleRef(doc.id, reference.article), reference.paragraph, reference.item)
-            )
+            for article in reference.articles:
+                problem = self._check(doc, article, reference.paragraph, reference.item)
+                if problem:
+                    return CiteResult(message=problem)
+                quotes.append(self.quote(ArticleRef(doc.id, article), reference.paragraph, reference.item))
         return CiteResult(tuple(quotes))
 
     def unreadable_message(self, where: str, mention: LawMention | None) -> str:

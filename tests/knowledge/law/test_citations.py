@@ -9,6 +9,7 @@ import pytest
 
 from knowledge.assistant import Assistant
 from knowledge.law.numerals import to_chinese, to_int
+from knowledge.models import ArticleRef
 
 SPELLINGS = [
     ("人遗条例第22条", "hgr-regulation-2019", 22),
@@ -43,6 +44,13 @@ SPELLINGS = [
     ("野生动物保护法第二十一条", "wildlife-protection-law", 21),
     ("野生动物保护法第２１条第一款", "wildlife-protection-law", 21),
     ("请给我人遗条例第二十二条原文", "hgr-regulation-2019", 22),
+    # the number before the name, and English
+    ("第36条 处罚法", "admin-penalty-law", 36),
+    ("第十三条，实验动物管理条例里的", "lab-animal-regulation", 13),
+    ("行政处罚法 art. 32", "admin-penalty-law", 32),
+    ("Article 36 of the Administrative Penalty Law", "admin-penalty-law", 36),
+    ("what does art 22 of the HGR Regulations say", "hgr-regulation-2019", 22),
+    ("Biosecurity Law Article 85", "biosecurity-law-2024", 85),
 ]
 
 
@@ -56,6 +64,25 @@ def test_reference_spellings_resolve_by_lookup(
     assert result.quoted.text in "\n".join(
         p.render() for p in assistant.library.articles[result.quoted.ref].paragraphs
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "articles"),
+    [
+        ("处罚法第三十六条和第三十七条", [36, 37]),
+        ("行政处罚法第36、37条", [36, 37]),
+        ("行政处罚法第三十六条、第三十七条及第三十六条", [36, 37]),
+        ("第32条和第33条（行政处罚法）", [32, 33]),
+    ],
+)
+def test_every_listed_article_is_quoted(assistant: Assistant, text: str, articles: list[int]) -> None:
+    result = assistant.cite(text)
+    assert [q.ref for q in result.quotes] == [ArticleRef("admin-penalty-law", n) for n in articles]
+
+
+def test_a_listed_article_that_does_not_exist_is_refused(assistant: Assistant) -> None:
+    result = assistant.cite("行政处罚法第三十六条和第九百条")
+    assert not result.found and "没有第900条" in result.message
 
 
 def test_paragraph_and_item_are_quoted_alone(assistant: Assistant) -> None:
