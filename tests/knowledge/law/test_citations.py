@@ -8,6 +8,7 @@ import sys
 import pytest
 
 from knowledge.assistant import Assistant
+from knowledge.law.curated import english_titles
 from knowledge.law.numerals import to_chinese, to_int
 from knowledge.models import ArticleRef
 
@@ -259,3 +260,7 @@ class TestTitlesNamed:
     )
     def test_every_law_the_text_names(self, assistant: Assistant, text: str, titles: set[str]) -> None:
         assert assistant.library.parser.titles_named(text) == titles
+
+
+def test_every_english_name_belongs_to_a_document_we_hold(assistant: Assistant) -> None:
+    assert all(assistant.library.catalog.get(doc_id) for doc_id in english_titles())
