@@ -16,7 +16,9 @@ from knowledge.law.library import Library
 from knowledge.law.versions import law_changes, version_asked
 from knowledge.llm.composer import LlmComposer, LlmConfig
 from knowledge.models import Answer, ArticleRef, CiteResult, Hit, QuotedArticle
+from knowledge.retrieval import dictionary
 from knowledge.retrieval.bank import QuestionBank
+from knowledge.retrieval.lexical import read_dictionary_on_demand
 from knowledge.retrieval.parallels import ParallelProvisions
 from knowledge.retrieval.retriever import Method, Retriever, lexical_indexes
 
@@ -58,6 +60,7 @@ class Assistant:
         """Load the index built by ``pufa ingest`` once it passed its checks (knowledge/index/integrity.py);
         IndexNotReady with the command to run if missing, IndexDamaged if not whole."""
         _one_blas_thread()
+        read_dictionary_on_demand(index_dir(settings.data_dir))
         location = ChromaLocation.from_settings(settings.data_dir, settings.chroma_host, settings.chroma_port)
         snapshot = _checked_snapshot(settings.data_dir, location)
         store = VectorStore(location, snapshot.collection, snapshot.embedder)
@@ -122,8 +125,9 @@ class Assistant:
 
 def prepare_models(snapshot: Snapshot, models: Path) -> None:
     """Compute (at ingest) what answering derives from the index and keep it in ``models`` beside it, so that
-    the first process to answer loads it too: the BM25 statistics and the parallel provisions."""
+    the first process to answer loads it too: jieba's dictionary, the BM25 statistics and the parallel provisions."""
     library = Library(snapshot)
+    dictionary.prepare(models)
     lexical_indexes(library, [article.ref for article in snapshot.articles], models)
     ParallelProvisions(library, ComposerTuning().parallel_similarity, models)
 

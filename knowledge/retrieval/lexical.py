@@ -13,6 +13,7 @@ import jieba
 import numpy as np
 
 from knowledge.index.derived import fingerprint, kept, source_of
+from knowledge.retrieval.dictionary import stored_frequencies
 
 TERMS_FILE = Path(__file__).resolve().parents[1] / "data" / "legal_terms.txt"
 _WORD_RE = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
@@ -86,9 +87,22 @@ STOPWORDS = frozenset(
 jieba.setLogLevel(logging.WARNING)  # not its start-up chatter on every process
 
 
+_ON_DEMAND: list[Path] = []  # the folder of jieba's stored dictionary, when this process reads it on demand
+
+
+def read_dictionary_on_demand(folder: Path) -> None:
+    """Let this process's tokenizer read jieba's dictionary word by word from its copy in ``folder``
+    (dictionary.py) instead of loading it whole; no effect once it has tokenised."""
+    if _tokenizer.cache_info().currsize == 0:
+        _ON_DEMAND[:] = [folder]
+
+
 @cache
 def _tokenizer() -> jieba.Tokenizer:
     tokenizer = jieba.Tokenizer()
+    if _ON_DEMAND:
+        tokenizer.FREQ, tokenizer.total = stored_frequencies(_ON_DEMAND[0])
+        tokenizer.initialized = True
     tokenizer.load_userdict(str(TERMS_FILE))
     return tokenizer
 
