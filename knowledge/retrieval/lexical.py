@@ -6,7 +6,7 @@ import logging
 import math
 import re
 from collections import Counter
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import jieba
@@ -16,6 +16,9 @@ from knowledge.index.derived import fingerprint, kept, source_of
 from knowledge.retrieval.dictionary import stored_frequencies
 
 TERMS_FILE = Path(__file__).resolve().parents[1] / "data" / "legal_terms.txt"
+# Texts whose tokens are remembered: one answer tokenises its question (and the question with its legal terms)
+# in several places; a few answers' worth, not a cache of questions.
+RECENT_TEXTS = 16
 _WORD_RE = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
 STOPWORDS = frozenset(
     [
@@ -109,11 +112,16 @@ def _tokenizer() -> jieba.Tokenizer:
 
 def tokenize(text: str) -> list[str]:
     """Search-mode jieba tokens without punctuation and stopwords."""
-    return [
+    return list(_tokens(text))
+
+
+@lru_cache(maxsize=RECENT_TEXTS)
+def _tokens(text: str) -> tuple[str, ...]:
+    return tuple(
         token
         for token in _tokenizer().cut_for_search(text)
         if _WORD_RE.search(token) and token not in STOPWORDS
-    ]
+    )
 
 
 class BM25:
