@@ -17,6 +17,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from itertools import combinations
 from pathlib import Path
 
@@ -86,28 +87,18 @@ class ParallelProvisions:
         by_doc: dict[str, list[Unit]] = {}
         for ref, article in library.articles.items():
             by_doc.setdefault(ref.doc_id, []).extend(units(article))
-        grams = {unit: bigrams(unit.text) for doc_units in by_doc.values() for unit in doc_units}
-        frequency = Counter(gram for unit_grams in grams.values() for gram in unit_grams)
-        self._idf = {gram: math.log(len(grams) / count) for gram, count in frequency.items()}
-        norm = {
-            unit: math.sqrt(sum(self._idf[g] ** 2 for g in unit_grams)) or 1.0
-            for unit, unit_grams in grams.items()
-        }
-        liability = {
-            ref: is_liability(article) for ref, article in library.articles.items()
-        }
-        self._grams = grams
-        self._units: dict[ArticleRef, list[Unit]] = {unit.ref: [] for unit in grams}
-        for unit in grams:
+        liability = {ref: is_liability(article) for ref, article in library.articles.items()}
+        self._all = list(dict.fromkeys(unit for doc_units in by_doc.values() for unit in doc_units))
+        self._units: dict[ArticleRef, list[Unit]] = {unit.ref: [] for unit in self._all}
+        for unit in self._all:
             self._units[unit.ref].append(unit)
-        self._norm = norm
         documents = [library.document(doc_id) for doc_id in sorted(by_doc)]
         key = fingerprint(
             [
                 *source_of(__file__),
                 repr(threshold),
                 *(f"{d.id}\0{d.title}\0{d.level}\0{','.join(d.domains)}" for d in documents),
-                *(f"{u.ref.doc_id}\0{u.ref.article}\0{liability[u.ref]}\0{u.text}" for u in grams),
+                *(f"{u.ref.doc_id}\0{u.ref.article}\0{liability[u.ref]}\0{u.text}" for u in self._all),
             ]
         )
         self._pairs = kept(
@@ -120,6 +111,18 @@ class ParallelProvisions:
             _load_pairs,
         )
 
+    @cached_property
+    def _weights(self) -> tuple[dict[Unit, set[str]], dict[str, float], dict[Unit, float]]:
+        """The bigrams of every 款/项, their IDF and each 款/项's norm: computed when first needed (a process
+        that loaded the pairs needs them only for a question about an article that has parallels)."""
+        grams = {unit: bigrams(unit.text) for unit in self._all}
+        frequency = Counter(gram for unit_grams in grams.values() for gram in unit_grams)
+        idf = {gram: math.log(len(grams) / count) for gram, count in frequency.items()}
+        norm = {
+            unit: math.sqrt(sum(idf[g] ** 2 for g in unit_grams)) or 1.0 for unit, unit_grams in grams.items()
+        }
+        return grams, idf, norm
+
     def _paired(
         self,
         library: Library,
@@ -128,7 +131,6 @@ class ParallelProvisions:
         threshold: float,
     ) -> Pairs:
         pairs: Pairs = {}
-        grams, norm = self._grams, self._norm
         for first, second in combinations(sorted(by_doc), 2):
             a, b = library.document(first), library.document(second)
             if a.title == b.title or a.level == b.level or not set(a.domains) & set(b.domains):
@@ -137,7 +139,7 @@ class ParallelProvisions:
                 for unit in by_doc[one]:  # each 款/项 is restated (if at all) by its closest counterpart
                     best, similarity = max(
                         (
-                            (o, self._cosine(grams, norm, unit, o))
+                            (o, self._cosine(unit, o))
                             for o in by_doc[other]
                             if liability[o.ref] == liability[unit.ref]
                         ),
@@ -149,11 +151,12 @@ class ParallelProvisions:
                         _keep(pairs, best, unit, similarity)
         return pairs
 
-    def _cosine(self, grams: dict[Unit, set[str]], norm: dict[Unit, float], a: Unit, b: Unit) -> float:
+    def _cosine(self, a: Unit, b: Unit) -> float:
+        grams, idf, norm = self._weights
         shared = grams[a] & grams[b]
         if not shared:
             return 0.0
-        return sum(self._idf[g] ** 2 for g in shared) / (norm[a] * norm[b])
+        return sum(idf[g] ** 2 for g in shared) / (norm[a] * norm[b])
 
     def of(self, ref: ArticleRef) -> list[Parallel]:
         """The 款/项 of ``ref`` restated in other articles, closest first."""
@@ -172,8 +175,9 @@ class ParallelProvisions:
 
     def relevance(self, text: str, unit: Unit) -> float:
         """How much of ``unit`` the question ``text`` speaks of (IDF-weighted share of its bigrams)."""
-        shared = bigrams(text) & self._grams[unit]
-        return sum(self._idf.get(g, 0.0) ** 2 for g in shared) / self._norm[unit] ** 2
+        grams, idf, norm = self._weights
+        shared = bigrams(text) & grams[unit]
+        return sum(idf.get(g, 0.0) ** 2 for g in shared) / norm[unit] ** 2
 
 
 def _keep(pairs: Pairs, unit: Unit, other: Unit, similarity: float) -> None:
