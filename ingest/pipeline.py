@@ -23,6 +23,7 @@ from tqdm import tqdm
 
 from ingest.orphans import check_orphans
 from ingest.sources import Corpus, load_corpus
+from knowledge.assistant import prepare_models
 from knowledge.cases.files import load_cases
 from knowledge.errors import IndexDamaged, IndexNotReady
 from knowledge.index.embedders import Embedder
@@ -286,9 +287,11 @@ def run_ingest(
             _probes(store, pending),
         )
         snapshot = Snapshot(embedder.name, name, corpus.catalog, articles, records, cases, integrity)
-        # Models read beside the snapshot: the bank's vectors for this embedder, the fitted request classifier.
+        # Models read beside the snapshot: the bank's vectors for this embedder, the fitted request classifier,
+        # the BM25 statistics and parallel provisions.
         prepare_vectors(index_dir(data_dir), embedder.name, embedder.embed_query, bank_questions())
         request_classifier(index_dir(data_dir))
+        prepare_models(snapshot, index_dir(data_dir))
         write_snapshot(snapshot, data_dir)
         stale = sorted(present - {item.record.id for item in pending})
         store.delete(stale)

@@ -6,7 +6,7 @@ from datetime import date
 from pathlib import Path
 from typing import Protocol
 
-from knowledge.answers.composer import AnswerComposer
+from knowledge.answers.composer import AnswerComposer, ComposerTuning
 from knowledge.errors import IndexNotReady
 from knowledge.index.embedders import Embedder, make_embedder
 from knowledge.index.integrity import check_files, self_check
@@ -16,8 +16,11 @@ from knowledge.law.library import Library
 from knowledge.law.versions import law_changes, version_asked
 from knowledge.llm.composer import LlmComposer, LlmConfig
 from knowledge.models import Answer, ArticleRef, CiteResult, Hit, QuotedArticle
+from knowledge.retrieval import dictionary
 from knowledge.retrieval.bank import QuestionBank
-from knowledge.retrieval.retriever import Method, Retriever
+from knowledge.retrieval.lexical import read_dictionary_on_demand
+from knowledge.retrieval.parallels import ParallelProvisions
+from knowledge.retrieval.retriever import Method, Retriever, lexical_indexes
 
 
 class AssistantSettings(Protocol):
@@ -56,6 +59,8 @@ class Assistant:
     def open(cls, settings: AssistantSettings, embedder: Embedder | None = None) -> Assistant:
         """Load the index built by ``pufa ingest`` once it passed its checks (knowledge/index/integrity.py);
         IndexNotReady with the command to run if missing, IndexDamaged if not whole."""
+        _one_blas_thread()
+        read_dictionary_on_demand(index_dir(settings.data_dir))
         location = ChromaLocation.from_settings(settings.data_dir, settings.chroma_host, settings.chroma_port)
         snapshot = _checked_snapshot(settings.data_dir, location)
         store = VectorStore(location, snapshot.collection, snapshot.embedder)
@@ -68,7 +73,7 @@ class Assistant:
         library = Library(snapshot)
         models = index_dir(settings.data_dir)
         bank = QuestionBank.load(embedder.name, models, set(library.articles))
-        retriever = Retriever(library, snapshot, store, embedder, bank=bank)
+        retriever = Retriever(library, snapshot, store, embedder, bank=bank, models=models)
         llm = LlmComposer.from_config(settings.llm, tuple(library.cases.values()))
         return cls(library, retriever, AnswerComposer(library, retriever, llm, models=models))
 
@@ -118,9 +123,28 @@ class Assistant:
         return self.library.laws_text()
 
 
+def prepare_models(snapshot: Snapshot, models: Path) -> None:
+    """Compute (at ingest) what answering derives from the index and keep it in ``models`` beside it, so that
+    the first process to answer loads it too: jieba's dictionary, the BM25 statistics and the parallel provisions."""
+    library = Library(snapshot)
+    dictionary.prepare(models)
+    lexical_indexes(library, [article.ref for article in snapshot.articles], models)
+    ParallelProvisions(library, ComposerTuning().parallel_similarity, models)
+
+
 def _checked_snapshot(data_dir: Path, location: ChromaLocation) -> Snapshot:
     """The snapshot, once it and the vector files it lists were found whole (IndexDamaged if not)."""
     snapshot = read_snapshot(data_dir)
     if location.path is not None:
         check_files(location.path, snapshot.integrity.files)
     return snapshot
+
+
+def _one_blas_thread() -> None:
+    """OpenBLAS in one thread: answering does only small matrix-vector products (a question against the bank's
+    ~1,700 vectors), for which waking a second thread costs far more than it saves — on 2 shared cores under
+    load, 23 ms a product against 0.04 ms in one thread (bench/bench_knowledge.py, answer latency)."""
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(1, user_api="blas")
+

@@ -119,7 +119,7 @@ class AnswerComposer:
         }
         self._faq_doc_ids = [FAQ_PREFIX + faq_id for faq_id in self._faq]
         self._links = [link for link in penalty_links() if link.penalty in library.articles]
-        self.parallels = ParallelProvisions(library, self.tuning.parallel_similarity)
+        self.parallels = ParallelProvisions(library, self.tuning.parallel_similarity, models)
         self.cases = CaseMatcher(library, retriever)
         self.requests = request_classifier(models)
         self.transitions = Transitions(library, retriever, self.tuning.versions)

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from knowledge.errors import IndexNotReady
+from knowledge.index.engine import SQLITE_FILE, EngineCollection
 from knowledge.index.integrity import damaged
 
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
@@ -47,6 +48,33 @@ class VectorStore:
     """One Chroma collection in cosine space; the embedder that built it is in its metadata."""
 
     def __init__(self, location: ChromaLocation, name: str, embedder: str, create: bool = False) -> None:
+        """``create``: the collection (if missing), for writing; else an existing one, read — of an embedded
+        index through Chroma's engine alone (engine.py: no ``import chromadb``, which costs seconds)."""
+        self._client: Any  # chromadb's client, or the engine's collection (which closes itself)
+        self._collection: Any  # chromadb's Collection, or EngineCollection (the reading part of it)
+        if not create and location.path is not None:
+            self._open_engine(location.path, name)
+        else:
+            self._open_client(location, name, embedder, create)
+        built_by = (self._collection.metadata or {}).get("embedder")
+        if built_by != embedder:
+            raise IndexNotReady(
+                f"向量库由嵌入模型 {built_by} 构建，当前配置为 {embedder}，请重新运行：pufa ingest"
+            )
+
+    def _open_engine(self, path: Path, name: str) -> None:
+        if not (path / SQLITE_FILE).is_file():
+            raise IndexNotReady(f"向量库中找不到集合 {name}，请重新运行：pufa ingest")
+        try:
+            self._client = self._collection = EngineCollection(path, name)
+        except Exception as exc:  # the engine raises chromadb's errors (importing chromadb only then)
+            from chromadb.errors import NotFoundError
+
+            if isinstance(exc, (NotFoundError, ValueError)):
+                raise IndexNotReady(f"向量库中找不到集合 {name}，请重新运行：pufa ingest") from exc
+            raise damaged(f"无法打开向量库 {path}：{str(exc).strip()[:200]}") from exc
+
+    def _open_client(self, location: ChromaLocation, name: str, embedder: str, create: bool) -> None:
         import chromadb
         from chromadb.config import Settings as ChromaSettings
         from chromadb.errors import NotFoundError
@@ -75,15 +103,10 @@ class VectorStore:
                 raise IndexNotReady(f"向量库中找不到集合 {name}，请重新运行：pufa ingest") from exc
             except Exception as exc:  # the collection's records cannot be read
                 raise damaged(f"无法读取集合 {name}：{str(exc).strip()[:200]}") from exc
-        built_by = (self._collection.metadata or {}).get("embedder")
-        if built_by != embedder:
-            raise IndexNotReady(
-                f"向量库由嵌入模型 {built_by} 构建，当前配置为 {embedder}，请重新运行：pufa ingest"
-            )
 
     def close(self) -> None:
         """Release the client (its files may then be removed)."""
-        self._client.close()  # type: ignore[attr-defined]  # declared by Client, not by ClientAPI
+        self._client.close()  # chromadb: declared by Client, not by ClientAPI
 
     def count(self) -> int:
         return self._collection.count()
@@ -99,7 +122,7 @@ class VectorStore:
             self._collection.upsert(
                 ids=ids[start:end],
                 embeddings=vectors[start:end],
-                metadatas=metadatas[start:end],  # type: ignore[arg-type]  # values are str/int
+                metadatas=metadatas[start:end],  # values are str/int
                 documents=texts[start:end],
             )
 
@@ -127,7 +150,7 @@ class VectorStore:
         result = self._collection.query(
             query_embeddings=[vector],
             n_results=n,
-            where={"doc_id": {"$in": doc_ids}} if doc_ids else None,  # type: ignore[dict-item]
+            where={"doc_id": {"$in": doc_ids}} if doc_ids else None,
             include=["distances"],
         )
         distances = result["distances"] or [[]]

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from knowledge.law.catalog import Catalog
@@ -123,6 +123,7 @@ def vocabulary() -> tuple[Term, ...]:
     )
 
 
+@lru_cache(maxsize=16)  # one answer asks it of its question in several places; a few answers' worth
 def with_legal_terms(text: str) -> str:
     """``text`` followed by the legal terms for the everyday words it uses (and does not already name)."""
     upper = text.upper()

@@ -11,13 +11,17 @@ IDF-weighted cosine of their character bigrams, so that a changed authority (科
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from itertools import combinations
+from pathlib import Path
 
+from knowledge.index.derived import fingerprint, kept, source_of
 from knowledge.law.library import Library
 from knowledge.models import Article, ArticleRef
 from knowledge.retrieval.penalties import is_liability
@@ -71,30 +75,62 @@ def bigrams(text: str) -> set[str]:
     return {han[i : i + 2] for i in range(len(han) - 1)}
 
 
+Pairs = dict[ArticleRef, dict[tuple[Unit, ArticleRef], Parallel]]  # per article: (its 款/项, other article)
+
+
 class ParallelProvisions:
     """The parallel 款/项 among the articles of the library (each version of a law on its own), paired when
-    their similarity reaches ``threshold``."""
+    their similarity reaches ``threshold``. Pairing compares every 款/项 with those of the other laws (seconds):
+    the pairs are kept in ``models`` (beside the index) when given, keyed by what they are computed from."""
 
-    def __init__(self, library: Library, threshold: float) -> None:
+    def __init__(self, library: Library, threshold: float, models: Path | None = None) -> None:
         by_doc: dict[str, list[Unit]] = {}
         for ref, article in library.articles.items():
             by_doc.setdefault(ref.doc_id, []).extend(units(article))
-        grams = {unit: bigrams(unit.text) for doc_units in by_doc.values() for unit in doc_units}
-        frequency = Counter(gram for unit_grams in grams.values() for gram in unit_grams)
-        self._idf = {gram: math.log(len(grams) / count) for gram, count in frequency.items()}
-        norm = {
-            unit: math.sqrt(sum(self._idf[g] ** 2 for g in unit_grams)) or 1.0
-            for unit, unit_grams in grams.items()
-        }
-        liability = {
-            ref: is_liability(article) for ref, article in library.articles.items()
-        }
-        self._grams = grams
-        self._units: dict[ArticleRef, list[Unit]] = {unit.ref: [] for unit in grams}
-        for unit in grams:
+        liability = {ref: is_liability(article) for ref, article in library.articles.items()}
+        self._all = list(dict.fromkeys(unit for doc_units in by_doc.values() for unit in doc_units))
+        self._units: dict[ArticleRef, list[Unit]] = {unit.ref: [] for unit in self._all}
+        for unit in self._all:
             self._units[unit.ref].append(unit)
-        self._norm = norm
-        self._pairs: dict[ArticleRef, dict[tuple[Unit, ArticleRef], Parallel]] = {}
+        documents = [library.document(doc_id) for doc_id in sorted(by_doc)]
+        key = fingerprint(
+            [
+                *source_of(__file__),
+                repr(threshold),
+                *(f"{d.id}\0{d.title}\0{d.level}\0{','.join(d.domains)}" for d in documents),
+                *(f"{u.ref.doc_id}\0{u.ref.article}\0{liability[u.ref]}\0{u.text}" for u in self._all),
+            ]
+        )
+        self._pairs = kept(
+            models,
+            "parallels-",
+            ".json",
+            key,
+            lambda: self._paired(library, by_doc, liability, threshold),
+            _save_pairs,
+            _load_pairs,
+        )
+
+    @cached_property
+    def _weights(self) -> tuple[dict[Unit, set[str]], dict[str, float], dict[Unit, float]]:
+        """The bigrams of every 款/项, their IDF and each 款/项's norm: computed when first needed (a process
+        that loaded the pairs needs them only for a question about an article that has parallels)."""
+        grams = {unit: bigrams(unit.text) for unit in self._all}
+        frequency = Counter(gram for unit_grams in grams.values() for gram in unit_grams)
+        idf = {gram: math.log(len(grams) / count) for gram, count in frequency.items()}
+        norm = {
+            unit: math.sqrt(sum(idf[g] ** 2 for g in unit_grams)) or 1.0 for unit, unit_grams in grams.items()
+        }
+        return grams, idf, norm
+
+    def _paired(
+        self,
+        library: Library,
+        by_doc: dict[str, list[Unit]],
+        liability: dict[ArticleRef, bool],
+        threshold: float,
+    ) -> Pairs:
+        pairs: Pairs = {}
         for first, second in combinations(sorted(by_doc), 2):
             a, b = library.document(first), library.document(second)
             if a.title == b.title or a.level == b.level or not set(a.domains) & set(b.domains):
@@ -103,7 +139,7 @@ class ParallelProvisions:
                 for unit in by_doc[one]:  # each 款/项 is restated (if at all) by its closest counterpart
                     best, similarity = max(
                         (
-                            (o, self._cosine(grams, norm, unit, o))
+                            (o, self._cosine(unit, o))
                             for o in by_doc[other]
                             if liability[o.ref] == liability[unit.ref]
                         ),
@@ -111,20 +147,16 @@ class ParallelProvisions:
                         default=(unit, 0.0),
                     )
                     if similarity >= threshold:
-                        self._keep(unit, best, similarity)
-                        self._keep(best, unit, similarity)
+                        _keep(pairs, unit, best, similarity)
+                        _keep(pairs, best, unit, similarity)
+        return pairs
 
-    def _cosine(self, grams: dict[Unit, set[str]], norm: dict[Unit, float], a: Unit, b: Unit) -> float:
+    def _cosine(self, a: Unit, b: Unit) -> float:
+        grams, idf, norm = self._weights
         shared = grams[a] & grams[b]
         if not shared:
             return 0.0
-        return sum(self._idf[g] ** 2 for g in shared) / (norm[a] * norm[b])
-
-    def _keep(self, unit: Unit, other: Unit, similarity: float) -> None:
-        known = self._pairs.setdefault(unit.ref, {})
-        key = (unit, other.ref)
-        if key not in known or similarity > known[key].similarity:
-            known[key] = Parallel(unit, other, similarity)
+        return sum(idf[g] ** 2 for g in shared) / (norm[a] * norm[b])
 
     def of(self, ref: ArticleRef) -> list[Parallel]:
         """The 款/项 of ``ref`` restated in other articles, closest first."""
@@ -143,5 +175,45 @@ class ParallelProvisions:
 
     def relevance(self, text: str, unit: Unit) -> float:
         """How much of ``unit`` the question ``text`` speaks of (IDF-weighted share of its bigrams)."""
-        shared = bigrams(text) & self._grams[unit]
-        return sum(self._idf.get(g, 0.0) ** 2 for g in shared) / self._norm[unit] ** 2
+        grams, idf, norm = self._weights
+        shared = bigrams(text) & grams[unit]
+        return sum(idf.get(g, 0.0) ** 2 for g in shared) / norm[unit] ** 2
+
+
+def _keep(pairs: Pairs, unit: Unit, other: Unit, similarity: float) -> None:
+    known = pairs.setdefault(unit.ref, {})
+    key = (unit, other.ref)
+    if key not in known or similarity > known[key].similarity:
+        known[key] = Parallel(unit, other, similarity)
+
+
+def _save_pairs(pairs: Pairs, path: Path) -> None:
+    """In the order found (ties among equally similar parallels keep it)."""
+    rows = [
+        [
+            p.unit.ref.doc_id,
+            p.unit.ref.article,
+            p.unit.text,
+            p.other.ref.doc_id,
+            p.other.ref.article,
+            p.other.text,
+            p.similarity,
+        ]
+        for known in pairs.values()
+        for p in known.values()
+    ]
+    path.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
+
+
+def _load_pairs(path: Path) -> Pairs:
+    pairs: Pairs = {}
+    try:
+        for unit_doc, unit_article, unit_text, other_doc, other_article, other_text, similarity in json.loads(
+            path.read_text(encoding="utf-8")
+        ):
+            unit = Unit(ArticleRef(unit_doc, int(unit_article)), unit_text)
+            other = Unit(ArticleRef(other_doc, int(other_article)), other_text)
+            pairs.setdefault(unit.ref, {})[(unit, other.ref)] = Parallel(unit, other, float(similarity))
+    except TypeError as exc:  # not the layout written above
+        raise ValueError(f"{path}: {exc}") from exc
+    return pairs

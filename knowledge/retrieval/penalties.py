@@ -7,10 +7,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
 
 from knowledge.law.library import Library
 from knowledge.models import Article, ArticleRef
-from knowledge.retrieval.lexical import BM25, tokenize
+from knowledge.retrieval.lexical import bm25_of, tokenize
 
 LIABILITY_CHAPTER = re.compile(r"法律责任|与处罚$|罚则")
 _CONSEQUENCE = re.compile(
@@ -92,14 +95,21 @@ class PenaltyIndex:
     """BM25 over the enumerated acts of every liability article (``context``: further text to index with
     an act, e.g. everyday phrasings of the obligation it enforces)."""
 
-    def __init__(self, library: Library, context: Callable[[PenaltyItem], str] = lambda _: "") -> None:
+    def __init__(
+        self,
+        library: Library,
+        context: Callable[[PenaltyItem], str] = lambda _: "",
+        models: Path | None = None,
+    ) -> None:
+        """``models``: the folder beside the index where the BM25 statistics are kept (None: computed here)."""
         self.items = list(liability_items(library.articles))
-        self._bm25 = BM25([tokenize(f"{item.text} {context(item)}") for item in self.items])
+        self._docs = np.array([item.ref.doc_id for item in self.items], dtype=str)
+        self._bm25 = bm25_of([f"{item.text} {context(item)}" for item in self.items], models, "penalties")
 
     def best_items(self, question: str, doc_ids: set[str]) -> dict[ArticleRef, tuple[float, PenaltyItem]]:
         """Per liability article of ``doc_ids``: the score of its best-matching act and that act."""
         terms = [t for t in tokenize(question) if t not in _SANCTION_WORDS]
-        allowed = {i for i, item in enumerate(self.items) if item.ref.doc_id in doc_ids}
+        allowed = np.isin(self._docs, list(doc_ids))
         best: dict[ArticleRef, tuple[float, PenaltyItem]] = {}
         for index, score in self._bm25.scores(terms, allowed).items():
             item = self.items[index]

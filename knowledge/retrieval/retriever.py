@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
+from pathlib import Path
 from typing import Literal
 
 import numpy as np
@@ -17,7 +19,7 @@ from knowledge.law.library import Library
 from knowledge.models import ArticleRef, Hit
 from knowledge.retrieval.bank import QuestionBank
 from knowledge.retrieval.intent import answered_by, intents_of
-from knowledge.retrieval.lexical import BM25, tokenize
+from knowledge.retrieval.lexical import BM25, bm25_of, tokenize
 from knowledge.retrieval.penalties import PenaltyIndex, PenaltyItem, asks_consequence
 from knowledge.retrieval.ranker import (
     CANDIDATES,
@@ -61,9 +63,11 @@ class Retriever:
         weights: FusionWeights = FusionWeights(),
         bank: QuestionBank | None = None,
         ranker: RankerModel | None = None,
+        models: Path | None = None,
     ) -> None:
         """``bank``: the question bank with its vectors (default: the shipped vectors of ``embedder``);
-        ``ranker``: the learned ranker (default: the shipped one)."""
+        ``ranker``: the learned ranker (default: the shipped one); ``models``: the folder beside the index
+        where the BM25 statistics are kept (None: computed here)."""
         self.library = library
         self.store = store
         self.embedder = embedder
@@ -71,32 +75,13 @@ class Retriever:
         self._refs: list[ArticleRef] = [article.ref for article in snapshot.articles]
         self._record_ref = {r.id: ArticleRef(r.doc_id, r.article) for r in snapshot.records}
         self._record_doc = {r.id: r.doc_id for r in snapshot.records}
-        self._bm25 = BM25([tokenize(self._lexical_text(ref)) for ref in self._refs])
-        self.penalties = PenaltyIndex(library, self._enforced_phrasings)
+        self._ref_docs = np.array([ref.doc_id for ref in self._refs], dtype=str)
+        self._bm25, self.penalties = lexical_indexes(library, self._refs, models)
         self._answers = {ref: answered_by(article) for ref, article in library.articles.items()}
         self._kinds = {ref: article_kinds(article) for ref, article in library.articles.items()}
         held = set(library.articles)
         self.bank = bank if bank is not None else QuestionBank.load(embedder.name, None, held)
         self.ranker = ranker if ranker is not None else shipped_ranker()
-
-    def _lexical_text(self, ref: ArticleRef) -> str:
-        article = self.library.articles[ref]
-        doc = self.library.document(ref.doc_id)
-        phrasings = phrasings_for(ref, self.library.catalog)
-        return " ".join((doc.title, *doc.aliases, article.chapter, article.section, article.text, *phrasings))
-
-    def _enforced_phrasings(self, item: PenaltyItem) -> str:
-        """Everyday phrasings of the obligations a penalty item enforces (curated obligation → penalty links),
-        when the item names a specific act: a catch-all clause (``违反本条例规定的``) enforcing many
-        obligations gets none."""
-        obligations = {
-            link.obligation
-            for link in penalty_links()
-            if link.penalty == item.ref and link.penalty_phrase and link.penalty_phrase in item.text
-        }
-        if len(obligations) > MAX_OBLIGATIONS_PER_ACT:
-            return ""
-        return " ".join(p for ref in obligations for p in phrasings_for(ref, self.library.catalog))
 
     def search(
         self,
@@ -130,8 +115,10 @@ class Retriever:
             self._add_intent(fused, question)
         best = sorted(fused, key=fused.__getitem__, reverse=True)[: max(k, CANDIDATES)]
         pool = best[:CANDIDATES]
+        similarities = None  # of the question to every bank question: computed once, read twice
         if method == "hybrid" and vector is not None:
-            pool += self._bank_nearest(vector, set(doc_ids), set(pool), bank_mask)
+            similarities = self.bank.similarities(vector)
+            pool += self._bank_nearest(similarities, set(doc_ids), set(pool), bank_mask)
         hits = [
             Hit(
                 ref,
@@ -143,14 +130,14 @@ class Retriever:
             for ref in [*pool, *(ref for ref in best if ref not in pool)]
         ]
         if method == "hybrid" and self.ranker is not None and vector is not None:
-            hits = self.rerank(question, hits, len(pool), vector, self.ranker)
+            hits = self.rerank(question, hits, len(pool), vector, self.ranker, similarities)
         return hits[:k]
 
     def _bank_nearest(
-        self, vector: np.ndarray, doc_ids: set[str], pooled: set[ArticleRef], mask: np.ndarray | None
+        self, similarities: np.ndarray, doc_ids: set[str], pooled: set[ArticleRef], mask: np.ndarray | None
     ) -> list[ArticleRef]:
-        """Articles whose bank questions come closest to the question, when fusion did not pool them."""
-        similarities = self.bank.similarities(vector)
+        """Articles whose bank questions come closest to the question (``similarities`` to each), when fusion
+        did not pool them."""
         if mask is not None:
             similarities = np.where(mask, similarities, -1.0)
         added: list[ArticleRef] = []
@@ -163,10 +150,17 @@ class Retriever:
         return added
 
     def candidates(
-        self, question: str, hits: list[Hit], vector: np.ndarray, mask: np.ndarray | None = None
+        self,
+        question: str,
+        hits: list[Hit],
+        vector: np.ndarray,
+        mask: np.ndarray | None = None,
+        similarities: np.ndarray | None = None,
     ) -> tuple[frozenset[str], list[Candidate], bool]:
-        """What the ranker knows of the candidate ``hits`` (``mask``: bank questions to use, all if None)."""
-        similarities = self.bank.similarities(vector)
+        """What the ranker knows of the candidate ``hits`` (``mask``: bank questions to use, all if None;
+        ``similarities``: of ``vector`` to the bank's questions, if already known)."""
+        if similarities is None:
+            similarities = self.bank.similarities(vector)
         bank = self.bank.article_scores(similarities, [hit.ref for hit in hits], mask)
         named = self.library.parser.titles_named(question)
         found = [
@@ -182,11 +176,17 @@ class Retriever:
         return question_kinds(question), found, bool(named)
 
     def rerank(
-        self, question: str, hits: list[Hit], pooled: int, vector: np.ndarray, model: RankerModel
+        self,
+        question: str,
+        hits: list[Hit],
+        pooled: int,
+        vector: np.ndarray,
+        model: RankerModel,
+        similarities: np.ndarray | None = None,
     ) -> list[Hit]:
         """The first ``pooled`` hits in the ranker's order, each with its share of the ranker's belief; the
-        rest after them."""
-        asked, found, any_named = self.candidates(question, hits[:pooled], vector)
+        rest after them (``similarities``: of ``vector`` to the bank's questions, if already known)."""
+        asked, found, any_named = self.candidates(question, hits[:pooled], vector, similarities=similarities)
         if not found:
             return hits
         share = shares(model.scores(features(asked, found, any_named)))
@@ -251,5 +251,37 @@ class Retriever:
         return scores
 
     def _lexical(self, question: str, doc_ids: set[str]) -> dict[ArticleRef, float]:
-        allowed = {i for i, ref in enumerate(self._refs) if ref.doc_id in doc_ids}
+        allowed = np.isin(self._ref_docs, list(doc_ids))
         return {self._refs[i]: s for i, s in self._bm25.scores(tokenize(question), allowed).items()}
+
+
+def lexical_indexes(
+    library: Library, refs: list[ArticleRef], models: Path | None
+) -> tuple[BM25, PenaltyIndex]:
+    """BM25 over the articles ``refs`` (with their law's titles, chapter and curated phrasings) and over the
+    acts the liability articles punish; their statistics kept in ``models`` (None: computed here)."""
+    articles = bm25_of([_lexical_text(library, ref) for ref in refs], models, "articles")
+    return articles, PenaltyIndex(library, partial(_enforced_phrasings, library), models)
+
+
+def _lexical_text(library: Library, ref: ArticleRef) -> str:
+    article = library.articles[ref]
+    doc = library.document(ref.doc_id)
+    phrasings = phrasings_for(ref, library.catalog)
+    return " ".join((doc.title, *doc.aliases, article.chapter, article.section, article.text, *phrasings))
+
+
+def _enforced_phrasings(library: Library, item: PenaltyItem) -> str:
+    """Everyday phrasings of the obligations a penalty item enforces (curated obligation → penalty links),
+    when the item names a specific act: a catch-all clause (``违反本条例规定的``) enforcing many
+    obligations gets none."""
+    obligations = {
+        link.obligation
+        for link in penalty_links()
+        if link.penalty == item.ref and link.penalty_phrase and link.penalty_phrase in item.text
+    }
+    if len(obligations) > MAX_OBLIGATIONS_PER_ACT:
+        return ""
+    # in a fixed order: the text is part of the key of the BM25 statistics kept beside the index
+    return " ".join(p for ref in sorted(obligations) for p in phrasings_for(ref, library.catalog))
+
