@@ -34,8 +34,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.settings import Settings  # noqa: E402
-from knowledge.models import ArticleRef  # noqa: E402
 from knowledge.assistant import Assistant  # noqa: E402
+from knowledge.models import ArticleRef  # noqa: E402
 from knowledge.retrieval.ranker import CANDIDATES, FEATURES, MODEL_PATH, RankerModel, features, shares  # noqa: E402
 from knowledge.retrieval.retriever import BANK_NEIGHBOURS  # noqa: E402
 
@@ -210,7 +210,9 @@ def main() -> int:
     print(f"sure margin {margin:.3f}: right first {precision:.3f} among confident, confident {confident:.3f}")
     for threshold in (0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9):
         sure = [ok for ok, m in held_out if m >= threshold]
-        print(f"  margin {threshold:.2f}: confident {len(sure) / len(held_out):.3f}, right first {np.mean(sure):.3f}")
+        print(
+            f"  margin {threshold:.2f}: confident {len(sure) / len(held_out):.3f}, right first {np.mean(sure):.3f}"
+        )
     final = fit(groups, args.regularisation, args.objective)
     calibrated_on = "bank held-out"
     if args.calibrate:
