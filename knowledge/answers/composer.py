@@ -71,6 +71,8 @@ class ComposerTuning:
     # this close to the first's and its BM25 score at least this share of the first's.
     second_dense_gap: float = 0.015
     second_lexical_ratio: float = 0.5
+    # … and, when the learned ranker ordered the hits, its share of the ranker's belief at least this much.
+    second_min_share: float = 0.05
     max_basis: int = 3
     max_amendment_quotes: int = 5  # articles quoted when asked what an amendment changed
     max_penalties: int = 2
@@ -469,6 +471,7 @@ class AnswerComposer:
                 top.lexical > 0  # without a word in common, the lexical retriever has no view to agree with
                 and top.dense - hit.dense <= self.tuning.second_dense_gap
                 and hit.lexical >= top.lexical * self.tuning.second_lexical_ratio
+                and (top.share <= 0 or hit.share >= self.tuning.second_min_share)
             ):
                 chosen.append(hit.ref)
         return chosen
