@@ -229,7 +229,7 @@ class AnswerComposer:
     ) -> Answer:
         hits, faq, as_of = found.hits, found.faq, found.as_of
         if faq:
-            refs = self._faq_refs(faq, hits)
+            refs = self._of_named_laws(text, self._faq_refs(faq, hits))
             conclusion, compliance, advice = faq.conclusion, list(faq.compliance), faq.advice
             if not opening_stance(conclusion):
                 conclusion = self._stance_prefix(text, _SENTENCE.findall(conclusion)[0]) + conclusion
@@ -440,6 +440,13 @@ class AnswerComposer:
         named = self.library.parser.titles_named(text)
         own = [hit for hit in hits if self.library.document(hit.ref.doc_id).title in named]
         return own or hits
+
+    def _of_named_laws(self, text: str, refs: list[ArticleRef]) -> list[ArticleRef]:
+        """The articles of the laws the question names (all of them when it names none, or none of those is
+        among ``refs``): a FAQ entry resting on two laws answers a question asked of one from that one."""
+        named = self.library.parser.titles_named(text)
+        own = [ref for ref in refs if self.library.document(ref.doc_id).title in named]
+        return own or refs
 
     def _faq_refs(self, faq: FaqEntry, hits: list[Hit]) -> list[ArticleRef]:
         """The FAQ entry's first article, and those of its further articles retrieval found too; led by the
