@@ -10,11 +10,19 @@ voice, so the model learns how much a *different* person's phrasing tells. Valid
 a time (its questions neither trained on nor in the bank signal) and reports held-out R@1 of the fused order
 and of the ranker; the margin under which an answer is unsure is chosen on those held-out predictions so that
 confident answers are right first at least ``--target`` of the time.
+
+The model is fitted listwise by default: a softmax over each question's candidates (the form in which its
+shares are read at run time), so that it learns which candidate beats the others rather than how likely each
+is on its own (``--objective pointwise`` for the earlier per-candidate logistic fit). ``--calibrate`` chooses
+the sure margin on question sets in the evaluation layout instead (e.g. tuning sets written by other people
+than the bank's writers): the smallest margin whose confident answers there are right first at least
+``--target`` of the time.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections import Counter
 from dataclasses import dataclass
@@ -27,6 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.settings import Settings  # noqa: E402
 from knowledge.assistant import Assistant  # noqa: E402
+from knowledge.models import ArticleRef  # noqa: E402
 from knowledge.retrieval.ranker import CANDIDATES, FEATURES, MODEL_PATH, RankerModel, features, shares  # noqa: E402
 from knowledge.retrieval.retriever import BANK_NEIGHBOURS  # noqa: E402
 
@@ -65,18 +74,74 @@ def collect(assistant: Assistant) -> list[Group]:
     return groups
 
 
-def fit(groups: list[Group], regularisation: float) -> RankerModel:
-    from sklearn.linear_model import LogisticRegression
+def collect_items(assistant: Assistant, paths: list[Path]) -> list[Group]:
+    """The candidates of the answerable questions of evaluation-layout sets (``gold`` and ``acceptable``
+    articles count as right; the two versions of the biosecurity law as one), for calibration only."""
+    retriever = assistant.retriever
+    assert retriever is not None
+    retriever.ranker = None
+    groups: list[Group] = []
+    for path in paths:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            item = json.loads(line) if line.strip() else {}
+            if not item.get("gold") or item.get("kind") == "out_of_scope":
+                continue
+            right = {_same_law(ArticleRef(g["doc"], int(g["article"]))) for g in item["gold"]}
+            right |= {_same_law(ArticleRef(g["doc"], int(g["article"]))) for g in item.get("acceptable", [])}
+            vector = retriever.embedder.embed_query(item["question"])
+            hits = retriever.search(item["question"], POOL, vector=vector)
+            asked, found, named = retriever.candidates(item["question"], hits, vector)
+            if found:
+                labels = np.array([_same_law(c.hit.ref) in right for c in found], dtype=np.int64)
+                groups.append(Group(features(asked, found, named), labels, path.stem, path.stem))
+    return groups
 
+
+def _same_law(ref: ArticleRef) -> tuple[str, int]:
+    """An article's key with the versions of the biosecurity law merged (a question not about versions is
+    answered by either)."""
+    doc = "biosecurity-law" if ref.doc_id.startswith("biosecurity-law-") else ref.doc_id
+    return doc, ref.article
+
+
+def fit(groups: list[Group], regularisation: float, objective: str = "listwise") -> RankerModel:
     usable = [g for g in groups if g.labels.any()]
     rows = np.vstack([g.rows for g in usable])
-    labels = np.concatenate([g.labels for g in usable])
     mean = rows.mean(axis=0)
     scale = rows.std(axis=0)
     scale[scale == 0] = 1.0
-    model = LogisticRegression(C=regularisation, max_iter=2000)
-    model.fit((rows - mean) / scale, labels)
-    return RankerModel(FEATURES, mean, scale, model.coef_[0], float(model.intercept_[0]), 0.0)
+    if objective == "pointwise":
+        from sklearn.linear_model import LogisticRegression
+
+        labels = np.concatenate([g.labels for g in usable])
+        model = LogisticRegression(C=regularisation, max_iter=2000)
+        model.fit((rows - mean) / scale, labels)
+        return RankerModel(FEATURES, mean, scale, model.coef_[0], float(model.intercept_[0]), 0.0)
+    weights = fit_listwise([((g.rows - mean) / scale, g.labels) for g in usable], regularisation)
+    return RankerModel(FEATURES, mean, scale, weights, 0.0, 0.0)
+
+
+def fit_listwise(lists: list[tuple[np.ndarray, np.ndarray]], regularisation: float) -> np.ndarray:
+    """Weights minimising the mean cross-entropy between each list's softmax and its right candidates
+    (shared equally when several are right), plus an L2 penalty of ``1 / regularisation`` per question."""
+    from scipy.optimize import minimize
+
+    targets = [labels / labels.sum() for _, labels in lists]
+    penalty = 1.0 / (regularisation * len(lists))
+
+    def loss(weights: np.ndarray) -> tuple[float, np.ndarray]:
+        total, gradient = 0.0, np.zeros_like(weights)
+        for (rows, _), target in zip(lists, targets, strict=True):
+            logits = rows @ weights
+            logits -= logits.max()
+            share = np.exp(logits) / np.exp(logits).sum()
+            total -= float(target @ np.log(share + 1e-12))
+            gradient += rows.T @ (share - target)
+        n = len(lists)
+        return total / n + penalty * float(weights @ weights) / 2, gradient / n + penalty * weights
+
+    start = np.zeros(lists[0][0].shape[1])
+    return np.asarray(minimize(loss, start, jac=True, method="L-BFGS-B").x)
 
 
 def first_right(group: Group, model: RankerModel | None) -> tuple[bool, float]:
@@ -106,6 +171,15 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=MODEL_PATH)
     parser.add_argument("--regularisation", type=float, default=1.0)
+    parser.add_argument("--objective", choices=("listwise", "pointwise"), default="listwise")
+    parser.add_argument(
+        "--calibrate",
+        type=Path,
+        nargs="*",
+        default=[],
+        help="question sets in the evaluation layout on which to choose the sure margin (the fitted model's "
+        "right-first among confident answers at least --target)",
+    )
     parser.add_argument("--target", type=float, default=0.95)
     parser.add_argument(
         "--sure-margin",
@@ -123,7 +197,7 @@ def main() -> int:
     held_out: list[tuple[bool, float]] = []
     print(f"{'held-out voice':16s} {'n':>5s} {'fused R@1':>10s} {'ranker R@1':>11s}")
     for voice in voices:
-        model = fit([g for g in groups if g.voice != voice], args.regularisation)
+        model = fit([g for g in groups if g.voice != voice], args.regularisation, args.objective)
         test = [g for g in groups if g.voice == voice]
         fused = np.mean([first_right(g, None)[0] for g in test])
         outcomes = [first_right(g, model) for g in test]
@@ -136,15 +210,22 @@ def main() -> int:
     print(f"sure margin {margin:.3f}: right first {precision:.3f} among confident, confident {confident:.3f}")
     for threshold in (0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9):
         sure = [ok for ok, m in held_out if m >= threshold]
-        print(f"  margin {threshold:.2f}: confident {len(sure) / len(held_out):.3f}, right first {np.mean(sure):.3f}")
-    final = fit(groups, args.regularisation)
-    if args.sure_margin is not None:
+        print(
+            f"  margin {threshold:.2f}: confident {len(sure) / len(held_out):.3f}, right first {np.mean(sure):.3f}"
+        )
+    final = fit(groups, args.regularisation, args.objective)
+    calibrated_on = "bank held-out"
+    if args.calibrate:
+        outcomes = [first_right(g, final) for g in collect_items(assistant, args.calibrate)]
+        margin, precision, confident = sure_margin(outcomes, args.target)
+        calibrated_on = "calibrated on " + ", ".join(p.stem for p in args.calibrate)
+    elif args.sure_margin is not None:
         sure = [ok for ok, m in held_out if m >= args.sure_margin]
         margin, precision, confident = args.sure_margin, float(np.mean(sure)), len(sure) / len(held_out)
     provenance = (
         f"Fitted {date.today().isoformat()} by scripts/train_ranker.py on {len(groups)} questions of the bank "
-        f"(knowledge/data/bank/). Voice-held-out R@1: fused {fused_all:.3f}, ranker {ranker_all:.3f}; "
-        f"sure margin {margin:.2f} (bank held-out: right first {precision:.3f} among confident, "
+        f"(knowledge/data/bank/), {args.objective}. Voice-held-out R@1: fused {fused_all:.3f}, ranker "
+        f"{ranker_all:.3f}; sure margin {margin:.2f} ({calibrated_on}: right first {precision:.3f} among confident, "
         f"confident {confident:.3f})."
     )
     RankerModel(FEATURES, final.mean, final.scale, final.weights, final.bias, margin, provenance).save(

@@ -71,6 +71,8 @@ class ComposerTuning:
     # this close to the first's and its BM25 score at least this share of the first's.
     second_dense_gap: float = 0.015
     second_lexical_ratio: float = 0.5
+    # … and, when the learned ranker ordered the hits, its share of the ranker's belief at least this much.
+    second_min_share: float = 0.05
     max_basis: int = 3
     max_amendment_quotes: int = 5  # articles quoted when asked what an amendment changed
     max_penalties: int = 2
@@ -227,7 +229,7 @@ class AnswerComposer:
     ) -> Answer:
         hits, faq, as_of = found.hits, found.faq, found.as_of
         if faq:
-            refs = self._faq_refs(faq, hits)
+            refs = self._of_named_laws(text, self._faq_refs(faq, hits))
             conclusion, compliance, advice = faq.conclusion, list(faq.compliance), faq.advice
             if not opening_stance(conclusion):
                 conclusion = self._stance_prefix(text, _SENTENCE.findall(conclusion)[0]) + conclusion
@@ -439,6 +441,13 @@ class AnswerComposer:
         own = [hit for hit in hits if self.library.document(hit.ref.doc_id).title in named]
         return own or hits
 
+    def _of_named_laws(self, text: str, refs: list[ArticleRef]) -> list[ArticleRef]:
+        """The articles of the laws the question names (all of them when it names none, or none of those is
+        among ``refs``): a FAQ entry resting on two laws answers a question asked of one from that one."""
+        named = self.library.parser.titles_named(text)
+        own = [ref for ref in refs if self.library.document(ref.doc_id).title in named]
+        return own or refs
+
     def _faq_refs(self, faq: FaqEntry, hits: list[Hit]) -> list[ArticleRef]:
         """The FAQ entry's first article, and those of its further articles retrieval found too; led by the
         ranker's top hit when that is one of the entry's articles (the entry answers several questions, the
@@ -469,6 +478,7 @@ class AnswerComposer:
                 top.lexical > 0  # without a word in common, the lexical retriever has no view to agree with
                 and top.dense - hit.dense <= self.tuning.second_dense_gap
                 and hit.lexical >= top.lexical * self.tuning.second_lexical_ratio
+                and (top.share <= 0 or hit.share >= self.tuning.second_min_share)
             ):
                 chosen.append(hit.ref)
         return chosen

@@ -4,6 +4,8 @@ names, and both versions of an article when a question compares them."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from knowledge.answers.composer import AnswerComposer
@@ -45,6 +47,18 @@ class TestSecondBasis:
         cannot agree; the dense retriever's best article stands alone."""
         hits = [_hit(9, 0.935, 0.0), _hit(11, dense, 0.0), _hit(16, dense, 0.0)]
         assert _composer(assistant)._basis_refs(hits) == [ArticleRef(LAB, 9)]
+
+    @pytest.mark.parametrize(("share", "cited"), [(0.02, [9]), (0.3, [9, 11])], ids=["doubted", "believed"])
+    def test_once_ranked_the_second_needs_a_share_of_the_rankers_belief(
+        self, assistant: Assistant, share: float, cited: list[int]
+    ) -> None:
+        """Both retrievers rank it close, but the learned ranker gives it almost no chance: left out."""
+        hits = [_ranked(_hit(9, 0.935, 30.0), 0.6), _ranked(_hit(11, 0.93, 30.0), share)]
+        assert _composer(assistant)._basis_refs(hits) == [ArticleRef(LAB, n) for n in cited]
+
+
+def _ranked(hit: Hit, share: float) -> Hit:
+    return dataclasses.replace(hit, share=share)
 
 
 class TestFaqFurtherArticles:

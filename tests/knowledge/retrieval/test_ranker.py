@@ -66,3 +66,41 @@ def test_low_margin_takes_the_unsure_form(assistant: Assistant) -> None:
 def test_a_clear_question_is_answered_confidently(assistant: Assistant) -> None:
     answer = assistant.ask("生物安全法第五十六条")
     assert answer.confident
+
+
+def _training_script():
+    import importlib.util
+    import sys
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[3] / "scripts" / "train_ranker.py"
+    spec = importlib.util.spec_from_file_location("train_ranker", path)
+    assert spec is not None and spec.loader is not None
+    module = sys.modules.setdefault(spec.name, importlib.util.module_from_spec(spec))
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_listwise_fit_learns_which_candidate_wins_within_its_list() -> None:
+    # Feature 0 marks the right candidate only relative to its list (its level shifts from list to list, so a
+    # per-candidate fit reads it poorly); feature 1 is noise.
+    rng = np.random.default_rng(0)
+    lists = []
+    for _ in range(200):
+        rows = rng.normal(size=(6, 2))
+        rows[:, 0] += rng.normal(scale=3.0)
+        right = int(rng.integers(6))
+        rows[right, 0] = rows[:, 0].max() + 0.5
+        labels = np.zeros(6, dtype=np.int64)
+        labels[right] = 1
+        lists.append((rows, labels))
+    weights = _training_script().fit_listwise(lists, regularisation=1.0)
+    assert weights[0] > 1.0 and abs(weights[1]) < weights[0] / 4
+    top_right = [labels[int(np.argmax(rows @ weights))] == 1 for rows, labels in lists]
+    assert np.mean(top_right) == 1.0
+
+
+def test_the_sure_margin_is_the_smallest_reaching_the_target() -> None:
+    outcomes = [(True, 0.9), (True, 0.8), (False, 0.7), (True, 0.6), (False, 0.2), (False, 0.1)]
+    margin, precision, confident = _training_script().sure_margin(outcomes, 0.75)
+    assert margin == 0.6 and precision == 0.75 and confident == pytest.approx(4 / 6)
