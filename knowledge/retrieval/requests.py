@@ -169,7 +169,10 @@ class RequestClassifier:
         found = self._kind(text, learned)
         asked = asked_part(text)
         if found in ASK_JUDGED and asked != text and not _ENLISTS.search(asked):
-            return self._kind(asked, learned)
+            again = self._kind(asked, learned)
+            # The topic is judged on the whole text, which the learned layer did not place outside the remit:
+            # a closing ask alone (光有所长口头同意，能让他进去吗) is too short to overturn that.
+            return None if again == OFF_TOPIC else again
         return found
 
     def _kind(self, text: str, learned: bool) -> str | None:

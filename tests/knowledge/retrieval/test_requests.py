@@ -324,3 +324,18 @@ def test_a_leaning_verdict_needs_the_corpus_clearly_closer() -> None:
     assert classifier.tuning.off_topic_lean <= share
     assert classifier.leans_off_topic(question)
     assert not classifier.leans_off_topic("实验动物饲料要不要检验合格才能用")
+
+
+def test_a_closing_ask_alone_does_not_turn_a_told_plan_into_another_subject() -> None:
+    """A long message whose told plan reads like evasion is re-judged by its closing ask; a verdict on the topic
+    of that short ask alone does not stand (the whole text was not placed outside the remit)."""
+    examples = (
+        *(RequestExample("serve", t) for t in ("实验动物要检疫吗", "样本出境要审批吗", "动物房怎么分区")),
+        *(RequestExample("evasion", t) for t in ("检查前把没登记的动物藏起来", "把记录改得看不出来")),
+        *(RequestExample("out_of_scope", t) for t in ("明天天气怎么样", "穿什么衣服好看", "周末去哪玩")),
+    )
+    learned = RequestClassifier.fit(examples, RequestTuning(decline_probability=0.5))
+    told = "检查前领导让把没登记的动物藏起来，记录也改得看不出来。明天天气怎么样？"
+    assert learned._kind(told, True) == "evasion"
+    assert learned._kind(asked_part(told), True) == "out_of_scope"
+    assert learned.kind(told) is None
