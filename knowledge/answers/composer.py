@@ -157,7 +157,8 @@ class AnswerComposer:
         as_of = version_asked(
             text, mention.documents if mention else (), self.transitions.changes_of(mention)
         )
-        found = self._retrieve(text, as_of, off_topic=unserved == OFF_TOPIC)
+        leaning = not unserved and not unheld_law and self.requests.leans_off_topic(text)
+        found = self._retrieve(text, as_of, off_topic=unserved == OFF_TOPIC, leaning=leaning)
         if found is None:
             return self._declined(text, template("answers", "declined_out_of_scope"))
         if evasion:  # help to evade the law: refused, then the rule, its penalty and who did just that
@@ -173,10 +174,13 @@ class AnswerComposer:
         candidates = [self.library.quote(hit.ref) for hit in found.hits[:5]]
         return self.llm.compose(extractive, candidates) or extractive
 
-    def _retrieve(self, text: str, as_of: date | None, off_topic: bool = False) -> Retrieved | None:
+    def _retrieve(
+        self, text: str, as_of: date | None, off_topic: bool = False, leaning: bool = False
+    ) -> Retrieved | None:
         """The question's hits (of the versions in force on ``as_of``), the FAQ entry to use (if any) and the
         date; None when the retrieval evidence says the question is outside pufa's remit, or does not
-        overrule the request classifier's verdict that its topic is (``off_topic``)."""
+        overrule the request classifier's verdict that its topic is (``off_topic``), or does not clearly place
+        a question the classifier leans to place outside (``leaning``) inside."""
         vector = self.retriever.embedder.embed_query(text)
         neighbours = self.retriever.neighbours(vector)
         hits = self.retriever.search(
@@ -188,7 +192,7 @@ class AnswerComposer:
         floor = neighbours[-1][1] if neighbours else 0.0
         outside = max((s for _, s in self.retriever.nearest([SCOPE_DOC], neighbours)), default=floor)
         evidence = gather(hits[:SCOPE_HITS], faq_similarity, outside)
-        if not hits or not evidence.in_scope(self.tuning.scope, foreign=_is_foreign(text)):
+        if not hits or not evidence.in_scope(self.tuning.scope, foreign=_is_foreign(text), leaning=leaning):
             return None
         if off_topic and not evidence.certain(self.tuning.scope):
             return None

@@ -72,8 +72,32 @@ def _normalise(name: str) -> str:
 
 
 def _loose(text: str) -> str:
-    """For matching titles as people shorten them: without 关于, 的 and book-title marks."""
-    return re.sub(r"关于|的|《|》", "", text)
+    """For matching titles as people shorten them: without 关于, 的, book-title marks and quotes."""
+    return re.sub(r"关于|的|[《》“”\"'‘’「」]", "", text)
+
+
+# A missing document's title typed loosely (天津实施…的办法 for 天津市实施…的办法, 指导性文件 for 指导性意见): its name
+# without the closing kind of document (办法, 意见) may differ by this share of edits in the part no held document's
+# name covers (none under 5 characters), and some kind of document must follow it. Shorter names (许可证管理办法)
+# are matched exactly only.
+FUZZY_TITLE_EDITS = 0.2
+_FUZZY_MIN_CHARS = 5
+_FUZZY_MIN_NAME = 8
+_DOC_KIND = re.compile(r"(办法|意见|细则|规定|文件|条例|通知|规章)$")
+_DOC_KIND_AFTER = re.compile(r"^.{0,2}(办法|意见|细则|规定|文件|条例|通知|规章)")
+
+
+def _edits_within(pattern: str, text: str) -> tuple[int, int]:
+    """The fewest edits turning ``pattern`` into some stretch of ``text`` (semi-global edit distance), and
+    where in ``text`` the first such stretch ends."""
+    previous = [0] * (len(text) + 1)  # the stretch may start anywhere
+    for i, char in enumerate(pattern, start=1):
+        current = [i] + [0] * len(text)
+        for j, other in enumerate(text, start=1):
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char != other))
+        previous = current
+    edits = min(previous)
+    return edits, previous.index(edits)
 
 
 class ReferenceParser:
@@ -94,6 +118,7 @@ class ReferenceParser:
         for missing in catalog.missing:
             for name in (missing.title, *missing.aliases):
                 self._missing.setdefault(re.sub(r"[\s《》]", "", name).removeprefix(_CN_PREFIX), missing)
+        self._fuzzy = self._fuzzy_titles()
 
     def mention(self, text: str) -> LawMention | None:
         """The law a text names, if any: longest known name first, then 《…》 or a ``…法`` word."""
@@ -102,6 +127,10 @@ class ReferenceParser:
         for name, missing in sorted(self._missing.items(), key=lambda kv: -len(kv[0])):
             if name and _loose(name) in loose and self._is_missing_meant(compact, name):
                 return LawMention(name, (), missing)
+        for name, core, allowed in self._fuzzy:
+            edits, end = _edits_within(core, loose)
+            if edits <= allowed and _DOC_KIND_AFTER.match(loose[end:]):
+                return LawMention(name, (), self._missing[name])
         known = [name for name in self._names if name and name in compact]
         if known:
             name = max(known, key=len)
@@ -154,6 +183,21 @@ class ReferenceParser:
                 elif distance == 2 and len(name) >= MIN_CHARS_FOR_TWO_TYPOS:
                     close.setdefault(title, name)
         return set(sure.values()), set() if sure else set(close.values())
+
+    def _fuzzy_titles(self) -> list[tuple[str, str, int]]:
+        """(name, its core, edits allowed) of each missing document's name that may be typed loosely: the core
+        is the name without its closing kind of document; the edits are counted against the part of the core no
+        held document's name covers (``人类遗传资源管理条例实施细则``: only 实施, too short to allow any)."""
+        found = []
+        for name in self._missing:
+            core = own = _DOC_KIND.sub("", _loose(name))
+            for known in self._names:
+                if len(known) >= 4:
+                    own = own.replace(known, "")
+            allowed = int(len(own) * FUZZY_TITLE_EDITS) if len(own) >= _FUZZY_MIN_CHARS else 0
+            if len(core) >= _FUZZY_MIN_NAME and core != _loose(name):
+                found.append((name, core, allowed))
+        return found
 
     def _is_missing_meant(self, compact: str, name: str) -> bool:
         # A missing document's alias may be part of a longer title we do have (e.g. 实施细则 vs 条例).

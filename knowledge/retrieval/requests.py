@@ -54,6 +54,9 @@ class RequestTuning:
     regularisation: float = 64.0  # inverse strength (scikit-learn's C)
     decline_probability: float = 0.7  # decline when the declined kinds together are at least this likely
     self_report_probability: float = 0.25  # a self-report when at least this likely (the class is small)
+    # A question whose topic is outside the remit at least this likely (though not surely) leans outside: the
+    # retrieval evidence must then place it clearly in the remit (``ScopeThresholds.leaning_margin``).
+    off_topic_lean: float = 0.4
 
 
 def training_examples() -> tuple[RequestExample, ...]:
@@ -166,7 +169,10 @@ class RequestClassifier:
         found = self._kind(text, learned)
         asked = asked_part(text)
         if found in ASK_JUDGED and asked != text and not _ENLISTS.search(asked):
-            return self._kind(asked, learned)
+            again = self._kind(asked, learned)
+            # The topic is judged on the whole text, which the learned layer did not place outside the remit:
+            # a closing ask alone (光有所长口头同意，能让他进去吗) is too short to overturn that.
+            return None if again == OFF_TOPIC else again
         return found
 
     def _kind(self, text: str, learned: bool) -> str | None:
@@ -178,6 +184,11 @@ class RequestClassifier:
         if 1.0 - served < self.tuning.decline_probability:
             return None
         return max((k for k in probabilities if k not in SERVED_KINDS), key=probabilities.__getitem__)
+
+    def leans_off_topic(self, text: str) -> bool:
+        """Whether ``text``'s topic is, by the learned layer, likely enough outside the remit that the retrieval
+        evidence must clearly place it inside."""
+        return self.probabilities(text).get(OFF_TOPIC, 0.0) >= self.tuning.off_topic_lean
 
     def admits_failing(self, text: str) -> bool:
         """Whether ``text`` admits a past or ongoing failing (a self-report, served with the remedy and the

@@ -29,6 +29,9 @@ class ScopeThresholds:
     # A corpus match this close overrules the request classifier's verdict that the topic is outside the remit
     # (its character n-grams can be swayed by one word: 装修, 总部).
     certain_dense: float = 0.93
+    # A question the request classifier leans to place outside the remit (``RequestTuning.off_topic_lean``) but
+    # not surely: it must come this much closer to the corpus than to any outside example.
+    leaning_margin: float = 0.02
 
 
 @dataclass(frozen=True)
@@ -37,9 +40,13 @@ class ScopeEvidence:
     outside_similarity: float  # best out-of-scope example
     lexical: float  # BM25 score of the top lexical article
 
-    def in_scope(self, thresholds: ScopeThresholds = ScopeThresholds(), foreign: bool = False) -> bool:
+    def in_scope(
+        self, thresholds: ScopeThresholds = ScopeThresholds(), foreign: bool = False, leaning: bool = False
+    ) -> bool:
+        """``leaning``: the request classifier leans to place the question outside the remit."""
         dense_only = foreign and self.lexical < thresholds.weak_lexical
         margin = thresholds.foreign_margin if dense_only else thresholds.margin
+        margin = max(margin, thresholds.leaning_margin) if leaning else margin
         if self.outside_similarity > self.corpus_similarity - margin:
             return False
         weak_dense = thresholds.weak_dense_foreign if foreign else thresholds.weak_dense

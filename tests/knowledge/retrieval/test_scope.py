@@ -27,3 +27,13 @@ def test_an_outside_example_closer_than_the_corpus_declines_whatever_the_terms()
     evidence = ScopeEvidence(corpus_similarity=0.84, outside_similarity=0.85, lexical=THRESHOLDS.weak_lexical * 5)
     assert not evidence.in_scope(THRESHOLDS, foreign=True)
     assert not evidence.in_scope(THRESHOLDS, foreign=False)
+
+
+def test_a_question_the_classifier_leans_to_place_outside_needs_a_clearer_corpus_margin() -> None:
+    """Between the usual margin and the leaning margin, the request classifier's lean decides."""
+    gap = (THRESHOLDS.margin + THRESHOLDS.leaning_margin) / 2
+    evidence = ScopeEvidence(corpus_similarity=0.91, outside_similarity=0.91 - gap, lexical=20.0)
+    assert evidence.in_scope(THRESHOLDS)
+    assert not evidence.in_scope(THRESHOLDS, leaning=True)
+    clear = ScopeEvidence(0.91, 0.91 - THRESHOLDS.leaning_margin * 2, 20.0)
+    assert clear.in_scope(THRESHOLDS, leaning=True)
