@@ -42,4 +42,7 @@ done
 if ! $local_torch; then
   .venv/bin/python -m pip install -q "torch==2.13.0"  # pip looks wherever it is configured to
 fi
-.venv/bin/uv pip install -q --python .venv/bin/python "${find_links[@]}" "torch==2.13.0" -e ".[st,dev]"
+# --compile-bytecode, as pip does: where PYTHONDONTWRITEBYTECODE is set (this kind of machine), a venv without
+# .pyc files recompiles every module it imports in every process (each `pufa` the tests start).
+.venv/bin/uv pip install -q --compile-bytecode --python .venv/bin/python "${find_links[@]}" "torch==2.13.0" \
+  -e ".[st,dev]"
