@@ -287,9 +287,10 @@ def run_ingest(
             _probes(store, pending),
         )
         snapshot = Snapshot(embedder.name, name, corpus.catalog, articles, records, cases, integrity)
-        # Models read beside the snapshot: the bank's vectors for this embedder, the fitted request classifier,
-        # the BM25 statistics and parallel provisions.
-        prepare_vectors(index_dir(data_dir), embedder.name, embedder.embed_query, bank_questions())
+        # Models read beside the snapshot: the bank's vectors for this embedder (of the articles held: only
+        # those are read), the fitted request classifier, the BM25 statistics and parallel provisions.
+        held = [question for question in bank_questions() if question.ref in known]
+        prepare_vectors(index_dir(data_dir), embedder.name, embedder.embed_query, held)
         request_classifier(index_dir(data_dir))
         prepare_models(snapshot, index_dir(data_dir))
         write_snapshot(snapshot, data_dir)

@@ -82,7 +82,7 @@ class BotDeps:
     limiter: QuestionLimiter
     inbox: Inbox
     turns: TurnMemory = field(default_factory=TurnMemory)
-    answering: set[str] = field(default_factory=set)  # uids of questions being answered now
+    answering: dict[str, asyncio.Event] = field(default_factory=dict)  # uids being answered: set when done
     conversations: Conversations = field(default_factory=Conversations)  # follow-ups: last turn per person
     typing_sent: OrderedDict[int, float] = field(default_factory=OrderedDict)
     # Answers and look-ups get threads of their own: a slow database never takes the threads they need.

@@ -4,7 +4,8 @@ as training data of the ranker, and as a retrieval signal — how close a questi
 article is known to answer ("associated questions").
 
 The bank's query vectors ship precomputed (``vectors.npz``), keyed by embedder name and a hash of the text;
-ingest recomputes those missing for its embedder and keeps the set beside the index.
+ingest recomputes those missing for its embedder (of the articles it holds) and keeps the set beside the
+index.
 """
 
 from __future__ import annotations

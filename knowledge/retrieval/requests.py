@@ -207,19 +207,33 @@ def _fingerprint(examples: tuple[RequestExample, ...], tuning: RequestTuning) ->
     return hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
+_FITS: dict[str, RequestClassifier] = {}
+
+
+def _fitted(
+    fingerprint: str, examples: tuple[RequestExample, ...], tuning: RequestTuning
+) -> RequestClassifier:
+    """Fitted once per process for the same examples and tuning (a fit takes seconds of CPU): a process that
+    ingests into several data folders saves the same layer into each."""
+    if fingerprint not in _FITS:
+        _FITS[fingerprint] = RequestClassifier.fit(examples, tuning)
+    return _FITS[fingerprint]
+
+
 @cache
 def request_classifier(folder: Path | None = None) -> RequestClassifier:
     """The classifier of the curated examples: loaded from ``folder`` (beside the index) when fitted there on
     the same examples and tuning, else fitted (and kept in ``folder`` if given)."""
     examples, tuning = training_examples(), RequestTuning()
+    fingerprint = _fingerprint(examples, tuning)
     if folder is None:
-        return RequestClassifier.fit(examples, tuning)
-    path = folder / f"{MODEL_PREFIX}{_fingerprint(examples, tuning)}.npz"
+        return _fitted(fingerprint, examples, tuning)
+    path = folder / f"{MODEL_PREFIX}{fingerprint}.npz"
     try:
         return RequestClassifier.load(path, tuning)
     except (OSError, KeyError, ValueError):
         pass
-    classifier = RequestClassifier.fit(examples, tuning)
+    classifier = _fitted(fingerprint, examples, tuning)
     folder.mkdir(parents=True, exist_ok=True)
     classifier.save(path)
     for stale in [*folder.glob(f"{MODEL_PREFIX}*.npz"), *folder.glob(f"{MODEL_PREFIX}*.pkl")]:

@@ -87,9 +87,13 @@ async def answer_once(context: Context, received: Received, take_from: str | Non
     """Journal ``received``, claim it in the database, and answer it unless another delivery of the same
     message was (or is being) answered; ``take_from`` names a process known gone whose claim is taken over."""
     d = deps(context)
-    if received.uid in d.answering:
-        return  # the same message is being answered here already (redelivered while answering)
-    d.answering.add(received.uid)
+    while (busy := d.answering.get(received.uid)) is not None:
+        if take_from is None:
+            return  # the same message is being answered here already (redelivered while answering)
+        # Adopted while its redelivery is in flight: that attempt finds the claim of the process that is gone
+        # and leaves it; once it ends, this one takes the claim over (or finds the question answered).
+        await busy.wait()
+    done = d.answering[received.uid] = asyncio.Event()
     try:
         await asyncio.to_thread(d.inbox.received, received)
         claims = d.records.claims
@@ -105,7 +109,8 @@ async def answer_once(context: Context, received: Received, take_from: str | Non
             await asyncio.to_thread(d.inbox.answered, received.uid)
             raise
     finally:
-        d.answering.discard(received.uid)
+        del d.answering[received.uid]
+        done.set()
 
 
 async def answer_received(context: Context, received: Received) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -12,11 +13,14 @@ from sqlalchemy import func, select
 
 from bot.records.models import TurnClaimRow, TurnRow
 from bot.records.services import Records
+from bot.records.turns.claims import Claim, source_uid, telegram_key
 from bot.settings import Settings
-from tests.support.fake_telegram import FakeTelegram
+from bot.telegram.app import build_application, run_until_stopped
+from bot.telegram.inbox import Inbox, Received
+from tests.support.fake_telegram import BOT_ID, FakeTelegram
 from tests.support.outreach import PG_URL, SKIP_PG, _upgrade, pg_schema
 from tests.support.serve_process import polling, start_serve
-from tests.support.telegram_fixtures import LAB_ID, run
+from tests.support.telegram_fixtures import LAB_ID, fast_limiter, run
 
 QUESTION = "两家供应商送来的小鼠能不能放在同一个饲养间一起养？"
 
@@ -105,6 +109,49 @@ def test_serve_killed_just_after_delivery_answers_the_redelivered_update_once(bo
                 return replies_to([tg], question)
             finally:
                 await stop(second)
+
+    assert run(scenario) == 1
+    assert counts(bot_settings) == (1, 1)
+
+
+def test_a_question_claimed_by_a_dead_process_and_redelivered_at_start_is_answered_once(
+    bot_settings: Settings, assistant: object, bot_store: Records
+) -> None:
+    """The probe (a flake of the test above under load): a process died after claiming a question; its
+    successor received the redelivered update while it adopted the dead one's journal, and each path left
+    the question to the other — never answered."""
+    dead = Inbox(bot_settings.data_dir, "dead-process")
+
+    async def scenario() -> int:
+        async with FakeTelegram() as tg:
+            message = tg.message(LAB_ID, text=QUESTION)
+            update_id = await tg.push_update({"message": message})  # waiting when the successor starts
+            received = Received(
+                uid=source_uid(telegram_key(BOT_ID, LAB_ID, message["message_id"])),
+                chat_id=LAB_ID,
+                message_id=message["message_id"],
+                user_id=LAB_ID,
+                display_name="测试用户",
+                question=QUESTION,
+                asked_at=datetime.now(UTC),
+                bot_id=BOT_ID,
+                update_id=update_id,
+            )
+            dead.received(received)
+            assert bot_store.claims.claim(received.source, dead.owner) is Claim.MINE
+            dead.close()  # killed before it answered
+            settings = bot_settings.with_changes(telegram_api_base_url=tg.base_url)
+            app = build_application(settings, assistant, bot_store, fast_limiter())
+            stop = asyncio.Event()
+            task = asyncio.create_task(run_until_stopped(app, stop, poll_timeout=1))
+            try:
+                await tg.wait_for(lambda: replies_to([tg], message), timeout=120)
+                await tg.settle()
+                await asyncio.sleep(1)  # a second answer would come now
+                return replies_to([tg], message)
+            finally:
+                stop.set()
+                await task
 
     assert run(scenario) == 1
     assert counts(bot_settings) == (1, 1)
