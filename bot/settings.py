@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     telegram_api_base_url: str = "https://api.telegram.org/bot"
     telegram_proxy: str = ""
     telegram_webhook_secret: SecretStr = SecretStr("")
+    # How long a Bot API response is waited for; a message whose response comes later is not posted again.
+    telegram_read_timeout_s: float = Field(15.0, gt=0, le=300)
     # The bot's @name, printed with a QR code on handouts so units can reach it ("" leaves both out).
     bot_username: str = Field(
         "",

@@ -133,7 +133,7 @@ def build_application(
         .connection_pool_size(_POOL_SIZE)
         .pool_timeout(60)
         .connect_timeout(10)
-        .read_timeout(15)
+        .read_timeout(settings.telegram_read_timeout_s)
     )
     if settings.telegram_proxy:
         builder = builder.proxy(settings.telegram_proxy).get_updates_proxy(settings.telegram_proxy)

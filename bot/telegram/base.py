@@ -22,12 +22,13 @@ from telegram import (
     User,
 )
 from telegram.constants import ChatAction, ChatType, MessageEntityType, ParseMode
-from telegram.error import TelegramError
+from telegram.error import TelegramError, TimedOut
 from telegram.ext import ContextTypes
 
 from bot.limits import QuestionLimiter
 from bot.render import render_text_html, text
 from bot.telegram.inbox import Inbox
+from bot.telegram.limits import may_have_arrived
 from knowledge.answers.followup import Conversations
 from knowledge.models import ArticleRef
 
@@ -147,8 +148,8 @@ async def send_parts(
     sent = []
     for i, part in enumerate(parts):
         reply = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to and i == 0 else None
-        sent.append(
-            await context.bot.send_message(
+        try:
+            message = await context.bot.send_message(
                 chat_id,
                 part,
                 parse_mode=ParseMode.HTML,
@@ -156,7 +157,11 @@ async def send_parts(
                 reply_markup=keyboard if i == len(parts) - 1 else None,
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
             )
-        )
+        except TimedOut as error:
+            if not may_have_arrived(error):
+                raise
+            continue  # most likely shown already (the limiter does not post it twice); go on with the rest
+        sent.append(message)
     return sent
 
 

@@ -10,6 +10,7 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
+import httpx
 from aiolimiter import AsyncLimiter
 from telegram import Update
 from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError
@@ -24,14 +25,23 @@ logger = logging.getLogger(__name__)
 _UNCOUNTED = frozenset({"sendChatAction", "answerCallbackQuery", "getUpdates", "getMe", "setMyCommands"})
 # Start-up and polling calls fail fast on network errors (PTB's polling loop has its own backoff).
 _NO_NETWORK_RETRY = frozenset({"getMe", "getUpdates", "setWebhook", "deleteWebhook", "close", "logOut"})
+# Requests that post something: after a read timeout Telegram has most likely carried one out, and sending it
+# again would show the same message twice (the Bot API has no idempotency key), so they are not resent then.
+_POSTS = frozenset({"sendMessage", "sendDocument", "sendPhoto", "sendMediaGroup", "copyMessage", "forwardMessage"})
 _MAX_CHATS = 4096
+
+
+def may_have_arrived(error: BaseException) -> bool:
+    """The request was sent and only its response is missing (a read timeout): it may well have been carried out."""
+    return isinstance(error.__cause__, httpx.ReadTimeout)
 
 
 class TelegramRateLimiter(BaseRateLimiter[int]):
     """About 30 messages/s overall, 1/s per private chat (bursts of 3), 20/min per group.
 
     A 429 pauses every request for ``retry_after`` seconds and the request is retried, so no reply is
-    lost; network errors (not Bad Request) are retried with exponential backoff.
+    lost; network errors (not Bad Request) are retried with exponential backoff — except a message whose
+    response timed out after it was sent (``may_have_arrived``), which is not posted twice.
     """
 
     def __init__(
@@ -101,6 +111,9 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
                 raise
             except NetworkError as exc:
                 if attempt >= retries or endpoint in _NO_NETWORK_RETRY:
+                    raise
+                if endpoint in _POSTS and may_have_arrived(exc):
+                    logger.warning("%s timed out after it was sent; not sent again", endpoint)
                     raise
                 logger.warning("network error on %s (%s): retry %d", endpoint, exc, attempt + 1)
                 await asyncio.sleep(self._backoff_s * 2**attempt)

@@ -228,6 +228,7 @@ class FakeTelegram:
         self._callback_ids = itertools.count(1)
         self._open_callbacks: set[str] = set()
         self._injected: list[_Injected] = []
+        self._held: dict[str, list[float]] = {}  # method → delays of its next responses
         self.files: dict[str, tuple[str, bytes]] = {}  # file_id -> (file_path, content)
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
@@ -274,6 +275,11 @@ class FakeTelegram:
         if not description:
             description = f"Too Many Requests: retry after {retry_after}" if code == 429 else "Bad Request"
         self._injected.append(_Injected(method, code, description, retry_after, count))
+
+    def hold(self, method: str, seconds: float, count: int = 1) -> None:
+        """Carry out the next ``count`` calls of ``method`` but answer them ``seconds`` late (a slow network
+        after the request arrived: the client may time out on a message that was sent)."""
+        self._held.setdefault(method, []).extend([seconds] * count)
 
     async def push_update(self, update: dict[str, Any], update_id: int | None = None) -> int:
         """Queue ``update`` for getUpdates under the next id (or ``update_id``: the same update delivered
@@ -422,6 +428,8 @@ class FakeTelegram:
             return web.json_response(body, status=exc.code)
         params["_result"] = result
         await self._record(call)
+        if self._held.get(method):
+            await asyncio.sleep(self._held[method].pop(0))
         return web.json_response({"ok": True, "result": result})
 
     async def _download(self, request: web.Request) -> web.Response:

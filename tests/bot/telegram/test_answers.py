@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 
@@ -217,6 +218,27 @@ def test_429_is_retried_and_nothing_is_lost_or_duplicated(
             assert sorted(c.params["chat_id"] for c in first_parts) == [LAB_ID, OTHER_ID]
 
     run(scenario)
+
+
+def test_a_reply_whose_response_comes_too_late_is_not_posted_twice(
+    bot_settings: Settings, assistant: object, bot_store: Records
+) -> None:
+    """Telegram carried the message out but answered after the read timeout: no second copy, no apology."""
+
+    async def scenario() -> None:
+        async with running_bot(bot_settings.with_changes(telegram_read_timeout_s=1), assistant, bot_store) as tg:
+            tg.hold("sendMessage", 3)
+            await tg.push_text(LAB_ID, QUESTION)
+            await tg.wait_sent(1, chat_id=LAB_ID)
+            await asyncio.sleep(4)  # the held response, the timeout and any resend are over
+            await tg.settle()
+            shown_to_lab = tg.sent("sendMessage", chat_id=LAB_ID)
+            assert len(shown_to_lab) == 1 and shown_to_lab[0].params.get("reply_parameters")
+            await tg.push_text(OTHER_ID, QUESTION)  # and the bot goes on answering
+            await tg.wait_sent(1, chat_id=OTHER_ID)
+
+    run(scenario)
+    assert len(bot_store.people.history(f"tg:{LAB_ID}")) == 1
 
 
 def test_failure_is_logged_with_update_id_and_user_gets_a_plain_apology(
