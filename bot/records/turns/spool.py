@@ -7,6 +7,7 @@ went in. A cross-process ``flock`` guards appends and renames.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import logging
@@ -57,7 +58,13 @@ class Spool:
             handle.write(json.dumps(entry, ensure_ascii=False) + "\n")
 
     def _replay_files(self) -> list[Path]:
-        return sorted(self.directory.glob("outreach-spool.*.replay"), key=lambda p: p.stat().st_mtime_ns)
+        """The files set aside for replay, oldest first. Read without the lock (``pending``, ``entries``): a
+        file another thread or process replays and removes meanwhile is skipped, not an error."""
+        found = []
+        for path in self.directory.glob("outreach-spool.*.replay"):
+            with contextlib.suppress(FileNotFoundError):
+                found.append((path.stat().st_mtime_ns, path))
+        return [path for _, path in sorted(found)]
 
     def pending(self) -> bool:
         """True when some entry waits for the database."""
@@ -67,7 +74,7 @@ class Spool:
         """Every waiting entry, oldest first (replay files, then the live spool)."""
         found: list[dict[str, Any]] = []
         for path in [*self._replay_files(), self.path]:
-            if path.exists():
+            with contextlib.suppress(FileNotFoundError):  # replayed meanwhile
                 found.extend(_read(path))
         return found
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from datetime import timedelta
@@ -17,6 +18,7 @@ from sqlalchemy.engine import make_url
 from bot.records.models import SessionRow, TurnRow
 from bot.records.services import Records
 from bot.records.turns.record import TurnRecord
+from bot.records.turns.spool import Spool
 from bot.settings import Settings
 from tests.support.outreach import BACKENDS, PG_URL, SKIP_PG, T0, TcpProxy, backend_settings, make_turn
 
@@ -185,3 +187,33 @@ def test_fifty_concurrent_sessions_lose_and_duplicate_nothing(backend: str, tmp_
             assert db.scalar(select(func.count()).select_from(SessionRow)) == 50
         assert not store.turns.spool.pending()
         store.close()
+
+
+def test_looking_at_the_spool_while_another_thread_replays_it_never_fails(tmp_path: Path) -> None:
+    """``pending`` and ``entries`` run without the lock (after every logged turn): a replay file removed
+    between listing and reading is skipped. It used to raise FileNotFoundError out of ``TurnLog.record``."""
+    spool = Spool(tmp_path)
+    stop = threading.Event()
+    failures: list[BaseException] = []
+
+    def replaying() -> None:
+        while not stop.is_set():
+            spool.append({"type": "feedback", "uid": "x", "value": 1})
+            spool.replay(lambda entry: None)
+
+    def looking() -> None:
+        try:
+            while not stop.is_set():
+                spool.pending()
+                spool.entries()
+        except BaseException as error:  # noqa: BLE001 - the failure is what the test reports
+            failures.append(error)
+
+    threads = [threading.Thread(target=replaying), threading.Thread(target=looking)]
+    for thread in threads:
+        thread.start()
+    time.sleep(1.5)
+    stop.set()
+    for thread in threads:
+        thread.join()
+    assert failures == []
