@@ -24,6 +24,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from bench.floors import write_result  # noqa: E402
 from bot.records.db import make_engine  # noqa: E402
 from bot.records.schema import upgrade  # noqa: E402
 from bot.records.services import Records  # noqa: E402
@@ -132,10 +133,7 @@ def main() -> int:
         and (args.rate > 0 or result["answers_per_s"] >= args.floor)  # the floor needs a full queue
     )
     result["ok"] = ok
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    print(json.dumps(result, ensure_ascii=False))
-    return 0 if ok else 1
+    return write_result(result, args.out, ok)
 
 
 if __name__ == "__main__":

@@ -21,6 +21,10 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from bench.floors import write_result  # noqa: E402
+
 DEV_SET = REPO.parent / "shared" / "eval" / "dev.jsonl"
 FALLBACK = ["实验动物可以混养吗？", "采集人类遗传资源需要审批吗？", "实验动物管理条例第十一条"]
 
@@ -85,10 +89,7 @@ def main() -> int:
         "ceiling": args.ceiling,
         "ok": ratio <= args.ceiling,
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    print(json.dumps(result, ensure_ascii=False))
-    return 0 if result["ok"] else 1
+    return write_result(result, args.out, result["ok"])
 
 
 if __name__ == "__main__":

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import statistics
 import sys
 import tempfile
@@ -23,6 +22,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from bench.bench_bot import percentile, questions  # noqa: E402
+from bench.floors import write_result  # noqa: E402
 from bot.records.db import make_engine  # noqa: E402
 from bot.records.schema import upgrade  # noqa: E402
 from bot.records.services import Records  # noqa: E402
@@ -101,10 +101,7 @@ def main() -> int:
         and result["bystander_p95_s"] <= args.ceiling
         and result["flooder_notices"] == 1
     )
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    print(json.dumps(result, ensure_ascii=False))
-    return 0 if result["ok"] else 1
+    return write_result(result, args.out, result["ok"])
 
 
 if __name__ == "__main__":

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import shutil
 import sys
 import tempfile
@@ -24,6 +23,7 @@ sys.path.insert(0, str(REPO))
 from sqlalchemy import func, select  # noqa: E402
 
 from bench.bench_bot import questions  # noqa: E402
+from bench.floors import write_result  # noqa: E402
 from bot.records.db import make_engine  # noqa: E402
 from bot.records.models import TurnRow  # noqa: E402
 from bot.records.schema import upgrade  # noqa: E402
@@ -88,10 +88,7 @@ def main() -> int:
             result["turns_recorded"] = connection.scalar(select(func.count()).select_from(TurnRow))
         engine.dispose()
     result["ok"] = result["questions_sent"] == result["turns_recorded"] == result["answers_sent"]
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    print(json.dumps(result, ensure_ascii=False))
-    return 0 if result["ok"] else 1
+    return write_result(result, args.out, result["ok"])
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ import httpx
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from bench.floors import write_result  # noqa: E402
 from bot.records.db import make_engine  # noqa: E402
 from bot.records.schema import upgrade  # noqa: E402
 from bot.settings import Settings  # noqa: E402
@@ -100,10 +101,7 @@ def main() -> int:
         "ceiling_ms": args.ceiling_ms,
     }
     result["ok"] = result["overhead_ms_p95"] <= args.ceiling_ms
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    print(json.dumps(result, ensure_ascii=False))
-    return 0 if result["ok"] else 1
+    return write_result(result, args.out, result["ok"])
 
 
 if __name__ == "__main__":
