@@ -6,8 +6,6 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import shutil
-import subprocess
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -26,6 +24,7 @@ from bot.settings import Settings
 from knowledge.assistant import Assistant
 from knowledge.law.obligations import domain_obligations
 from tests.support.outreach import BACKENDS, backend_settings, credit_code, make_turn
+from tests.support.pdf import as_pdf
 
 LAB_UNIT, HGR_UNIT = "某某实验动物中心", "某某基因检测有限公司"
 LAB_CODE, HGR_CODE = credit_code(101), credit_code(102)
@@ -152,32 +151,6 @@ def _run(argv: list[str], settings: Settings) -> int:
     return args.func(args, settings)
 
 
-def _pdf_pages(document: Path, tmp_path: Path) -> int:
-    """Pages of ``document`` once LibreOffice (headless) has turned it into PDF."""
-    soffice = shutil.which("soffice")
-    assert soffice, "LibreOffice is required (scripts/setup.sh installs it)"
-    profile = tmp_path / "lo-profile"
-    subprocess.run(
-        [
-            soffice,
-            f"-env:UserInstallation=file://{profile}",
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(tmp_path),
-            str(document),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=240,
-    )
-    info = subprocess.run(
-        ["pdfinfo", str(tmp_path / (document.stem + ".pdf"))], check=True, capture_output=True, text=True
-    )
-    return int(re.search(r"^Pages:\s+(\d+)", info.stdout, re.M).group(1))  # type: ignore[union-attr]
-
-
 def test_cli_writes_word_briefing_and_one_page_handout_and_records_them(
     store: Records, brief_settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -218,8 +191,8 @@ def test_cli_writes_word_briefing_and_one_page_handout_and_records_them(
     assert "签收" in words and "＿＿＿＿年＿＿月＿＿日" in words
     assert "@pufa_test_bot" in words and len(sheet.inline_shapes) == 1  # the QR code
     assert "卫生健康主管部门" in words  # who is in charge since the 2024 amendment
-    assert _pdf_pages(handout, tmp_path) == 1
-    assert _pdf_pages(out, tmp_path) <= 2
+    assert as_pdf(handout, tmp_path)[0] == 1
+    assert as_pdf(out, tmp_path)[0] <= 2
 
     (used,) = store.materials.of_year(2026)
     assert used.session_id == session.id and set(used.kinds) == {"briefing", "handout"}
@@ -249,8 +222,8 @@ def test_brief_two_pages_and_handout_one_page_as_pdf(
     settings = brief_settings.with_changes(bot_username="pufa_test_bot")
     argv = ["brief", unit, "--date", "2026-12-01", "--out", str(out), "--handout", str(handout)]
     assert _run(argv, settings) == 0
-    assert _pdf_pages(out, tmp_path) <= 2
-    assert _pdf_pages(handout, tmp_path) == 1
+    assert as_pdf(out, tmp_path)[0] <= 2
+    assert as_pdf(handout, tmp_path)[0] == 1
     words = "\n".join(p.text for p in docx.Document(str(handout)).paragraphs)
     headings = [p.text for p in docx.Document(str(handout)).paragraphs if p.style.name == "Heading 2"]
     wanted = {LAB_UNIT: ["实验动物"], BOTH_UNIT: ["实验动物", "人类遗传资源"]}[unit]

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import argparse
 import re
-import shutil
-import subprocess
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
@@ -27,6 +25,7 @@ from bot.reports.annual.document import BODY_FONTS, font_for
 from bot.reports.errors import ReportError
 from bot.settings import Settings
 from tests.support.outreach import BACKENDS, backend_settings, credit_code, make_turn
+from tests.support.pdf import as_pdf
 
 YEAR = 2026
 LAB, HGR, BOTH, QUIET = "某某实验动物中心", "某某基因检测有限公司", "某某大学附属医院", "某某生物制药有限公司"
@@ -153,30 +152,6 @@ def _recomputed(settings: Settings) -> dict[str, object]:
     }
 
 
-def _pdf(document: Path, tmp_path: Path) -> tuple[int, str]:
-    soffice = shutil.which("soffice")
-    assert soffice, "LibreOffice is required (scripts/setup.sh installs it)"
-    subprocess.run(
-        [
-            soffice,
-            f"-env:UserInstallation=file://{tmp_path / 'lo'}",
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(tmp_path),
-            str(document),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=240,
-    )
-    pdf = tmp_path / (document.stem + ".pdf")
-    info = subprocess.run(["pdfinfo", str(pdf)], check=True, capture_output=True, text=True).stdout
-    words = subprocess.run(["pdftotext", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
-    return int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1)), words  # type: ignore[union-attr]
-
-
 def test_report_figures_are_the_records_and_the_layout_is_official(
     records: Records, report_settings: Settings, tmp_path: Path
 ) -> None:
@@ -228,7 +203,7 @@ def test_report_figures_are_the_records_and_the_layout_is_official(
     assert "PAGE" in footer
 
     if report_settings.effective_database_url.startswith("sqlite"):
-        pages, words = _pdf(out, tmp_path)
+        pages, words = as_pdf(out, tmp_path)
         assert pages >= 2 and re.search(r"—\s*1\s*—", words) and re.search(r"—\s*2\s*—", words)
 
 
