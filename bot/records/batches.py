@@ -82,7 +82,36 @@ def note_change(
         batch.updated += 1
 
 
-def batch_for_undo(db: Session, kind: str, batch_id: int) -> tuple[ImportBatchRow, list[Change]]:
+def undo_batch(
+    database: Database,
+    kind: str,
+    batch_id: int,
+    actor: str,
+    model: type[Any],
+    remove: Callable[[Session, ImportBatchRow, Any], None],
+    restore: Callable[[Session, Any, dict[str, Any]], None],
+) -> str:
+    """Undo the import ``batch_id`` of ``kind`` as a whole, newest change first: each ``model`` record it added
+    goes through ``remove``, each it updated is put back by ``restore`` from what the update replaced; records
+    gone since (deleted, or tombstoned where the model keeps tombstones) are left alone. Says what it did."""
+    with database.writing() as db:
+        batch, changes = _batch_for_undo(db, kind, batch_id)
+        removed = restored = 0
+        for change in changes:
+            row = db.get(model, change.record_id, with_for_update=True)
+            if row is None or getattr(row, "deleted_at", None) is not None:
+                continue
+            if change.action == "added":
+                remove(db, batch, row)
+                removed += 1
+            else:
+                restore(db, row, change.before)
+                restored += 1
+        _mark_undone(batch, database, actor)
+        return _undone_message(batch, removed, restored)
+
+
+def _batch_for_undo(db: Session, kind: str, batch_id: int) -> tuple[ImportBatchRow, list[Change]]:
     """The batch ``batch_id`` of ``kind`` (row-locked) and its changes, newest first; RecordsError when it
     is unknown, of another kind or already undone."""
     batch = db.get(ImportBatchRow, batch_id, with_for_update=True)
@@ -97,12 +126,12 @@ def batch_for_undo(db: Session, kind: str, batch_id: int) -> tuple[ImportBatchRo
     return batch, [Change(r.record_id, r.action, json.loads(r.before or "{}")) for r in rows]
 
 
-def mark_undone(batch: ImportBatchRow, database: Database, actor: str) -> None:
+def _mark_undone(batch: ImportBatchRow, database: Database, actor: str) -> None:
     """The batch's own audit entry: who undid it, and when."""
     batch.undone_at, batch.undone_by = database.now(), actor
 
 
-def undone_message(batch: ImportBatchRow, removed: int, restored: int) -> str:
+def _undone_message(batch: ImportBatchRow, removed: int, restored: int) -> str:
     """What an undo did, in Chinese."""
     return text(
         "sheet.undone",

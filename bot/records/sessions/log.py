@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from bot.records.batches import apply_batch, batch_for_undo, mark_undone, note_change, undone_message
+from bot.records.batches import apply_batch, note_change, undo_batch
 from bot.records.calendar import REPORT_TZ, local_date, period_bounds
 from bot.records.db import Database
 from bot.records.errors import RecordsError
@@ -313,24 +313,17 @@ class OnsiteLog:
 
     def undo_import(self, batch_id: int, actor: str) -> str:
         """Undo an import: its sessions become tombstones, its corrections are put back (all audited)."""
-        with self.database.writing() as db:
-            batch, changes = batch_for_undo(db, "sessions", batch_id)
-            reason = text("sheet.undo_reason", batch=batch_id)
-            removed = restored = 0
-            for change in changes:
-                row = db.get(SessionRow, change.record_id, with_for_update=True)
-                if row is None or row.deleted_at is not None:
-                    continue
-                if change.action == "added":
-                    self._tombstone(db, row, actor, reason)
-                    removed += 1
-                    continue
-                before = session_dict(onsite_record(db, row))
-                self._fill(db, row, input_of(change.before), actor)
-                self._audit(db, row.id, "edit", actor, changed_fields(before, session_dict(onsite_record(db, row))))
-                restored += 1
-            mark_undone(batch, self.database, actor)
-            return undone_message(batch, removed, restored)
+        reason = text("sheet.undo_reason", batch=batch_id)
+
+        def remove(db: Session, batch: ImportBatchRow, row: SessionRow) -> None:
+            self._tombstone(db, row, actor, reason)
+
+        def restore(db: Session, row: SessionRow, before: dict[str, Any]) -> None:
+            was = session_dict(onsite_record(db, row))
+            self._fill(db, row, input_of(before), actor)
+            self._audit(db, row.id, "edit", actor, changed_fields(was, session_dict(onsite_record(db, row))))
+
+        return undo_batch(self.database, "sessions", batch_id, actor, SessionRow, remove, restore)
 
     # --- reading ------------------------------------------------------------------------------
 

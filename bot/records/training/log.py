@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.records.batches import apply_batch, batch_for_undo, mark_undone, note_change, undone_message
+from bot.records.batches import apply_batch, note_change, undo_batch
 from bot.records.calendar import REPORT_TZ, local_date
 from bot.records.db import Database
 from bot.records.models import ImportBatchRow, PersonRow
@@ -103,21 +104,14 @@ class TrainingLog:
 
     def undo(self, batch_id: int, actor: str) -> str:
         """Undo an import: its additions become tombstones, its corrections are put back."""
-        with self.database.writing() as db:
-            batch, changes = batch_for_undo(db, "training", batch_id)
-            removed = restored = 0
-            for change in changes:
-                row = db.get(TrainingRecordRow, change.record_id, with_for_update=True)
-                if row is None or row.deleted_at is not None:
-                    continue
-                if change.action == "added":
-                    row.deleted_at = self.database.now()
-                    removed += 1
-                else:
-                    row.hours, row.score = change.before["hours"], change.before["score"]
-                    restored += 1
-            mark_undone(batch, self.database, actor)
-            return undone_message(batch, removed, restored)
+
+        def remove(db: Session, batch: ImportBatchRow, row: TrainingRecordRow) -> None:
+            row.deleted_at = self.database.now()
+
+        def restore(db: Session, row: TrainingRecordRow, before: dict[str, Any]) -> None:
+            row.hours, row.score = before["hours"], before["score"]
+
+        return undo_batch(self.database, "training", batch_id, actor, TrainingRecordRow, remove, restore)
 
     def record_answer(self, person_key: str, question: Question, correct: bool, seconds: float) -> bool:
         """Store one practice answer under the inspector's person record (the name /grant gave them).

@@ -6,11 +6,12 @@ from __future__ import annotations
 import builtins
 from dataclasses import dataclass, replace
 from datetime import date
+from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from bot.records.batches import apply_batch, batch_for_undo, mark_undone, note_change, undone_message
+from bot.records.batches import apply_batch, note_change, undo_batch
 from bot.records.calendar import local_date
 from bot.records.db import Database
 from bot.records.errors import RecordsError
@@ -286,36 +287,28 @@ class UnitRegister:
 
     def undo_import(self, batch_id: int, actor: str) -> str:
         """Undo an import: units it added are retired from the day of the import, updates are put back."""
-        with self.database.writing() as db:
-            batch, changes = batch_for_undo(db, "units", batch_id)
-            removed = restored = 0
-            for change in changes:
-                row = db.get(UnitRow, change.record_id, with_for_update=True)
-                if row is None:
-                    continue
-                if change.action == "added":
-                    row.retired_on = local_date(batch.at)
-                    row.retire_reason = text("sheet.undo_reason", batch=batch_id)
-                    removed += 1
-                    continue
-                before = change.before
-                self._save(
-                    db,
-                    row,
-                    UnitInput(
-                        before["name"],
-                        before["credit_code"],
-                        tuple(before["domains"]),
-                        before["licence_no"],
-                        before["address"],
-                        before["contact"],
-                    ),
-                )
-                row.retired_on = date.fromisoformat(before["retired_on"]) if before["retired_on"] else None
-                row.retire_reason = before["retire_reason"]
-                restored += 1
-            mark_undone(batch, self.database, actor)
-            return undone_message(batch, removed, restored)
+
+        def remove(db: Session, batch: ImportBatchRow, row: UnitRow) -> None:
+            row.retired_on = local_date(batch.at)
+            row.retire_reason = text("sheet.undo_reason", batch=batch_id)
+
+        def restore(db: Session, row: UnitRow, before: dict[str, Any]) -> None:
+            self._save(
+                db,
+                row,
+                UnitInput(
+                    before["name"],
+                    before["credit_code"],
+                    tuple(before["domains"]),
+                    before["licence_no"],
+                    before["address"],
+                    before["contact"],
+                ),
+            )
+            row.retired_on = date.fromisoformat(before["retired_on"]) if before["retired_on"] else None
+            row.retire_reason = before["retire_reason"]
+
+        return undo_batch(self.database, "units", batch_id, actor, UnitRow, remove, restore)
 
     def retire(self, query: str, day: date, reason: str) -> Unit:
         """Retire a unit from ``day``: kept in history, out of coverage from that day, listed apart."""
